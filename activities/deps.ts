@@ -1,0 +1,10 @@
+import type { Pool } from '../lib/db/pool';
+
+/** What every activity is built around; tests pass their own pool and folders. */
+export interface ActivityDeps {
+  pool: Pool;
+  /** Where pipeline specs are looked up; undefined means the built-in ones. */
+  pipelinesDir?: string;
+  /** The git commit (or "unknown") of the code that trains models, recorded with every version. */
+  codeVersion: string;
+}

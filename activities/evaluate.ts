@@ -1,0 +1,62 @@
+import { getAliasedVersion, getVersion } from '../lib/db/model-registry';
+import { loadSnapshotRows } from '../lib/db/snapshots';
+import { improvement, type Metrics } from '../lib/model/metrics';
+import { scoreFrom } from '../lib/model/model-artifact';
+import type { Metric, PipelineSpec } from '../lib/spec/pipeline-spec';
+import type { ActivityDeps } from './deps';
+
+export interface EvaluateInput {
+  spec: PipelineSpec;
+  snapshotId: number;
+  candidateVersionId: number;
+  holdoutStart: string;
+}
+
+export interface Evaluation {
+  primaryMetric: Metric;
+  candidate: Metrics;
+  /** Absent when the model has no champion yet. */
+  champion?: { versionId: number; version: number; metrics: Metrics };
+  /** Candidate minus champion on the primary metric, positive when the candidate is better. */
+  improvement?: number;
+  passed: boolean;
+  reason: string;
+}
+
+export function makeEvaluate(deps: ActivityDeps) {
+  /** Scores candidate and champion on the same holdout and applies the promotion gate. */
+  return async function evaluateCandidate(input: EvaluateInput): Promise<Evaluation> {
+    const { spec } = input;
+    const metric = spec.evaluation.primaryMetric;
+    const rows = await loadSnapshotRows(deps.pool, input.snapshotId);
+    const candidate = await getVersion(deps.pool, input.candidateVersionId);
+    const candidateMetrics = withoutCount(scoreFrom(candidate.artifact, rows, input.holdoutStart));
+    const champion = await getAliasedVersion(deps.pool, spec.model.name, 'champion');
+    if (!champion) {
+      return { primaryMetric: metric, candidate: candidateMetrics, passed: true, reason: 'no champion yet: the first version becomes champion' };
+    }
+    if (champion.id === candidate.id) {
+      return { primaryMetric: metric, candidate: candidateMetrics, passed: false, reason: 'the candidate is already champion' };
+    }
+    const championMetrics = withoutCount(scoreFrom(champion.artifact, rows, input.holdoutStart));
+    const gain = improvement(metric, candidateMetrics[metric], championMetrics[metric]);
+    const passed = gain > 0 && gain >= spec.promotion.minImprovement;
+    const verdict = passed ? 'beats' : 'does not beat';
+    return {
+      primaryMetric: metric,
+      candidate: candidateMetrics,
+      champion: { versionId: champion.id, version: champion.version, metrics: championMetrics },
+      improvement: gain,
+      passed,
+      reason: `${metric} ${fmt(candidateMetrics[metric])} ${verdict} champion v${champion.version}'s ${fmt(championMetrics[metric])} (improvement ${fmt(gain)}, required > 0 and ≥ ${spec.promotion.minImprovement})`,
+    };
+  };
+}
+
+function withoutCount({ mae, rmse, r2 }: Metrics & { examples: number }): Metrics {
+  return { mae, rmse, r2 };
+}
+
+function fmt(value: number): string {
+  return Number(value.toPrecision(4)).toString();
+}

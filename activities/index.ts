@@ -1,0 +1,24 @@
+import type { ActivityDeps } from './deps';
+import { makeEvaluate } from './evaluate';
+import { surfaceFailures } from './failures';
+import { makeIngest } from './ingest';
+import { makeLoadPipeline } from './load-pipeline';
+import { makePromote } from './promote';
+import { makeTrain } from './train';
+
+export type { ActivityDeps } from './deps';
+
+/** Every activity the pipeline workflows schedule, built around one pool and config. */
+export function createActivities(deps: ActivityDeps) {
+  const { promoteCandidate, recordRejection } = makePromote(deps);
+  return {
+    loadPipeline: surfaceFailures(makeLoadPipeline(deps)),
+    ingestSnapshot: surfaceFailures(makeIngest(deps)),
+    trainCandidate: surfaceFailures(makeTrain(deps)),
+    evaluateCandidate: surfaceFailures(makeEvaluate(deps)),
+    promoteCandidate: surfaceFailures(promoteCandidate),
+    recordRejection: surfaceFailures(recordRejection),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

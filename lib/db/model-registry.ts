@@ -1,0 +1,165 @@
+import type { Metrics } from '../model/metrics';
+import type { ModelArtifact } from '../model/model-artifact';
+import { inTransaction, type DbClient, type Pool } from './pool';
+
+export interface NewModelVersion {
+  modelName: string;
+  pipeline: string;
+  runKey: string;
+  trainer: string;
+  params: Record<string, unknown>;
+  artifact: ModelArtifact;
+  artifactDigest: string;
+  trainingSnapshotIds: number[];
+  codeVersion: string;
+  metrics: Metrics;
+}
+
+export interface ModelVersion {
+  id: number;
+  modelName: string;
+  version: number;
+  artifact: ModelArtifact;
+  artifactDigest: string;
+  metrics: Metrics;
+  trainingSnapshotIds: number[];
+}
+
+/**
+ * Registers a trained version as the next number of its model. A retry with the same run key
+ * returns the version it already made, so a worker crash never leaves two versions for one run.
+ */
+export async function registerVersion(pool: Pool, v: NewModelVersion): Promise<ModelVersion & { created: boolean }> {
+  return inTransaction(pool, async (client) => {
+    await client.query('INSERT INTO models (name, pipeline) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
+      v.modelName,
+      v.pipeline,
+    ]);
+    // Serializes version numbering per model.
+    await client.query('SELECT 1 FROM models WHERE name = $1 FOR UPDATE', [v.modelName]);
+    const existing = await selectVersion(client, 'model_name = $1 AND run_key = $2', [v.modelName, v.runKey]);
+    if (existing) return { ...existing, created: false };
+    const inserted = await client.query<{ id: string; version: number }>(
+      `INSERT INTO model_versions (model_name, version, run_key, trainer, params, features, artifact, artifact_digest,
+                                   training_snapshot_ids, code_version, metrics)
+       SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10
+       FROM model_versions WHERE model_name = $1
+       RETURNING id, version`,
+      [
+        v.modelName,
+        v.runKey,
+        v.trainer,
+        JSON.stringify(v.params),
+        JSON.stringify(v.artifact.model.featureNames),
+        JSON.stringify(v.artifact),
+        v.artifactDigest,
+        v.trainingSnapshotIds,
+        v.codeVersion,
+        JSON.stringify(v.metrics),
+      ],
+    );
+    const row = inserted.rows[0] as { id: string; version: number };
+    return {
+      id: Number(row.id),
+      modelName: v.modelName,
+      version: row.version,
+      artifact: v.artifact,
+      artifactDigest: v.artifactDigest,
+      metrics: v.metrics,
+      trainingSnapshotIds: v.trainingSnapshotIds,
+      created: true,
+    };
+  });
+}
+
+export async function getVersion(pool: Pool, versionId: number): Promise<ModelVersion> {
+  const client = await pool.connect();
+  try {
+    const version = await selectVersion(client, 'id = $1', [versionId]);
+    if (!version) throw new Error(`model version ${versionId} does not exist`);
+    return version;
+  } finally {
+    client.release();
+  }
+}
+
+/** The version an alias points at, or undefined when the model has none under that alias yet. */
+export async function getAliasedVersion(pool: Pool, modelName: string, alias: string): Promise<ModelVersion | undefined> {
+  const client = await pool.connect();
+  try {
+    return await selectVersion(
+      client,
+      'id = (SELECT version_id FROM model_aliases WHERE model_name = $1 AND alias = $2)',
+      [modelName, alias],
+    );
+  } finally {
+    client.release();
+  }
+}
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  modelName: string;
+  versionId?: number;
+  reason: string;
+  details: Record<string, unknown>;
+}
+
+/**
+ * Points `alias` at a version and writes the audit entry in one transaction. Repeating the same
+ * switch (an activity retry) changes nothing and writes no second entry.
+ */
+export async function setAlias(pool: Pool, alias: string, versionId: number, audit: AuditEntry): Promise<{ changed: boolean }> {
+  return inTransaction(pool, async (client) => {
+    const current = await client.query<{ version_id: string }>(
+      'SELECT version_id FROM model_aliases WHERE model_name = $1 AND alias = $2 FOR UPDATE',
+      [audit.modelName, alias],
+    );
+    if (current.rows[0] && Number(current.rows[0].version_id) === versionId) return { changed: false };
+    await client.query(
+      `INSERT INTO model_aliases (model_name, alias, version_id) VALUES ($1, $2, $3)
+       ON CONFLICT (model_name, alias) DO UPDATE SET version_id = EXCLUDED.version_id, updated_at = now()`,
+      [audit.modelName, alias, versionId],
+    );
+    await appendAudit(client, audit);
+    return { changed: true };
+  });
+}
+
+export async function appendAudit(client: DbClient | Pool, entry: AuditEntry): Promise<void> {
+  await client.query(
+    'INSERT INTO audit_log (actor, action, model_name, version_id, reason, details) VALUES ($1, $2, $3, $4, $5, $6)',
+    [entry.actor, entry.action, entry.modelName, entry.versionId ?? null, entry.reason, JSON.stringify(entry.details)],
+  );
+}
+
+interface VersionRow {
+  id: string;
+  model_name: string;
+  version: number;
+  artifact: ModelArtifact;
+  artifact_digest: string;
+  metrics: Metrics;
+  training_snapshot_ids: string[];
+}
+
+async function selectVersion(client: DbClient, where: string, params: unknown[]): Promise<ModelVersion | undefined> {
+  const result = await client.query<VersionRow>(
+    `SELECT id, model_name, version, artifact, artifact_digest, metrics, training_snapshot_ids
+     FROM model_versions WHERE ${where}`,
+    params,
+  );
+  const row = result.rows[0];
+  return (
+    row && {
+      id: Number(row.id),
+      modelName: row.model_name,
+      version: row.version,
+      artifact: row.artifact,
+      artifactDigest: row.artifact_digest,
+      metrics: row.metrics,
+      trainingSnapshotIds: row.training_snapshot_ids.map(Number),
+    }
+  );
+}

@@ -1,0 +1,18 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BUILT_IN_PIPELINES_DIR } from '../../lib/spec/load-spec';
+
+/**
+ * A temporary pipelines folder holding the built-in us-employment spec under a new name and
+ * model name, so each test file owns its models in the shared test database.
+ */
+export function pipelineFolderWith(name: string, changes: (spec: Record<string, unknown>) => void = () => undefined): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-pipelines-'));
+  const spec = JSON.parse(readFileSync(path.join(BUILT_IN_PIPELINES_DIR, 'us-employment.json'), 'utf8')) as Record<string, unknown>;
+  spec.name = name;
+  spec.model = { ...(spec.model as object), name: `${name}-model` };
+  changes(spec);
+  writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(spec, null, 2));
+  return dir;
+}

@@ -24,9 +24,10 @@ export async function readCsv(file: string, columns: Record<string, ColumnSpec>)
   const rows: Row[] = [];
   const quarantined: QuarantinedRow[] = [];
   let rowsRead = 0;
-  const parser = createReadStream(file).pipe(
-    parse({ columns: (header: string[]) => checkHeader(header, columns, file), relax_column_count: true, info: true }),
-  );
+  const parser = parse({ columns: (header: string[]) => checkHeader(header, columns, file), relax_column_count: true, info: true });
+  // pipe() does not forward a read error (a missing or vanished file): without this the loop below would wait forever.
+  const source = createReadStream(file).on('error', (error) => parser.destroy(error));
+  source.pipe(parser);
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       rowsRead += 1;

@@ -1,0 +1,95 @@
+import path from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { z } from 'zod';
+import { loadConfig, redactUrl } from '../lib/config';
+import { ensureDatabase, migrateUp } from '../lib/db/migrate';
+import { createPool } from '../lib/db/pool';
+import { createDriftlineWorker } from '../workers/create-worker';
+import { detectCodeVersion } from '../workers/code-version';
+import { parseFlags } from './support/args';
+import { isListening, isLocalAddress, startDevServer, type RunningDevServer } from './support/dev-server';
+import { runMain } from './support/exit-on-error';
+import { followRun, printSummary, startPipeline } from './support/pipeline-run';
+import { findOrBuildTemporal } from './support/temporal-binary';
+import { connectClient } from './support/temporal-client';
+
+const USAGE = `Run one real Driftline pipeline end to end on this machine: finds or builds the Temporal CLI,
+starts its dev server (state kept in .driftline/temporal.db), migrates PostgreSQL, starts a
+worker, runs the pipeline and prints what happened.
+
+usage: npm run demo [-- --pipeline NAME] [-- --keep]
+  --pipeline NAME   the pipeline spec to run (default us-employment)
+  --keep            leave the Temporal server running afterwards (the demo prints how to stop it)`;
+
+const DemoFlags = z.object({
+  pipeline: z.string().min(1).default('us-employment'),
+  keep: z.boolean().default(false),
+});
+
+const STATE_DIR = path.resolve('.driftline');
+const UI_PORT = 8233;
+
+runMain(async () => {
+  const flags = parseFlags({ pipeline: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean' } }, DemoFlags, USAGE);
+  const config = loadConfig();
+  // The worker's own INFO lines would bury the story the demo tells; warnings still show.
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const step = (line: string) => console.log(`▸ ${line}`);
+
+  const server = await ensureTemporal(config.TEMPORAL_ADDRESS, flags.keep, step);
+
+  step(`Migrating PostgreSQL at ${redactUrl(config.DATABASE_URL)}`);
+  await ensureDatabase(config.DATABASE_URL);
+  const applied = await migrateUp(config.DATABASE_URL);
+  console.log(`  ${applied.length > 0 ? `applied ${applied.join(', ')}` : 'schema up to date'}`);
+
+  step(`Starting a worker on task queue "${config.TEMPORAL_TASK_QUEUE}"`);
+  const pool = createPool(config.DATABASE_URL);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createDriftlineWorker({
+    connection,
+    config,
+    deps: { pool, pipelinesDir: config.DRIFTLINE_PIPELINES_DIR, codeVersion: detectCodeVersion() },
+  });
+
+  const client = await connectClient(config);
+  const outcome = await worker.runUntil(async () => {
+    step(`Running pipeline "${flags.pipeline}"`);
+    const handle = await startPipeline(client, config, { pipeline: flags.pipeline, requestedBy: 'demo' });
+    const result = await followRun(handle, (line) => console.log(line));
+    console.log('\nWhat happened:');
+    printSummary(config, handle, result);
+    return result;
+  });
+  await client.connection.close();
+  await connection.close();
+  await pool.end();
+
+  if (server && !flags.keep) {
+    step('Stopping the Temporal dev server (run with --keep to leave it up)');
+    await server.stop();
+  } else if (server) {
+    console.log(`\nTemporal dev server left running (pid ${server.pid}), Web UI at http://localhost:${UI_PORT}`);
+    console.log(`  start a worker:   npm run worker\n  stop the server:  kill ${server.pid}`);
+  }
+  return outcome.error ? 1 : 0;
+});
+
+/** Reuses a Temporal server that already answers; otherwise starts the dev server when the address is local. */
+async function ensureTemporal(address: string, keep: boolean, step: (line: string) => void): Promise<RunningDevServer | undefined> {
+  if (await isListening(address)) {
+    step(`Temporal already answers at ${address}: using it`);
+    return undefined;
+  }
+  if (!isLocalAddress(address)) throw new Error(`TEMPORAL_ADDRESS: nothing answers at ${address}`);
+  const binary = findOrBuildTemporal(step);
+  step(`Starting the Temporal dev server (${binary}) at ${address}, Web UI on http://localhost:${UI_PORT}`);
+  return startDevServer({
+    binary,
+    address,
+    uiPort: UI_PORT,
+    dbFile: path.join(STATE_DIR, 'temporal.db'),
+    logFile: path.join(STATE_DIR, 'temporal.log'),
+    detached: keep,
+  });
+}

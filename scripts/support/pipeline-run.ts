@@ -1,0 +1,76 @@
+import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { DriftlineConfig } from '../../lib/config';
+import { statusQuery, type PipelineStatus } from '../../workflows/messages';
+import type { PipelineInput } from '../../workflows/pipeline-input';
+import { modelPipeline, type PipelineResult } from '../../workflows/pipeline';
+import { workflowUiLink } from './temporal-client';
+
+/** Starts a modelPipeline run; the workflow id says which pipeline and when. */
+export async function startPipeline(client: Client, config: DriftlineConfig, input: PipelineInput) {
+  const workflowId = `${input.pipeline}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  return client.workflow.start(modelPipeline, { taskQueue: config.TEMPORAL_TASK_QUEUE, workflowId, args: [input] });
+}
+
+/** Prints each stage as the run enters it, then returns the result, or the final status of a failed run. */
+export async function followRun(
+  handle: WorkflowHandle<typeof modelPipeline>,
+  say: (line: string) => void = console.log,
+): Promise<{ result?: PipelineResult; status: PipelineStatus; error?: string }> {
+  let lastStage = '';
+  const poll = setInterval(() => {
+    handle
+      .query(statusQuery)
+      .then((status) => {
+        if (status.stage !== lastStage && status.stage !== 'done' && status.stage !== 'failed') say(`  … ${status.stage}`);
+        lastStage = status.stage;
+      })
+      .catch(() => undefined);
+  }, 300);
+  try {
+    const result = await handle.result();
+    return { result, status: await handle.query(statusQuery) };
+  } catch (error) {
+    const status = await handle.query(statusQuery).catch(() => undefined);
+    return { status: status ?? ({ stage: 'failed', completed: [], pipeline: '?' } as PipelineStatus), error: failureMessage(error) };
+  } finally {
+    clearInterval(poll);
+  }
+}
+
+export function printSummary(
+  config: DriftlineConfig,
+  handle: { workflowId: string; firstExecutionRunId?: string },
+  outcome: Awaited<ReturnType<typeof followRun>>): void {
+  const { status } = outcome;
+  const rows: [string, string][] = [['pipeline', status.pipeline]];
+  if (status.snapshot) {
+    const s = status.snapshot;
+    rows.push([
+      'ingested',
+      `snapshot #${s.id} (${s.digest.slice(0, 12)}…): ${s.rows} rows accepted, ${s.quarantined} quarantined${s.reused ? ', identical to an earlier snapshot (reused)' : ''}`,
+    ]);
+  }
+  if (status.candidate) {
+    const m = status.candidate.metrics;
+    rows.push(['trained', `version ${status.candidate.version} (id ${status.candidate.versionId})`]);
+    rows.push(['holdout metrics', `MAE ${m.mae.toFixed(1)}  RMSE ${m.rmse.toFixed(1)}  R² ${m.r2.toFixed(3)}`]);
+  }
+  if (status.champion) {
+    const m = status.champion.metrics;
+    rows.push(['champion', `version ${status.champion.version}: MAE ${m.mae.toFixed(1)}  RMSE ${m.rmse.toFixed(1)}  R² ${m.r2.toFixed(3)}`]);
+  }
+  if (status.promoted !== undefined) rows.push(['promoted', status.promoted ? 'yes, now champion' : 'no']);
+  if (status.decision) rows.push(['why', status.decision]);
+  if (outcome.error) rows.push(['FAILED', outcome.error]);
+  rows.push(['Temporal UI', workflowUiLink(config, handle.workflowId, handle.firstExecutionRunId)]);
+  const width = Math.max(...rows.map(([k]) => k.length));
+  console.log(rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n'));
+}
+
+/** The innermost cause's message: "Invalid modelPipeline input: pipeline: …" rather than "Workflow execution failed". */
+function failureMessage(error: unknown): string {
+  let current = error as { message?: string; cause?: unknown } | undefined;
+  if (!(error instanceof WorkflowFailedError)) return String(current?.message ?? error);
+  while (current?.cause) current = current.cause as typeof current;
+  return String(current?.message);
+}

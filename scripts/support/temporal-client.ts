@@ -1,0 +1,13 @@
+import { Client, Connection } from '@temporalio/client';
+import type { DriftlineConfig } from '../../lib/config';
+
+export async function connectClient(config: DriftlineConfig): Promise<Client> {
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+}
+
+/** The run's page in the Temporal Web UI. */
+export function workflowUiLink(config: DriftlineConfig, workflowId: string, runId?: string): string {
+  const base = `${config.TEMPORAL_UI_URL.replace(/\/$/, '')}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
+  return runId ? `${base}/${encodeURIComponent(runId)}/history` : base;
+}

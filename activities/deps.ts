@@ -7,4 +7,6 @@ export interface ActivityDeps {
   pipelinesDir?: string;
   /** The git commit (or "unknown") of the code that trains models, recorded with every version. */
   codeVersion: string;
+  /** Where alerts go besides the log; a secret, never logged. */
+  webhookUrl?: string;
 }

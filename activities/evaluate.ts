@@ -1,9 +1,12 @@
 import { getAliasedVersion, getVersion } from '../lib/db/model-registry';
 import { loadSnapshotRows } from '../lib/db/snapshots';
-import { improvement, type Metrics } from '../lib/model/metrics';
-import { scoreFrom } from '../lib/model/model-artifact';
+import { improvement, regressionMetrics, type Metrics } from '../lib/model/metrics';
+import { holdoutExamples, type ModelArtifact } from '../lib/model/model-artifact';
+import type { Row } from '../lib/data/typed-row';
 import type { Metric, PipelineSpec } from '../lib/spec/pipeline-spec';
 import type { ActivityDeps } from './deps';
+import { predictWith } from './training/predict';
+import { Context } from '@temporalio/activity';
 
 export interface EvaluateInput {
   spec: PipelineSpec;
@@ -30,7 +33,7 @@ export function makeEvaluate(deps: ActivityDeps) {
     const metric = spec.evaluation.primaryMetric;
     const rows = await loadSnapshotRows(deps.pool, input.snapshotId);
     const candidate = await getVersion(deps.pool, input.candidateVersionId);
-    const candidateMetrics = withoutCount(scoreFrom(candidate.artifact, rows, input.holdoutStart));
+    const candidateMetrics = await scoreFrom(candidate.artifact, rows, input.holdoutStart);
     const champion = await getAliasedVersion(deps.pool, spec.model.name, 'champion');
     if (!champion) {
       return { primaryMetric: metric, candidate: candidateMetrics, passed: true, reason: 'no champion yet: the first version becomes champion' };
@@ -38,7 +41,7 @@ export function makeEvaluate(deps: ActivityDeps) {
     if (champion.id === candidate.id) {
       return { primaryMetric: metric, candidate: candidateMetrics, passed: false, reason: 'the candidate is already champion' };
     }
-    const championMetrics = withoutCount(scoreFrom(champion.artifact, rows, input.holdoutStart));
+    const championMetrics = await scoreFrom(champion.artifact, rows, input.holdoutStart);
     const gain = improvement(metric, candidateMetrics[metric], championMetrics[metric]);
     const passed = gain > 0 && gain >= spec.promotion.minImprovement;
     const verdict = passed ? 'beats' : 'does not beat';
@@ -53,8 +56,10 @@ export function makeEvaluate(deps: ActivityDeps) {
   };
 }
 
-function withoutCount({ mae, rmse, r2 }: Metrics & { examples: number }): Metrics {
-  return { mae, rmse, r2 };
+/** Scores a stored model on the holdout rows, whichever trainer made it. */
+async function scoreFrom(artifact: ModelArtifact, rows: Row[], holdoutStart: string): Promise<Metrics> {
+  const { x, y } = holdoutExamples(artifact, rows, holdoutStart);
+  return regressionMetrics(y, await predictWith(artifact, x, Context.current().cancellationSignal));
 }
 
 function fmt(value: number): string {

@@ -3,6 +3,8 @@ import { makeEvaluate } from './evaluate';
 import { surfaceFailures } from './failures';
 import { makeIngest } from './ingest';
 import { makeLoadPipeline } from './load-pipeline';
+import { makeNorms } from './norms';
+import { makeNotify } from './notify';
 import { makePromote } from './promote';
 import { makeTrain } from './train';
 
@@ -11,6 +13,8 @@ export type { ActivityDeps } from './deps';
 /** Every activity the pipeline workflows schedule, built around one pool and config. */
 export function createActivities(deps: ActivityDeps) {
   const { promoteCandidate, recordRejection } = makePromote(deps);
+  const norms = makeNorms(deps);
+  const notify = makeNotify(deps);
   return {
     loadPipeline: surfaceFailures(makeLoadPipeline(deps)),
     ingestSnapshot: surfaceFailures(makeIngest(deps)),
@@ -18,6 +22,11 @@ export function createActivities(deps: ActivityDeps) {
     evaluateCandidate: surfaceFailures(makeEvaluate(deps)),
     promoteCandidate: surfaceFailures(promoteCandidate),
     recordRejection: surfaceFailures(recordRejection),
+    computeRuntimeNorm: surfaceFailures(norms.computeRuntimeNorm),
+    recordTrainingOutcome: surfaceFailures(norms.recordTrainingOutcome),
+    latestSnapshot: surfaceFailures(norms.latestSnapshot),
+    enqueueNotification: surfaceFailures(notify.enqueueNotification),
+    deliverNotification: surfaceFailures(notify.deliverNotification),
   };
 }
 

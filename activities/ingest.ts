@@ -3,7 +3,7 @@ import { schemaHash, snapshotDigest } from '../lib/data/digest';
 import { readCsv } from '../lib/data/read-csv';
 import { resolveSourcePath } from '../lib/data/resolve-source';
 import { inTransaction } from '../lib/db/pool';
-import { saveSnapshot } from '../lib/db/snapshots';
+import { recordPipelineIngest, saveSnapshot } from '../lib/db/snapshots';
 import { DriftlineError } from '../lib/errors';
 import type { PipelineSpec } from '../lib/spec/pipeline-spec';
 import type { ActivityDeps } from './deps';
@@ -46,6 +46,7 @@ export function makeIngest(deps: ActivityDeps) {
         quarantined: parsed.quarantined,
       }),
     );
+    await recordPipelineIngest(deps.pool, spec.name, snapshot.id);
     log.info('snapshot ingested', { snapshotId: snapshot.id, rows: snapshot.rowCount, created: snapshot.created });
     return {
       snapshotId: snapshot.id,

@@ -1,19 +1,26 @@
-import { Context, heartbeat, log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { contentDigest } from '../lib/data/digest';
 import { registerVersion } from '../lib/db/model-registry';
 import { loadSnapshotRows } from '../lib/db/snapshots';
 import { recordTrainingRun } from '../lib/db/training-runs';
 import type { Metrics } from '../lib/model/metrics';
-import { RidgeParams, type PipelineSpec } from '../lib/spec/pipeline-spec';
-import { parseOrThrow } from '../lib/errors';
+import { planTraining, resolveTrainer, type TrainingResult } from '../lib/model/model-artifact';
+import type { RuntimeNorm } from '../lib/norms/runtime-norm';
+import type { PipelineSpec } from '../lib/spec/pipeline-spec';
 import type { ActivityDeps } from './deps';
-import { trainInThread } from './training/run-in-thread';
+import { trainWithCommand } from './training/command-trainer';
+import { reportProgress } from './training/progress';
+import { trainInThread, type ThreadHooks } from './training/run-in-thread';
+import { trainerDigest } from './training/trainer-digest';
 
 export interface TrainInput {
   spec: PipelineSpec;
+  specDir: string;
   snapshotId: number;
   /** Overrides of the spec's model parameters for this run only. */
-  params?: Record<string, number>;
+  params?: Record<string, unknown>;
+  /** The norm in force, recorded with the run. */
+  norm: RuntimeNorm;
 }
 
 export interface TrainResult {
@@ -26,63 +33,70 @@ export interface TrainResult {
   durationMs: number;
 }
 
-const HEARTBEAT_EVERY_MS = 1_000;
-
 export function makeTrain(deps: ActivityDeps) {
-  /** Trains a candidate on a snapshot off the event loop and registers it as the model's next version. */
+  /**
+   * Trains a candidate on a snapshot off the event loop (a worker thread, or the trainer's own
+   * process) and registers it as the model's next version. Cancellation kills the compute at once.
+   */
   return async function trainCandidate(input: TrainInput): Promise<TrainResult> {
     const { spec, snapshotId } = input;
-    const params = parseOrThrow(RidgeParams, { ...spec.model.params, ...input.params }, 'model params');
     const ctx = Context.current();
     const execution = ctx.info.workflowExecution;
     if (!execution) throw new Error('trainCandidate runs only inside a workflow: its run identifies the version');
     const { workflowId, runId } = execution;
     const runKey = `${workflowId}/${runId}`;
+    const params = { ...spec.model.params, ...input.params };
+    const trainer = resolveTrainer(spec.model.trainer, input.specDir);
     const rows = await loadSnapshotRows(deps.pool, snapshotId);
 
     const started = performance.now();
-    let progress = { fraction: 0, message: 'starting' };
-    const beat = setInterval(() => heartbeat(progress), HEARTBEAT_EVERY_MS);
+    const progress = reportProgress(ctx);
+    const hooks: ThreadHooks = { onProgress: progress.update, signal: ctx.cancellationSignal };
+    let result: TrainingResult;
     try {
-      const result = await trainInThread(
-        { rows, spec, alpha: params.alpha },
-        { onProgress: (fraction, message) => (progress = { fraction, message }), signal: ctx.cancellationSignal },
-      );
-      const durationMs = performance.now() - started;
-      const version = await registerVersion(deps.pool, {
-        modelName: spec.model.name,
-        pipeline: spec.name,
-        runKey,
-        trainer: spec.model.trainer,
-        params,
-        artifact: result.artifact,
-        artifactDigest: contentDigest(result.artifact),
-        trainingSnapshotIds: [snapshotId],
-        codeVersion: deps.codeVersion,
-        metrics: result.metrics,
-      });
-      await recordTrainingRun(deps.pool, {
-        modelName: spec.model.name,
-        runKey,
-        workflowId,
-        runId,
-        snapshotId,
-        outcome: 'succeeded',
-        durationMs,
-        versionId: version.id,
-      });
-      log.info('model version registered', { model: spec.model.name, version: version.version, created: version.created });
-      return {
-        versionId: version.id,
-        version: version.version,
-        metrics: version.metrics,
-        holdoutStart: result.holdoutStart,
-        trainExamples: result.trainExamples,
-        testExamples: result.testExamples,
-        durationMs: Math.round(durationMs),
-      };
+      result =
+        trainer.kind === 'command'
+          ? await trainWithCommand(trainer, planTraining(rows, spec), params, hooks)
+          : await trainInThread({ rows, spec, trainer, params }, hooks);
     } finally {
-      clearInterval(beat);
+      progress.stop();
     }
+    const durationMs = performance.now() - started;
+    const version = await registerVersion(deps.pool, {
+      modelName: spec.model.name,
+      pipeline: spec.name,
+      runKey,
+      trainer: trainer.kind === 'built-in' ? trainer.name : trainer.kind,
+      params,
+      artifact: result.artifact,
+      artifactDigest: contentDigest(result.artifact),
+      trainingSnapshotIds: [snapshotId],
+      codeVersion: deps.codeVersion,
+      trainerDigest: await trainerDigest(trainer),
+      metrics: result.metrics,
+    });
+    await recordTrainingRun(deps.pool, {
+      modelName: spec.model.name,
+      pipeline: spec.name,
+      runKey,
+      workflowId,
+      runId,
+      snapshotId,
+      outcome: 'succeeded',
+      durationMs,
+      normMs: input.norm.normMs,
+      normBasis: input.norm.basis,
+      versionId: version.id,
+    });
+    log.info('model version registered', { model: spec.model.name, version: version.version, created: version.created });
+    return {
+      versionId: version.id,
+      version: version.version,
+      metrics: version.metrics,
+      holdoutStart: result.holdoutStart,
+      trainExamples: result.trainExamples,
+      testExamples: result.testExamples,
+      durationMs: Math.round(durationMs),
+    };
   };
 }

@@ -19,6 +19,8 @@ export const DriftlineConfig = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('driftline'),
   TEMPORAL_UI_URL: z.string().url().default('http://localhost:8233'),
   DRIFTLINE_PIPELINES_DIR: z.string().min(1).optional(),
+  /** Slack-compatible incoming webhook for the data team's alerts. A secret: never logged. */
+  DRIFTLINE_WEBHOOK_URL: z.string().url({ message: 'must be an http(s) URL' }).optional(),
 });
 export type DriftlineConfig = z.infer<typeof DriftlineConfig>;
 

@@ -49,7 +49,7 @@ runMain(async () => {
   const worker = await createDriftlineWorker({
     connection,
     config,
-    deps: { pool, pipelinesDir: config.DRIFTLINE_PIPELINES_DIR, codeVersion: detectCodeVersion() },
+    deps: { pool, pipelinesDir: config.DRIFTLINE_PIPELINES_DIR, codeVersion: detectCodeVersion(), webhookUrl: config.DRIFTLINE_WEBHOOK_URL },
   });
 
   const client = await connectClient(config);

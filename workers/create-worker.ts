@@ -23,5 +23,9 @@ export function createDriftlineWorker(options: DriftlineWorkerOptions): Promise<
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     // Gives in-flight activities time to finish before a shutdown hands them back to Temporal.
     shutdownGraceTime: '10 seconds',
+    // Training heartbeats reach the server at least once a second, and with them a cancellation
+    // reaches the training activity within about a second of the norm running out.
+    maxHeartbeatThrottleInterval: '1 second',
+    defaultHeartbeatThrottleInterval: '1 second',
   });
 }

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     const worker = await createDriftlineWorker({
       connection,
       config,
-      deps: { pool, pipelinesDir: config.DRIFTLINE_PIPELINES_DIR, codeVersion: detectCodeVersion() },
+      deps: { pool, pipelinesDir: config.DRIFTLINE_PIPELINES_DIR, codeVersion: detectCodeVersion(), webhookUrl: config.DRIFTLINE_WEBHOOK_URL },
     });
     console.log(
       `driftline worker: task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}/${config.TEMPORAL_NAMESPACE}, database ${redactUrl(config.DATABASE_URL)}`,

@@ -1,1 +1,2 @@
 export { modelPipeline } from './pipeline';
+export { retrainModel } from './retrain';

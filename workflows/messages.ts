@@ -1,5 +1,6 @@
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Metrics } from '../lib/model/metrics';
+import type { RuntimeNorm } from '../lib/norms/runtime-norm';
 
 export type PipelineStage = 'starting' | 'loading spec' | 'ingesting' | 'training' | 'evaluating' | 'promoting' | 'done' | 'failed';
 
@@ -10,6 +11,8 @@ export interface PipelineStatus {
   /** The stages finished so far, in order. */
   completed: PipelineStage[];
   snapshot?: { id: number; digest: string; rows: number; quarantined: number; reused: boolean };
+  /** The retrainModel child run that trains the candidate. */
+  training?: { workflowId: string; outcome?: TrainingOutcome };
   candidate?: { versionId: number; version: number; metrics: Metrics };
   champion?: { versionId: number; version: number; metrics: Metrics };
   promoted?: boolean;
@@ -18,3 +21,33 @@ export interface PipelineStatus {
 }
 
 export const statusQuery = defineQuery<PipelineStatus>('status');
+
+export type TrainingOutcome = 'succeeded' | 'cancelled_over_norm';
+
+export type RetrainStage = 'starting' | 'loading spec' | 'finding snapshot' | 'computing norm' | 'training' | 'notifying' | 'done' | 'failed';
+
+export interface TrainingProgress {
+  fraction: number;
+  message: string;
+}
+
+/** What `status` answers for a retrainModel run. */
+export interface RetrainStatus {
+  pipeline: string;
+  stage: RetrainStage;
+  snapshotId?: number;
+  /** The runtime norm in force for this run, and how it was derived. */
+  norm?: RuntimeNorm;
+  /** The trainer's latest progress, as its heartbeats report it. */
+  progress?: TrainingProgress;
+  outcome?: TrainingOutcome;
+  elapsedMs?: number;
+  version?: { versionId: number; version: number; metrics: Metrics };
+  lastError?: string;
+}
+
+/** Both workflows answer `status`, so `temporal workflow query --type status` works on either. */
+export const retrainStatusQuery = defineQuery<RetrainStatus>('status');
+
+/** Sent by the training activity every few seconds. */
+export const trainingProgressSignal = defineSignal<[TrainingProgress]>('trainingProgress');

@@ -1,40 +1,30 @@
-import { ApplicationFailure, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { formatZodError, NON_RETRYABLE_ERRORS } from '../lib/errors';
-import { statusQuery, type PipelineStage, type PipelineStatus } from './messages';
+import { statusQuery, type PipelineStage, type PipelineStatus, type TrainingOutcome } from './messages';
+import { parseWorkflowInput } from './parse-input';
 import { PipelineInput } from './pipeline-input';
-
-const retry = {
-  initialInterval: '1 second',
-  backoffCoefficient: 2,
-  maximumInterval: '1 minute',
-  maximumAttempts: 5,
-  nonRetryableErrorTypes: [...NON_RETRYABLE_ERRORS],
-};
+import { retrainModel } from './retrain';
+import { describeFailure, STEP_RETRY } from './step-options';
 
 const { loadPipeline, ingestSnapshot, evaluateCandidate, promoteCandidate, recordRejection } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
-  retry,
-});
-
-const { trainCandidate } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry,
+  retry: STEP_RETRY,
 });
 
 export interface PipelineResult {
   pipeline: string;
   snapshotId: number;
-  versionId: number;
-  version: number;
+  trainingOutcome: TrainingOutcome;
+  /** Absent when training was cancelled over its norm. */
+  versionId?: number;
+  version?: number;
   promoted: boolean;
   decision: string;
 }
 
-/** ingest → train → evaluate → promote, for one pipeline spec. */
+/** ingest → train (a retrainModel child, under the runtime norm) → evaluate → promote, for one pipeline spec. */
 export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineResult> {
-  const input = parseInput(rawInput);
+  const input = parseWorkflowInput(PipelineInput, rawInput, 'modelPipeline');
   const status: PipelineStatus = { pipeline: input.pipeline, stage: 'starting', completed: [] };
   setHandler(statusQuery, () => status);
   const enter = (stage: PipelineStage) => {
@@ -44,7 +34,7 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
 
   try {
     enter('loading spec');
-    const { spec, specDir } = await loadPipeline({ pipeline: input.pipeline });
+    const { spec, specDir } = await loadPipeline({ pipeline: input.pipeline, params: input.params });
 
     enter('ingesting');
     const snapshot = await ingestSnapshot({ spec, specDir });
@@ -57,7 +47,21 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
     };
 
     enter('training');
-    const candidate = await trainCandidate({ spec, snapshotId: snapshot.snapshotId, params: input.params });
+    const trainingId = `${workflowInfo().workflowId}/retrain`;
+    status.training = { workflowId: trainingId };
+    const training = await executeChild(retrainModel, {
+      workflowId: trainingId,
+      args: [{ pipeline: input.pipeline, snapshotId: snapshot.snapshotId, params: input.params, requestedBy: input.requestedBy }],
+    });
+    status.training.outcome = training.outcome;
+    if (!training.candidate) {
+      const decision = `training cancelled over its runtime norm after ${Math.round(training.elapsedMs / 1000)} s: nothing promoted`;
+      status.promoted = false;
+      status.decision = decision;
+      enter('done');
+      return { pipeline: spec.name, snapshotId: snapshot.snapshotId, promoted: false, decision, trainingOutcome: training.outcome };
+    }
+    const candidate = training.candidate;
     status.candidate = { versionId: candidate.versionId, version: candidate.version, metrics: candidate.metrics };
 
     enter('evaluating');
@@ -90,28 +94,11 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
       version: candidate.version,
       promoted: evaluation.passed,
       decision: evaluation.reason,
+      trainingOutcome: training.outcome,
     };
   } catch (error) {
-    status.lastError = describe(error);
+    status.lastError = describeFailure(error);
     enter('failed');
     throw error;
   }
-}
-
-/** Bad input fails the run at once, naming the field: no retry can fix it. */
-function parseInput(raw: unknown) {
-  const result = PipelineInput.safeParse(raw);
-  if (!result.success) {
-    throw ApplicationFailure.create({
-      type: 'InvalidInput',
-      message: `Invalid modelPipeline input: ${formatZodError(result.error)}`,
-      nonRetryable: true,
-    });
-  }
-  return result.data;
-}
-
-function describe(error: unknown): string {
-  const cause = (error as { cause?: Error }).cause;
-  return cause?.message ?? (error as Error).message ?? String(error);
 }

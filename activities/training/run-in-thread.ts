@@ -11,10 +11,18 @@ export interface ThreadHooks {
   signal: AbortSignal;
 }
 
+let liveThreads = 0;
+
+/** How many training threads are running in this process (0 after every cancellation). */
+export function liveTrainingThreads(): number {
+  return liveThreads;
+}
+
 /** Trains in a worker thread and resolves with its result; rejects when the thread fails or is aborted. */
 export function trainInThread(job: TrainingJob, hooks: ThreadHooks): Promise<TrainingResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(bootstrapSource(THREAD_ENTRY), { eval: true, workerData: job });
+    liveThreads += 1;
     const abort = () => {
       void worker.terminate();
       reject(hooks.signal.reason ?? new Error('training aborted'));
@@ -28,7 +36,7 @@ export function trainInThread(job: TrainingJob, hooks: ThreadHooks): Promise<Tra
         settle();
         void worker.terminate();
         if (message.type === 'done') resolve(message.result);
-        else reject(new DriftlineError('TrainingFailed', `training failed: ${message.message}`));
+        else reject(new DriftlineError(message.errorType ?? 'TrainingFailed', `training failed: ${message.message}`));
       }
     });
     worker.on('error', (error) => {
@@ -36,6 +44,7 @@ export function trainInThread(job: TrainingJob, hooks: ThreadHooks): Promise<Tra
       reject(error);
     });
     worker.on('exit', (code) => {
+      liveThreads -= 1;
       settle();
       reject(new Error(`training thread exited with code ${code} before reporting a result`));
     });

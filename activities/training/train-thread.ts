@@ -1,5 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { trainOnRows } from '../../lib/model/model-artifact';
+import { DriftlineError } from '../../lib/errors';
+import { planTraining, trainWith } from '../../lib/model/model-artifact';
+import { loadInProcessTrainer } from './module-trainer';
 import type { TrainingJob, TrainingMessage } from './thread-protocol';
 
 /** Runs in a worker thread: the activity's event loop stays free for heartbeats and cancellation. */
@@ -7,11 +9,15 @@ function send(message: TrainingMessage): void {
   parentPort?.postMessage(message);
 }
 
-const job = workerData as TrainingJob;
-try {
-  send({ type: 'progress', fraction: 0.1, message: `fitting ${job.spec.model.trainer} on ${job.rows.length} rows` });
-  const result = trainOnRows(job.rows, job.spec, job.alpha);
+async function run(job: TrainingJob): Promise<void> {
+  const progress = (fraction: number, message: string) => send({ type: 'progress', fraction, message });
+  progress(0.05, `building features from ${job.rows.length} rows`);
+  const planned = planTraining(job.rows, job.spec);
+  const trainer = await loadInProcessTrainer(job.trainer);
+  const result = await trainWith(trainer, job.trainer, planned, job.params, progress);
   send({ type: 'done', result });
-} catch (error) {
-  send({ type: 'failed', message: (error as Error).message });
 }
+
+run(workerData as TrainingJob).catch((error: Error) =>
+  send({ type: 'failed', errorType: error instanceof DriftlineError ? error.type : undefined, message: error.message }),
+);

@@ -1,4 +1,5 @@
 import type { Metrics } from '../model/metrics';
+import { featureNames } from '../model/features';
 import type { ModelArtifact } from '../model/model-artifact';
 import { inTransaction, type DbClient, type Pool } from './pool';
 
@@ -12,6 +13,7 @@ export interface NewModelVersion {
   artifactDigest: string;
   trainingSnapshotIds: number[];
   codeVersion: string;
+  trainerDigest: string;
   metrics: Metrics;
 }
 
@@ -31,18 +33,15 @@ export interface ModelVersion {
  */
 export async function registerVersion(pool: Pool, v: NewModelVersion): Promise<ModelVersion & { created: boolean }> {
   return inTransaction(pool, async (client) => {
-    await client.query('INSERT INTO models (name, pipeline) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
-      v.modelName,
-      v.pipeline,
-    ]);
+    await ensureModel(client, v.modelName, v.pipeline);
     // Serializes version numbering per model.
     await client.query('SELECT 1 FROM models WHERE name = $1 FOR UPDATE', [v.modelName]);
     const existing = await selectVersion(client, 'model_name = $1 AND run_key = $2', [v.modelName, v.runKey]);
     if (existing) return { ...existing, created: false };
     const inserted = await client.query<{ id: string; version: number }>(
       `INSERT INTO model_versions (model_name, version, run_key, trainer, params, features, artifact, artifact_digest,
-                                   training_snapshot_ids, code_version, metrics)
-       SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10
+                                   training_snapshot_ids, code_version, trainer_digest, metrics)
+       SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
        FROM model_versions WHERE model_name = $1
        RETURNING id, version`,
       [
@@ -50,11 +49,12 @@ export async function registerVersion(pool: Pool, v: NewModelVersion): Promise<M
         v.runKey,
         v.trainer,
         JSON.stringify(v.params),
-        JSON.stringify(v.artifact.model.featureNames),
+        JSON.stringify(featureNames(v.artifact.plan)),
         JSON.stringify(v.artifact),
         v.artifactDigest,
         v.trainingSnapshotIds,
         v.codeVersion,
+        v.trainerDigest,
         JSON.stringify(v.metrics),
       ],
     );
@@ -70,6 +70,11 @@ export async function registerVersion(pool: Pool, v: NewModelVersion): Promise<M
       created: true,
     };
   });
+}
+
+/** Registers the model name on first use; everything else about a model refers to this row. */
+export async function ensureModel(client: DbClient | Pool, modelName: string, pipeline: string): Promise<void> {
+  await client.query('INSERT INTO models (name, pipeline) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [modelName, pipeline]);
 }
 
 export async function getVersion(pool: Pool, versionId: number): Promise<ModelVersion> {

@@ -83,3 +83,21 @@ export async function loadSnapshotRows(pool: Pool, snapshotId: number): Promise<
   }
   return result.rows.map((r) => r.data);
 }
+
+/** Notes that the pipeline ingested this snapshot now (its newest data, until the next ingest). */
+export async function recordPipelineIngest(pool: Pool, pipeline: string, snapshotId: number): Promise<void> {
+  await pool.query(
+    `INSERT INTO pipeline_snapshots (pipeline, snapshot_id) VALUES ($1, $2)
+     ON CONFLICT (pipeline, snapshot_id) DO UPDATE SET last_ingested_at = now()`,
+    [pipeline, snapshotId],
+  );
+}
+
+/** The pipeline's most recently ingested snapshot: what a retrain started on its own trains on. */
+export async function latestSnapshotId(pool: Pool, pipeline: string): Promise<number | undefined> {
+  const result = await pool.query<{ snapshot_id: string }>(
+    'SELECT snapshot_id FROM pipeline_snapshots WHERE pipeline = $1 ORDER BY last_ingested_at DESC LIMIT 1',
+    [pipeline],
+  );
+  return result.rows[0] ? Number(result.rows[0].snapshot_id) : undefined;
+}

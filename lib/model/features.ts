@@ -7,6 +7,8 @@ export interface FeaturePlan {
   timeColumn?: string;
   horizon: number;
   features: FeatureSpec;
+  /** One-hot vocabularies, learned from the training rows; unseen values encode as all zeros. */
+  categories: Record<string, string[]>;
 }
 
 export interface Examples {
@@ -19,23 +21,39 @@ export interface Examples {
   at: string[];
 }
 
+/** Learns the one-hot vocabulary of each categorical feature from the rows, sorted for stable feature order. */
+export function learnCategories(rows: Row[], features: FeatureSpec): Record<string, string[]> {
+  return Object.fromEntries(
+    features.categorical.map((column) => {
+      const seen = new Set<string>();
+      for (const row of rows) if (row[column] !== null && row[column] !== undefined) seen.add(String(row[column]));
+      return [column, [...seen].sort()];
+    }),
+  );
+}
+
 /**
  * Builds supervised examples: the features describe the state at row t, the label is the
  * target at row t + horizon. Rows are put in time order first; rows too early to have all
- * their lags, and too late to have a label, are left out.
+ * their lags, and too late to have a label, are left out, as are rows with a missing value.
  */
 export function buildExamples(rows: Row[], plan: FeaturePlan): Examples {
   const ordered = orderByTime(rows, plan.timeColumn);
   const target = ordered.map((row) => toNumber(row[plan.target]));
-  const lookback = Math.max(0, ...plan.features.targetLags, ...plan.features.targetRollingMeans.map((n) => n - 1));
-  const examples: Examples = { featureNames: featureNames(plan.features), x: [], y: [], at: [] };
+  const { features } = plan;
+  const lookback = Math.max(0, ...features.targetLags, ...features.targetRollingMeans.map((n) => n - 1));
+  const base = baseFeatureNames(plan);
+  const pairs = features.interactions.map(([a, b]) => [base.indexOf(a), base.indexOf(b)] as const);
+  const examples: Examples = { featureNames: featureNames(plan), x: [], y: [], at: [] };
   for (let t = lookback; t + plan.horizon < ordered.length; t += 1) {
     const row = ordered[t] as Row;
     const values = [
-      ...plan.features.columns.map((column) => toNumber(row[column])),
-      ...plan.features.targetLags.map((lag) => target[t - lag] as number),
-      ...plan.features.targetRollingMeans.map((window) => mean(target.slice(t - window + 1, t + 1))),
+      ...features.columns.map((column) => toNumber(row[column])),
+      ...features.categorical.flatMap((column) => oneHot(row[column], plan.categories[column] ?? [])),
+      ...features.targetLags.map((lag) => target[t - lag] as number),
+      ...features.targetRollingMeans.map((window) => mean(target.slice(t - window + 1, t + 1))),
     ];
+    values.push(...pairs.map(([i, j]) => (values[i] as number) * (values[j] as number)));
     const label = target[t + plan.horizon] as number;
     if (!values.every(Number.isFinite) || !Number.isFinite(label)) continue;
     examples.x.push(values);
@@ -45,12 +63,23 @@ export function buildExamples(rows: Row[], plan: FeaturePlan): Examples {
   return examples;
 }
 
-export function featureNames(features: FeatureSpec): string[] {
+export function featureNames(plan: FeaturePlan): string[] {
+  return [...baseFeatureNames(plan), ...plan.features.interactions.map(([a, b]) => `${a}*${b}`)];
+}
+
+/** Names an interaction may refer to: every feature before interactions. */
+export function baseFeatureNames(plan: FeaturePlan): string[] {
+  const { features } = plan;
   return [
     ...features.columns,
+    ...features.categorical.flatMap((column) => (plan.categories[column] ?? []).map((value) => `${column}=${value}`)),
     ...features.targetLags.map((lag) => `target_lag_${lag}`),
     ...features.targetRollingMeans.map((window) => `target_rolling_mean_${window}`),
   ];
+}
+
+function oneHot(value: Row[string] | undefined, categories: string[]): number[] {
+  return categories.map((category) => (value !== null && value !== undefined && String(value) === category ? 1 : 0));
 }
 
 function orderByTime(rows: Row[], timeColumn: string | undefined): Row[] {

@@ -1,53 +1,47 @@
 import { z } from 'zod';
+import { ColumnSpec } from '../data/column-spec';
+import { DataSource } from '../data/source-spec';
+import { DatasetChecks } from '../validation/checks-spec';
+import { NormPolicy } from '../norms/runtime-norm';
 
-/** Where a pipeline's data comes from. */
-export const DataSource = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('file'),
-    /** Absolute, or relative to the spec file's folder. */
-    path: z.string().min(1),
-    format: z.literal('csv').default('csv'),
-  }),
-  z.object({
-    kind: z.literal('package-file'),
-    /** An installed npm package that ships data files (read from disk, not imported). */
-    package: z.string().min(1),
-    path: z.string().min(1),
-    format: z.literal('csv').default('csv'),
-  }),
-]);
-export type DataSource = z.infer<typeof DataSource>;
-
-export const ColumnType = z.enum(['numeric', 'integer', 'categorical', 'boolean', 'timestamp']);
-export type ColumnType = z.infer<typeof ColumnType>;
-
-export const ColumnSpec = z.object({
-  type: ColumnType,
-  nullable: z.boolean().default(false),
-});
-export type ColumnSpec = z.infer<typeof ColumnSpec>;
+// Sources and columns are defined beside the code that reads them; the spec re-exports them.
+export { ColumnSpec, ColumnType } from '../data/column-spec';
+export { DataSource } from '../data/source-spec';
+export { DatasetChecks } from '../validation/checks-spec';
 
 /** Features derived from the columns; time-series features follow the time column's order. */
 export const FeatureSpec = z.object({
   /** Numeric columns used as they are, at the same time step as the prediction is made. */
   columns: z.array(z.string()).default([]),
+  /** Categorical columns, one-hot encoded; the categories are learned from the training data. */
+  categorical: z.array(z.string()).default([]),
   /** Lagged values of the target: 1 is last month's value when the series is monthly. */
   targetLags: z.array(z.number().int().positive()).default([]),
   /** Means of the target over the last N steps. */
   targetRollingMeans: z.array(z.number().int().min(2)).default([]),
+  /** Products of two numeric features, named by column or derived name (e.g. ["target_lag_1", "nonfarm"]). */
+  interactions: z.array(z.tuple([z.string(), z.string()])).default([]),
 });
 export type FeatureSpec = z.infer<typeof FeatureSpec>;
 
-export const RidgeParams = z.object({
-  alpha: z.number().nonnegative().default(1),
-});
-export type RidgeParams = z.infer<typeof RidgeParams>;
+/**
+ * Who trains the model: a built-in trainer, a JS/TS module exporting `train` and `predict`
+ * (path relative to the spec's folder), or an external command speaking the file protocol
+ * described in the README.
+ */
+export const TrainerSpec = z.union([
+  z.enum(['ridge', 'random-forest']),
+  z.object({ module: z.string().min(1) }).strict(),
+  z.object({ command: z.array(z.string().min(1)).min(1) }).strict(),
+]);
+export type TrainerSpec = z.infer<typeof TrainerSpec>;
 
 export const ModelSpec = z.object({
   /** The registered model's name; versions 1, 2, 3 … are numbered under it. */
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { message: 'lowercase letters, digits, dot, dash, underscore' }),
-  trainer: z.literal('ridge'),
-  params: RidgeParams.default({ alpha: 1 }),
+  trainer: TrainerSpec,
+  /** Passed to the trainer; built-in trainers validate their own (see lib/trainers/). */
+  params: z.record(z.string(), z.unknown()).default({}),
 });
 export type ModelSpec = z.infer<typeof ModelSpec>;
 
@@ -66,6 +60,11 @@ export const PromotionSpec = z.object({
   minImprovement: z.number().nonnegative().default(0),
 });
 
+export const TrainingSpec = z.object({
+  /** The runtime norm: a run past it is cancelled and the data team notified. */
+  norm: NormPolicy.default(NormPolicy.parse({})),
+});
+
 export const PipelineSpec = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'lowercase letters, digits and dashes' }),
@@ -75,13 +74,17 @@ export const PipelineSpec = z
       message: 'declare at least one column',
     }),
     timeColumn: z.string().optional(),
+    /** Columns whose values identify a row; the duplicateKeys check looks for repeats. */
+    keyColumns: z.array(z.string()).default([]),
     target: z.string(),
     /** How many steps ahead the target is predicted (1 = next row). */
     horizon: z.number().int().positive().default(1),
-    features: FeatureSpec.default({ columns: [], targetLags: [], targetRollingMeans: [] }),
+    features: FeatureSpec.default({ columns: [], categorical: [], targetLags: [], targetRollingMeans: [], interactions: [] }),
     model: ModelSpec,
     evaluation: EvaluationSpec.default({ holdoutFraction: 0.2, primaryMetric: 'rmse' }),
     promotion: PromotionSpec.default({ minImprovement: 0 }),
+    checks: DatasetChecks.default(DatasetChecks.parse({})),
+    training: TrainingSpec.default(TrainingSpec.parse({})),
   })
   .superRefine((spec, ctx) => {
     const declared = new Set(Object.keys(spec.columns));
@@ -92,13 +95,26 @@ export const PipelineSpec = z
     };
     mustExist(spec.target, ['target']);
     mustExist(spec.timeColumn, ['timeColumn']);
+    spec.keyColumns.forEach((column, i) => mustExist(column, ['keyColumns', i]));
+    Object.keys(spec.checks.nullFraction).forEach((column) => mustExist(column, ['checks', 'nullFraction', column]));
+    if (spec.checks.duplicateKeys && spec.keyColumns.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['checks', 'duplicateKeys'], message: 'needs keyColumns' });
+    }
+    if (spec.checks.freshness && spec.timeColumn === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['checks', 'freshness'], message: 'needs a timeColumn' });
+    }
     spec.features.columns.forEach((column, i) => mustExist(column, ['features', 'columns', i]));
     const targetType = spec.columns[spec.target]?.type;
     if (targetType !== undefined && targetType !== 'numeric' && targetType !== 'integer') {
       ctx.addIssue({ code: 'custom', path: ['target'], message: 'the target must be a numeric or integer column' });
     }
+    spec.features.categorical.forEach((column, i) => mustExist(column, ['features', 'categorical', i]));
     const hasFeatures =
-      spec.features.columns.length + spec.features.targetLags.length + spec.features.targetRollingMeans.length > 0;
+      spec.features.columns.length +
+        spec.features.categorical.length +
+        spec.features.targetLags.length +
+        spec.features.targetRollingMeans.length >
+      0;
     if (!hasFeatures) ctx.addIssue({ code: 'custom', path: ['features'], message: 'declare at least one feature' });
   });
 export type PipelineSpec = z.infer<typeof PipelineSpec>;

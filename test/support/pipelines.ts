@@ -4,11 +4,14 @@ import path from 'node:path';
 import { BUILT_IN_PIPELINES_DIR } from '../../lib/spec/load-spec';
 
 /**
- * A temporary pipelines folder holding the built-in us-employment spec under a new name and
- * model name, so each test file owns its models in the shared test database.
+ * Writes the built-in us-employment spec under a new name and model name into a (by default new,
+ * temporary) pipelines folder, so each test owns its models in the shared test database.
  */
-export function pipelineFolderWith(name: string, changes: (spec: Record<string, unknown>) => void = () => undefined): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-pipelines-'));
+export function pipelineFolderWith(
+  name: string,
+  changes: (spec: Record<string, unknown>) => void = () => undefined,
+  dir: string = mkdtempSync(path.join(os.tmpdir(), 'driftline-pipelines-')),
+): string {
   const spec = JSON.parse(readFileSync(path.join(BUILT_IN_PIPELINES_DIR, 'us-employment.json'), 'utf8')) as Record<string, unknown>;
   spec.name = name;
   spec.model = { ...(spec.model as object), name: `${name}-model` };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildExamples, type FeaturePlan } from '../../lib/model/features';
+import { buildExamples, learnCategories, type FeaturePlan } from '../../lib/model/features';
 import { timeHoldout } from '../../lib/model/holdout';
 import { improvement, regressionMetrics } from '../../lib/model/metrics';
 import { fitRidge, predictRidge } from '../../lib/model/ridge';
@@ -58,7 +58,8 @@ describe('time-series features', () => {
     target: 'y',
     timeColumn: 't',
     horizon: 1,
-    features: { columns: ['other'], targetLags: [1], targetRollingMeans: [2] },
+    features: { columns: ['other'], categorical: [], targetLags: [1], targetRollingMeans: [2], interactions: [] },
+    categories: {},
   };
 
   it('builds lags, rolling means and the next-step label in time order', () => {
@@ -73,6 +74,19 @@ describe('time-series features', () => {
     const { train, test } = timeHoldout(buildExamples(rows, plan), 0.25);
     expect(train.at).toEqual(['2020-02', '2020-03', '2020-04']);
     expect(test.at).toEqual(['2020-05']);
+  });
+
+  it('one-hot encodes categoricals with the learned vocabulary and multiplies interaction pairs', () => {
+    const withCategory = rows.map((row, i) => ({ ...row, region: i % 2 === 0 ? 'north' : 'south' }));
+    const features = { ...plan.features, categorical: ['region'], interactions: [['other', 'region=south']] as [string, string][] };
+    const categories = learnCategories(withCategory, features);
+    expect(categories).toEqual({ region: ['north', 'south'] });
+    const examples = buildExamples(withCategory, { ...plan, features, categories });
+    expect(examples.featureNames).toEqual(['other', 'region=north', 'region=south', 'target_lag_1', 'target_rolling_mean_2', 'other*region=south']);
+    // Row 2020-02 (index 1) is "south" with other = 1.
+    expect(examples.x[0]).toEqual([1, 0, 1, 50, 30, 1]);
+    const unseen = buildExamples(withCategory.map((row) => ({ ...row, region: 'east' })), { ...plan, features, categories });
+    expect(unseen.x[0]?.slice(1, 3)).toEqual([0, 0]);
   });
 
   it('refuses a holdout that leaves fewer than two training examples', () => {

@@ -1,0 +1,52 @@
+import { latestSnapshotId } from '../lib/db/snapshots';
+import { recentSuccessfulDurations, recordTrainingRun, type TrainingOutcome } from '../lib/db/training-runs';
+import { DriftlineError } from '../lib/errors';
+import { computeNorm, type NormPolicy, type RuntimeNorm } from '../lib/norms/runtime-norm';
+import type { ActivityDeps } from './deps';
+
+export interface TrainingOutcomeRecord {
+  modelName: string;
+  pipeline: string;
+  workflowId: string;
+  runId: string;
+  snapshotId: number;
+  outcome: Exclude<TrainingOutcome, 'succeeded'>;
+  elapsedMs: number;
+  norm: RuntimeNorm;
+  error?: string;
+}
+
+export function makeNorms(deps: ActivityDeps) {
+  return {
+    /** The norm in force for the model's next run, learned from its recent successful runs. */
+    async computeRuntimeNorm({ modelName, policy }: { modelName: string; policy: NormPolicy }): Promise<RuntimeNorm> {
+      return computeNorm(await recentSuccessfulDurations(deps.pool, modelName, policy.window), policy);
+    },
+
+    /** Records a run that did not produce a version (cancelled over its norm, or failed), once per run. */
+    async recordTrainingOutcome(record: TrainingOutcomeRecord): Promise<void> {
+      await recordTrainingRun(deps.pool, {
+        modelName: record.modelName,
+        pipeline: record.pipeline,
+        runKey: `${record.workflowId}/${record.runId}`,
+        workflowId: record.workflowId,
+        runId: record.runId,
+        snapshotId: record.snapshotId,
+        outcome: record.outcome,
+        durationMs: record.elapsedMs,
+        normMs: record.norm.normMs,
+        normBasis: record.norm.basis,
+        error: record.error,
+      });
+    },
+
+    /** The snapshot a retrain started on its own trains on: the pipeline's newest. */
+    async latestSnapshot({ pipeline }: { pipeline: string }): Promise<{ snapshotId: number }> {
+      const snapshotId = await latestSnapshotId(deps.pool, pipeline);
+      if (snapshotId === undefined) {
+        throw new DriftlineError('InvalidInput', `pipeline "${pipeline}" has no snapshot yet: run modelPipeline first, or pass snapshotId`);
+      }
+      return { snapshotId };
+    },
+  };
+}

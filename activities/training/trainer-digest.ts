@@ -1,0 +1,24 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { contentDigest } from '../../lib/data/digest';
+import type { TrainerRef } from '../../lib/model/model-artifact';
+
+const BUILT_IN_SOURCES = {
+  ridge: ['../../lib/trainers/ridge-trainer.ts', '../../lib/model/ridge.ts'],
+  'random-forest': ['../../lib/trainers/random-forest-trainer.ts'],
+} as const;
+
+/**
+ * A digest of the trainer's own code: the built-in trainer's source, the team's module, or the
+ * files a command names (its script). Recorded with each version next to the git commit.
+ */
+export async function trainerDigest(ref: TrainerRef): Promise<string> {
+  const files =
+    ref.kind === 'built-in'
+      ? BUILT_IN_SOURCES[ref.name].map((relative) => new URL(relative, import.meta.url))
+      : ref.kind === 'module'
+        ? [ref.path]
+        : ref.command.map((arg) => path.resolve(ref.cwd, arg));
+  const contents = await Promise.all(files.map((file) => readFile(file, 'utf8').catch(() => null)));
+  return contentDigest({ kind: ref.kind, command: ref.kind === 'command' ? ref.command : undefined, contents });
+}

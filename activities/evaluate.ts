@@ -1,67 +1,102 @@
+import { Context } from '@temporalio/activity';
+import type { Row } from '../lib/data/typed-row';
+import { saveEvaluation } from '../lib/db/evaluations';
 import { getAliasedVersion, getVersion } from '../lib/db/model-registry';
 import { loadSnapshotRows } from '../lib/db/snapshots';
-import { improvement, regressionMetrics, type Metrics } from '../lib/model/metrics';
-import { holdoutExamples, type ModelArtifact } from '../lib/model/model-artifact';
-import type { Row } from '../lib/data/typed-row';
+import type { BacktestFold } from '../lib/model/backtest';
+import { orderByTime } from '../lib/model/features';
+import { regressionMetrics, type Metrics } from '../lib/model/metrics';
+import { checkPredictions, holdoutExamples, type ModelArtifact } from '../lib/model/model-artifact';
+import type { ModelTestResult } from '../lib/model-tests/classify';
+import { garbageCases } from '../lib/model-tests/garbage-cases';
+import { describeGates, evaluateGates, type GateResult } from '../lib/promotion/gates';
 import type { Metric, PipelineSpec } from '../lib/spec/pipeline-spec';
 import type { ActivityDeps } from './deps';
+import { runGarbageTests } from './model-tests/run-garbage-tests';
 import { predictWith } from './training/predict';
-import { Context } from '@temporalio/activity';
 
 export interface EvaluateInput {
   spec: PipelineSpec;
   snapshotId: number;
   candidateVersionId: number;
   holdoutStart: string;
+  backtest: BacktestFold[];
 }
 
+/** The small summary that travels through workflow history; the full record is in `evaluations`. */
 export interface Evaluation {
+  evaluationId: number;
   primaryMetric: Metric;
   candidate: Metrics;
   /** Absent when the model has no champion yet. */
   champion?: { versionId: number; version: number; metrics: Metrics };
-  /** Candidate minus champion on the primary metric, positive when the candidate is better. */
-  improvement?: number;
+  gates: GateResult[];
+  modelTests: { passed: number; failed: Pick<ModelTestResult, 'name' | 'behaviour' | 'detail'>[] };
   passed: boolean;
   reason: string;
 }
 
 export function makeEvaluate(deps: ActivityDeps) {
-  /** Scores candidate and champion on the same holdout and applies the promotion gate. */
+  /**
+   * Scores candidate and champion on the same holdout, applies the promotion gates, and runs the
+   * candidate's predict path against generated garbage. Stores the whole record.
+   */
   return async function evaluateCandidate(input: EvaluateInput): Promise<Evaluation> {
     const { spec } = input;
-    const metric = spec.evaluation.primaryMetric;
+    const signal = Context.current().cancellationSignal;
     const rows = await loadSnapshotRows(deps.pool, input.snapshotId);
     const candidate = await getVersion(deps.pool, input.candidateVersionId);
-    const candidateMetrics = await scoreFrom(candidate.artifact, rows, input.holdoutStart);
     const champion = await getAliasedVersion(deps.pool, spec.model.name, 'champion');
-    if (!champion) {
-      return { primaryMetric: metric, candidate: candidateMetrics, passed: true, reason: 'no champion yet: the first version becomes champion' };
-    }
-    if (champion.id === candidate.id) {
-      return { primaryMetric: metric, candidate: candidateMetrics, passed: false, reason: 'the candidate is already champion' };
-    }
-    const championMetrics = await scoreFrom(champion.artifact, rows, input.holdoutStart);
-    const gain = improvement(metric, candidateMetrics[metric], championMetrics[metric]);
-    const passed = gain > 0 && gain >= spec.promotion.minImprovement;
-    const verdict = passed ? 'beats' : 'does not beat';
-    return {
-      primaryMetric: metric,
-      candidate: candidateMetrics,
-      champion: { versionId: champion.id, version: champion.version, metrics: championMetrics },
-      improvement: gain,
+    const candidateMetrics = await scoreFrom(candidate.artifact, rows, input.holdoutStart, signal);
+    const championMetrics = champion && champion.id !== candidate.id ? await scoreFrom(champion.artifact, rows, input.holdoutStart, signal) : undefined;
+
+    const gates = evaluateGates(candidateMetrics, championMetrics, spec.promotion.gates, spec.evaluation.primaryMetric);
+    const recent = orderByTime(rows, spec.timeColumn);
+    const modelTests = await runGarbageTests(candidate.artifact, spec.columns, garbageCases(recent, spec.columns, candidate.artifact.plan), signal);
+    const failedTests = modelTests.filter((t) => !t.passed);
+    const passed = gates.every((g) => g.passed) && failedTests.length === 0 && champion?.id !== candidate.id;
+
+    const evaluationId = await saveEvaluation(deps.pool, {
+      versionId: candidate.id,
+      snapshotId: input.snapshotId,
+      workflowId: Context.current().info.workflowExecution?.workflowId ?? 'unknown',
+      championVersionId: championMetrics ? champion?.id : undefined,
+      holdoutStart: input.holdoutStart,
+      metrics: candidateMetrics,
+      championMetrics,
+      gates,
+      modelTests,
+      backtest: input.backtest,
       passed,
-      reason: `${metric} ${fmt(candidateMetrics[metric])} ${verdict} champion v${champion.version}'s ${fmt(championMetrics[metric])} (improvement ${fmt(gain)}, required > 0 and ≥ ${spec.promotion.minImprovement})`,
+    });
+    return {
+      evaluationId,
+      primaryMetric: spec.evaluation.primaryMetric,
+      candidate: candidateMetrics,
+      champion: championMetrics && champion ? { versionId: champion.id, version: champion.version, metrics: championMetrics } : undefined,
+      gates,
+      modelTests: { passed: modelTests.length - failedTests.length, failed: failedTests.map(({ name, behaviour, detail }) => ({ name, behaviour, detail })) },
+      passed,
+      reason: explain(gates, failedTests, champion?.version, modelTests.length),
     };
   };
 }
 
 /** Scores a stored model on the holdout rows, whichever trainer made it. */
-async function scoreFrom(artifact: ModelArtifact, rows: Row[], holdoutStart: string): Promise<Metrics> {
+async function scoreFrom(artifact: ModelArtifact, rows: Row[], holdoutStart: string, signal: AbortSignal): Promise<Metrics> {
   const { x, y } = holdoutExamples(artifact, rows, holdoutStart);
-  return regressionMetrics(y, await predictWith(artifact, x, Context.current().cancellationSignal));
+  const predictions = await predictWith(artifact, x, signal);
+  checkPredictions(predictions, y.length);
+  return regressionMetrics(y, predictions);
 }
 
-function fmt(value: number): string {
-  return Number(value.toPrecision(4)).toString();
+function explain(gates: GateResult[], failedTests: ModelTestResult[], championVersion: number | undefined, testCount: number): string {
+  const parts = [championVersion === undefined ? 'no champion yet' : `vs champion v${championVersion}`];
+  if (gates.length > 0) parts.push(describeGates(gates));
+  parts.push(
+    failedTests.length === 0
+      ? `all ${testCount} garbage-data tests passed`
+      : `garbage-data tests failed: ${failedTests.map((t) => `${t.name} (${t.behaviour})`).join(', ')}`,
+  );
+  return parts.join('; ');
 }

@@ -12,7 +12,7 @@ export type { ActivityDeps } from './deps';
 
 /** Every activity the pipeline workflows schedule, built around one pool and config. */
 export function createActivities(deps: ActivityDeps) {
-  const { promoteCandidate, recordRejection } = makePromote(deps);
+  const { promoteCandidate, markChallenger, recordRejection } = makePromote(deps);
   const norms = makeNorms(deps);
   const notify = makeNotify(deps);
   return {
@@ -21,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
     trainCandidate: surfaceFailures(makeTrain(deps)),
     evaluateCandidate: surfaceFailures(makeEvaluate(deps)),
     promoteCandidate: surfaceFailures(promoteCandidate),
+    markChallenger: surfaceFailures(markChallenger),
     recordRejection: surfaceFailures(recordRejection),
     computeRuntimeNorm: surfaceFailures(norms.computeRuntimeNorm),
     recordTrainingOutcome: surfaceFailures(norms.recordTrainingOutcome),

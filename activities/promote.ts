@@ -1,4 +1,4 @@
-import { appendAudit, setAlias } from '../lib/db/model-registry';
+import { clearAlias, setAlias } from '../lib/db/model-registry';
 import type { ActivityDeps } from './deps';
 import type { Evaluation } from './evaluate';
 
@@ -6,35 +6,42 @@ export interface PromotionInput {
   modelName: string;
   versionId: number;
   evaluation: Evaluation;
+  /** Who decided: the requester for automatic promotion, the approver otherwise. */
   actor: string;
+  reason: string;
   workflowId: string;
 }
 
 export function makePromote(deps: ActivityDeps) {
+  const auditOf = (input: PromotionInput, action: string) => ({
+    actor: input.actor,
+    action,
+    modelName: input.modelName,
+    versionId: input.versionId,
+    reason: input.reason,
+    details: {
+      evaluationId: input.evaluation.evaluationId,
+      metrics: input.evaluation.candidate,
+      champion: input.evaluation.champion,
+      gates: input.evaluation.gates,
+      modelTests: input.evaluation.modelTests,
+      workflowId: input.workflowId,
+    },
+  });
   return {
     /** Makes the version champion and audits why, in one transaction. */
-    async promoteCandidate(input: PromotionInput): Promise<{ promoted: true; changed: boolean }> {
-      const { changed } = await setAlias(deps.pool, 'champion', input.versionId, {
-        actor: input.actor,
-        action: 'promote',
-        modelName: input.modelName,
-        versionId: input.versionId,
-        reason: input.evaluation.reason,
-        details: { evaluation: input.evaluation, workflowId: input.workflowId },
-      });
-      return { promoted: true, changed };
+    async promoteCandidate(input: PromotionInput): Promise<{ changed: boolean }> {
+      return setAlias(deps.pool, 'champion', input.versionId, auditOf(input, 'promote'));
     },
 
-    /** Audits a candidate that failed its gate, so "why wasn't v7 promoted?" has an answer. */
+    /** A candidate that passed its gates and now waits for a person becomes `challenger`. */
+    async markChallenger(input: PromotionInput): Promise<{ changed: boolean }> {
+      return setAlias(deps.pool, 'challenger', input.versionId, auditOf(input, 'challenger'));
+    },
+
+    /** Audits a candidate that was not promoted (failed gate, rejected, approval timed out), so "why not v7?" has an answer. */
     async recordRejection(input: PromotionInput): Promise<void> {
-      await appendAudit(deps.pool, {
-        actor: input.actor,
-        action: 'reject',
-        modelName: input.modelName,
-        versionId: input.versionId,
-        reason: input.evaluation.reason,
-        details: { evaluation: input.evaluation, workflowId: input.workflowId },
-      });
+      await clearAlias(deps.pool, 'challenger', input.versionId, auditOf(input, 'reject'));
     },
   };
 }

@@ -3,6 +3,7 @@ import { contentDigest } from '../lib/data/digest';
 import { registerVersion } from '../lib/db/model-registry';
 import { loadSnapshotRows } from '../lib/db/snapshots';
 import { recordTrainingRun } from '../lib/db/training-runs';
+import type { BacktestFold } from '../lib/model/backtest';
 import type { Metrics } from '../lib/model/metrics';
 import { planTraining, resolveTrainer, type TrainingResult } from '../lib/model/model-artifact';
 import type { RuntimeNorm } from '../lib/norms/runtime-norm';
@@ -28,6 +29,7 @@ export interface TrainResult {
   version: number;
   metrics: Metrics;
   holdoutStart: string;
+  backtest: BacktestFold[];
   trainExamples: number;
   testExamples: number;
   durationMs: number;
@@ -94,6 +96,7 @@ export function makeTrain(deps: ActivityDeps) {
       version: version.version,
       metrics: version.metrics,
       holdoutStart: result.holdoutStart,
+      backtest: result.backtest,
       trainExamples: result.trainExamples,
       testExamples: result.testExamples,
       durationMs: Math.round(durationMs),

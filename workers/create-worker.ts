@@ -11,6 +11,8 @@ export interface DriftlineWorkerOptions {
   deps: ActivityDeps;
   /** A prebuilt bundle (tests build it once); otherwise the workflows are bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Worker settings to change, e.g. the heartbeat throttle the benchmark compares against. */
+  overrides?: Partial<WorkerOptions>;
 }
 
 /** One worker that runs Driftline's workflows and activities on the configured task queue. */
@@ -27,5 +29,6 @@ export function createDriftlineWorker(options: DriftlineWorkerOptions): Promise<
     // reaches the training activity within about a second of the norm running out.
     maxHeartbeatThrottleInterval: '1 second',
     defaultHeartbeatThrottleInterval: '1 second',
+    ...options.overrides,
   });
 }

@@ -1,8 +1,18 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ApprovalDecision } from './approval-input';
 import type { Metrics } from '../lib/model/metrics';
 import type { RuntimeNorm } from '../lib/norms/runtime-norm';
 
-export type PipelineStage = 'starting' | 'loading spec' | 'ingesting' | 'training' | 'evaluating' | 'promoting' | 'done' | 'failed';
+export type PipelineStage =
+  | 'starting'
+  | 'loading spec'
+  | 'ingesting'
+  | 'training'
+  | 'evaluating'
+  | 'awaiting approval'
+  | 'promoting'
+  | 'done'
+  | 'failed';
 
 /** What the `status` query answers at any moment of a run: small, ids and summaries only. */
 export interface PipelineStatus {
@@ -15,6 +25,8 @@ export interface PipelineStatus {
   training?: { workflowId: string; outcome?: TrainingOutcome };
   candidate?: { versionId: number; version: number; metrics: Metrics };
   champion?: { versionId: number; version: number; metrics: Metrics };
+  /** Set while the run waits for a person: what to decide, and until when. */
+  awaitingApproval?: { versionId: number; version: number; model: string; deadline: string; summary: string };
   promoted?: boolean;
   decision?: string;
   lastError?: string;
@@ -51,3 +63,12 @@ export const retrainStatusQuery = defineQuery<RetrainStatus>('status');
 
 /** Sent by the training activity every few seconds. */
 export const trainingProgressSignal = defineSignal<[TrainingProgress]>('trainingProgress');
+
+export interface ApprovalReceipt {
+  versionId: number;
+  decision: 'approve' | 'reject';
+}
+
+/** Approve or reject the candidate a run is waiting on: `temporal workflow update execute --name approve`. */
+export const approveUpdate = defineUpdate<ApprovalReceipt, [ApprovalDecision]>('approve');
+export const rejectUpdate = defineUpdate<ApprovalReceipt, [ApprovalDecision]>('reject');

@@ -1,12 +1,16 @@
-import { executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { statusQuery, type PipelineStage, type PipelineStatus, type TrainingOutcome } from './messages';
+import type { Evaluation } from '../activities/evaluate';
+import { formatZodError } from '../lib/errors';
+import type { PipelineSpec } from '../lib/spec/pipeline-spec';
+import { ApprovalDecision } from './approval-input';
+import { approveUpdate, rejectUpdate, statusQuery, type PipelineStage, type PipelineStatus, type TrainingOutcome } from './messages';
 import { parseWorkflowInput } from './parse-input';
 import { PipelineInput } from './pipeline-input';
 import { retrainModel } from './retrain';
 import { describeFailure, STEP_RETRY } from './step-options';
 
-const { loadPipeline, ingestSnapshot, evaluateCandidate, promoteCandidate, recordRejection } = proxyActivities<Activities>({
+const { loadPipeline, ingestSnapshot, evaluateCandidate, promoteCandidate, markChallenger, recordRejection } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
   retry: STEP_RETRY,
 });
@@ -70,21 +74,13 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
       snapshotId: snapshot.snapshotId,
       candidateVersionId: candidate.versionId,
       holdoutStart: candidate.holdoutStart,
+      backtest: candidate.backtest,
     });
     status.champion = evaluation.champion;
 
-    enter('promoting');
-    const decision = {
-      modelName: spec.model.name,
-      versionId: candidate.versionId,
-      evaluation,
-      actor: input.requestedBy,
-      workflowId: workflowInfo().workflowId,
-    };
-    if (evaluation.passed) await promoteCandidate(decision);
-    else await recordRejection(decision);
-    status.promoted = evaluation.passed;
-    status.decision = evaluation.reason;
+    const verdict = await decidePromotion(spec, candidate, evaluation, input.requestedBy, status, enter);
+    status.promoted = verdict.promoted;
+    status.decision = verdict.reason;
 
     enter('done');
     return {
@@ -92,8 +88,8 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
       snapshotId: snapshot.snapshotId,
       versionId: candidate.versionId,
       version: candidate.version,
-      promoted: evaluation.passed,
-      decision: evaluation.reason,
+      promoted: verdict.promoted,
+      decision: verdict.reason,
       trainingOutcome: training.outcome,
     };
   } catch (error) {
@@ -101,4 +97,75 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
     enter('failed');
     throw error;
   }
+}
+
+/**
+ * Promotes a candidate that passed its gates — after a person approves it, when the pipeline
+ * asks for that — and audits every other ending: failed gates, rejection, no decision in time.
+ */
+async function decidePromotion(
+  spec: PipelineSpec,
+  candidate: { versionId: number; version: number },
+  evaluation: Evaluation,
+  requestedBy: string,
+  status: PipelineStatus,
+  enter: (stage: PipelineStage) => void,
+): Promise<{ promoted: boolean; reason: string }> {
+  const decision = { modelName: spec.model.name, versionId: candidate.versionId, evaluation, workflowId: workflowInfo().workflowId };
+  if (!evaluation.passed) {
+    await recordRejection({ ...decision, actor: 'driftline', reason: evaluation.reason });
+    return { promoted: false, reason: evaluation.reason };
+  }
+  if (!spec.promotion.requireApproval) {
+    enter('promoting');
+    await promoteCandidate({ ...decision, actor: requestedBy, reason: evaluation.reason });
+    return { promoted: true, reason: evaluation.reason };
+  }
+
+  await markChallenger({ ...decision, actor: requestedBy, reason: `passed its gates, awaiting approval: ${evaluation.reason}` });
+  const timeoutMs = spec.promotion.approvalTimeoutHours * 3_600_000;
+  enter('awaiting approval');
+  status.awaitingApproval = {
+    versionId: candidate.versionId,
+    version: candidate.version,
+    model: spec.model.name,
+    deadline: new Date(Date.now() + timeoutMs).toISOString(),
+    summary: `approve or reject version ${candidate.version} of ${spec.model.name}: ${evaluation.reason}`,
+  };
+  const approval = await waitForApproval(candidate.versionId, timeoutMs, () => status.stage === 'awaiting approval');
+  status.awaitingApproval = undefined;
+  enter('promoting');
+  if (!approval) {
+    const reason = `no approval within ${spec.promotion.approvalTimeoutHours} h: candidate rejected`;
+    await recordRejection({ ...decision, actor: 'driftline', reason });
+    return { promoted: false, reason };
+  }
+  if (approval.decision === 'reject') {
+    await recordRejection({ ...decision, actor: approval.by, reason: approval.reason });
+    return { promoted: false, reason: `rejected by ${approval.by}: ${approval.reason}` };
+  }
+  await promoteCandidate({ ...decision, actor: approval.by, reason: approval.reason });
+  return { promoted: true, reason: `approved by ${approval.by}: ${approval.reason}` };
+}
+
+/** Accepts one `approve` or `reject` Update while waiting; undefined when the time runs out. */
+async function waitForApproval(
+  versionId: number,
+  timeoutMs: number,
+  waiting: () => boolean,
+): Promise<(ApprovalDecision & { decision: 'approve' | 'reject' }) | undefined> {
+  let received: (ApprovalDecision & { decision: 'approve' | 'reject' }) | undefined;
+  const validator = (raw: ApprovalDecision) => {
+    if (!waiting() || received) throw new Error('this run is not waiting for an approval');
+    const parsed = ApprovalDecision.safeParse(raw);
+    if (!parsed.success) throw new Error(`Invalid approval: ${formatZodError(parsed.error)}`);
+  };
+  const accept = (decision: 'approve' | 'reject') => (raw: ApprovalDecision) => {
+    received = { ...ApprovalDecision.parse(raw), decision };
+    return { versionId, decision };
+  };
+  setHandler(approveUpdate, accept('approve'), { validator });
+  setHandler(rejectUpdate, accept('reject'), { validator });
+  await condition(() => received !== undefined, timeoutMs);
+  return received;
 }

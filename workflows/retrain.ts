@@ -11,6 +11,7 @@ import type { Activities } from '../activities';
 import { parseWorkflowInput } from './parse-input';
 import { retrainStatusQuery, trainingProgressSignal, type RetrainStage, type RetrainStatus, type TrainingOutcome } from './messages';
 import { RetrainInput } from './retrain-input';
+import type { BacktestFold } from '../lib/model/backtest';
 import type { Metrics } from '../lib/model/metrics';
 import { describeFailure, STEP_RETRY } from './step-options';
 
@@ -32,7 +33,7 @@ export interface RetrainResult {
   elapsedMs: number;
   normMs?: number;
   /** Present when the outcome is `succeeded`. */
-  candidate?: { versionId: number; version: number; metrics: Metrics; holdoutStart: string };
+  candidate?: { versionId: number; version: number; metrics: Metrics; holdoutStart: string; backtest: BacktestFold[] };
 }
 
 /**
@@ -107,7 +108,13 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
       snapshotId,
       elapsedMs: status.elapsedMs,
       normMs: norm.normMs,
-      candidate: { versionId: result.versionId, version: result.version, metrics: result.metrics, holdoutStart: result.holdoutStart },
+      candidate: {
+        versionId: result.versionId,
+        version: result.version,
+        metrics: result.metrics,
+        holdoutStart: result.holdoutStart,
+        backtest: result.backtest,
+      },
     };
   } catch (error) {
     status.lastError = describeFailure(error);

@@ -3,7 +3,7 @@ import { DriftlineError } from '../../lib/errors';
 import type { TrainingResult } from '../../lib/model/model-artifact';
 import type { TrainingJob, TrainingMessage } from './thread-protocol';
 
-const THREAD_ENTRY = new URL('./train-thread.ts', import.meta.url).href;
+const TRAINING_ENTRY = new URL('./train-thread.ts', import.meta.url);
 
 export interface ThreadHooks {
   onProgress: (fraction: number, message: string) => void;
@@ -13,16 +13,23 @@ export interface ThreadHooks {
 
 let liveThreads = 0;
 
-/** How many training threads are running in this process (0 after every cancellation). */
+/** How many training and model-test threads are running in this process (0 after every cancellation). */
 export function liveTrainingThreads(): number {
   return liveThreads;
+}
+
+/** Starts a thread running `entry` (TypeScript or JavaScript) with `data` as its workerData, counted while alive. */
+export function spawnThread(entry: URL, data: unknown): Worker {
+  const worker = new Worker(bootstrapSource(entry.href), { eval: true, workerData: data });
+  liveThreads += 1;
+  worker.once('exit', () => (liveThreads -= 1));
+  return worker;
 }
 
 /** Trains in a worker thread and resolves with its result; rejects when the thread fails or is aborted. */
 export function trainInThread(job: TrainingJob, hooks: ThreadHooks): Promise<TrainingResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(bootstrapSource(THREAD_ENTRY), { eval: true, workerData: job });
-    liveThreads += 1;
+    const worker = spawnThread(TRAINING_ENTRY, job);
     const abort = () => {
       void worker.terminate();
       reject(hooks.signal.reason ?? new Error('training aborted'));
@@ -44,7 +51,6 @@ export function trainInThread(job: TrainingJob, hooks: ThreadHooks): Promise<Tra
       reject(error);
     });
     worker.on('exit', (code) => {
-      liveThreads -= 1;
       settle();
       reject(new Error(`training thread exited with code ${code} before reporting a result`));
     });

@@ -1,6 +1,7 @@
 import type { Metrics } from '../model/metrics';
 import { featureNames } from '../model/features';
 import type { ModelArtifact } from '../model/model-artifact';
+import { DriftlineError } from '../errors';
 import { inTransaction, type DbClient, type Pool } from './pool';
 
 export interface NewModelVersion {
@@ -113,10 +114,15 @@ export interface AuditEntry {
 
 /**
  * Points `alias` at a version and writes the audit entry in one transaction. Repeating the same
- * switch (an activity retry) changes nothing and writes no second entry.
+ * switch (an activity retry) changes nothing and writes no second entry. A version that becomes
+ * champion stops being challenger.
  */
 export async function setAlias(pool: Pool, alias: string, versionId: number, audit: AuditEntry): Promise<{ changed: boolean }> {
   return inTransaction(pool, async (client) => {
+    const owner = await client.query<{ model_name: string }>('SELECT model_name FROM model_versions WHERE id = $1', [versionId]);
+    if (owner.rows[0]?.model_name !== audit.modelName) {
+      throw new DriftlineError('InvalidInput', `version id ${versionId} is not a version of model "${audit.modelName}"`);
+    }
     const current = await client.query<{ version_id: string }>(
       'SELECT version_id FROM model_aliases WHERE model_name = $1 AND alias = $2 FOR UPDATE',
       [audit.modelName, alias],
@@ -127,9 +133,37 @@ export async function setAlias(pool: Pool, alias: string, versionId: number, aud
        ON CONFLICT (model_name, alias) DO UPDATE SET version_id = EXCLUDED.version_id, updated_at = now()`,
       [audit.modelName, alias, versionId],
     );
+    if (alias === 'champion') {
+      await client.query("DELETE FROM model_aliases WHERE model_name = $1 AND alias = 'challenger' AND version_id = $2", [audit.modelName, versionId]);
+    }
     await appendAudit(client, audit);
     return { changed: true };
   });
+}
+
+/** Removes `alias` if it still points at this version (a rejected challenger), auditing why. */
+export async function clearAlias(pool: Pool, alias: string, versionId: number, audit: AuditEntry): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await client.query('DELETE FROM model_aliases WHERE model_name = $1 AND alias = $2 AND version_id = $3', [audit.modelName, alias, versionId]);
+    await appendAudit(client, audit);
+  });
+}
+
+/** The version that was champion before the current one, from the audit log: what a rollback restores by default. */
+export async function previousChampionId(pool: Pool, modelName: string): Promise<number | undefined> {
+  const result = await pool.query<{ version_id: string }>(
+    `SELECT version_id FROM audit_log
+     WHERE model_name = $1 AND action IN ('promote', 'rollback') AND version_id IS NOT NULL
+     ORDER BY at DESC, id DESC OFFSET 1 LIMIT 1`,
+    [modelName],
+  );
+  return result.rows[0] ? Number(result.rows[0].version_id) : undefined;
+}
+
+export async function versionIdOf(pool: Pool, modelName: string, version: number): Promise<number> {
+  const result = await pool.query<{ id: string }>('SELECT id FROM model_versions WHERE model_name = $1 AND version = $2', [modelName, version]);
+  if (!result.rows[0]) throw new DriftlineError('InvalidInput', `model "${modelName}" has no version ${version}`);
+  return Number(result.rows[0].id);
 }
 
 export async function appendAudit(client: DbClient | Pool, entry: AuditEntry): Promise<void> {

@@ -38,14 +38,37 @@ export function learnCategories(rows: Row[], features: FeatureSpec): Record<stri
  * their lags, and too late to have a label, are left out, as are rows with a missing value.
  */
 export function buildExamples(rows: Row[], plan: FeaturePlan): Examples {
+  const table = featureTable(rows, plan);
+  const examples: Examples = { featureNames: table.featureNames, x: [], y: [], at: [] };
+  table.rowIndex.forEach((t, i) => {
+    const label = table.target[t + plan.horizon];
+    if (label === undefined || !Number.isFinite(label)) return;
+    examples.x.push(table.x[i] as number[]);
+    examples.y.push(label);
+    examples.at.push(table.at[i] as string);
+  });
+  return examples;
+}
+
+/** The features of every row that has enough history, for predicting: no label needed. */
+export function buildFeatures(rows: Row[], plan: FeaturePlan): Omit<Examples, 'y'> {
+  const { featureNames, x, at } = featureTable(rows, plan);
+  return { featureNames, x, at };
+}
+
+/** How many earlier rows a row needs before its features can be computed. */
+export function lookbackOf(plan: FeaturePlan): number {
+  return Math.max(0, ...plan.features.targetLags, ...plan.features.targetRollingMeans.map((n) => n - 1));
+}
+
+function featureTable(rows: Row[], plan: FeaturePlan) {
   const ordered = orderByTime(rows, plan.timeColumn);
   const target = ordered.map((row) => toNumber(row[plan.target]));
   const { features } = plan;
-  const lookback = Math.max(0, ...features.targetLags, ...features.targetRollingMeans.map((n) => n - 1));
   const base = baseFeatureNames(plan);
   const pairs = features.interactions.map(([a, b]) => [base.indexOf(a), base.indexOf(b)] as const);
-  const examples: Examples = { featureNames: featureNames(plan), x: [], y: [], at: [] };
-  for (let t = lookback; t + plan.horizon < ordered.length; t += 1) {
+  const table = { featureNames: featureNames(plan), target, x: [] as number[][], at: [] as string[], rowIndex: [] as number[] };
+  for (let t = lookbackOf(plan); t < ordered.length; t += 1) {
     const row = ordered[t] as Row;
     const values = [
       ...features.columns.map((column) => toNumber(row[column])),
@@ -54,13 +77,12 @@ export function buildExamples(rows: Row[], plan: FeaturePlan): Examples {
       ...features.targetRollingMeans.map((window) => mean(target.slice(t - window + 1, t + 1))),
     ];
     values.push(...pairs.map(([i, j]) => (values[i] as number) * (values[j] as number)));
-    const label = target[t + plan.horizon] as number;
-    if (!values.every(Number.isFinite) || !Number.isFinite(label)) continue;
-    examples.x.push(values);
-    examples.y.push(label);
-    examples.at.push(plan.timeColumn ? String(row[plan.timeColumn]) : String(t).padStart(10, '0'));
+    if (!values.every(Number.isFinite)) continue;
+    table.x.push(values);
+    table.at.push(plan.timeColumn ? String(row[plan.timeColumn]) : String(t).padStart(10, '0'));
+    table.rowIndex.push(t);
   }
-  return examples;
+  return table;
 }
 
 export function featureNames(plan: FeaturePlan): string[] {
@@ -82,7 +104,7 @@ function oneHot(value: Row[string] | undefined, categories: string[]): number[] 
   return categories.map((category) => (value !== null && value !== undefined && String(value) === category ? 1 : 0));
 }
 
-function orderByTime(rows: Row[], timeColumn: string | undefined): Row[] {
+export function orderByTime(rows: Row[], timeColumn: string | undefined): Row[] {
   if (!timeColumn) return rows;
   return [...rows].sort((a, b) => String(a[timeColumn]).localeCompare(String(b[timeColumn])));
 }

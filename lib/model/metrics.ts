@@ -15,7 +15,22 @@ export function regressionMetrics(actual: number[], predicted: number[]): Metric
     mae: errors.reduce((s, e) => s + Math.abs(e), 0) / n,
     rmse: Math.sqrt(ssRes / n),
     r2: ssTot === 0 ? (ssRes === 0 ? 1 : 0) : 1 - ssRes / ssTot,
+    smape: symmetricMape(actual, predicted),
   };
+}
+
+/**
+ * Symmetric mean absolute percentage error, in percent (0–200). Unlike MAPE it stays finite when
+ * an actual value is zero, which monthly changes often are; a pair of zeros counts as no error.
+ */
+function symmetricMape(actual: number[], predicted: number[]): number {
+  let sum = 0;
+  actual.forEach((a, i) => {
+    const p = predicted[i] as number;
+    const denominator = Math.abs(a) + Math.abs(p);
+    if (denominator > 0) sum += (2 * Math.abs(a - p)) / denominator;
+  });
+  return (100 * sum) / actual.length;
 }
 
 /** r2 rises as models improve; error metrics fall. */

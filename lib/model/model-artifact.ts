@@ -5,6 +5,7 @@ import type { PipelineSpec, TrainerSpec } from '../spec/pipeline-spec';
 import type { BuiltInTrainerName } from '../trainers/built-in';
 import type { ReportProgress, Trainer } from '../trainers/trainer';
 import { baseFeatureNames, buildExamples, learnCategories, type Examples, type FeaturePlan } from './features';
+import { rollingOriginBacktest, type BacktestFold } from './backtest';
 import { timeHoldout } from './holdout';
 import { regressionMetrics, type Metrics } from './metrics';
 
@@ -29,6 +30,8 @@ export interface TrainingResult {
   testExamples: number;
   /** The time of the first holdout example: the champion is scored from the same point. */
   holdoutStart: string;
+  /** Rolling-origin folds, newest first; empty for command trainers (retraining them per fold is the team's call). */
+  backtest: BacktestFold[];
 }
 
 export interface PlannedTraining {
@@ -76,8 +79,15 @@ export async function trainWith(
 ): Promise<TrainingResult> {
   const { plan, train, test } = planned;
   const model = await trainer.train({ x: train.x, y: train.y, featureNames: train.featureNames }, params, progress);
-  progress(0.9, `scoring on ${test.y.length} holdout examples`);
-  return resultOf({ plan, trainer: ref, model }, planned, await trainer.predict(model, test.x));
+  progress(0.8, `scoring on ${test.y.length} holdout examples`);
+  const result = resultOf({ plan, trainer: ref, model }, planned, await trainer.predict(model, test.x));
+  progress(0.9, 'backtesting from earlier origins');
+  const all = concatExamples(train, test);
+  return { ...result, backtest: await rollingOriginBacktest(trainer, all, test.y.length, params) };
+}
+
+function concatExamples(a: Examples, b: Examples): Examples {
+  return { featureNames: a.featureNames, x: [...a.x, ...b.x], y: [...a.y, ...b.y], at: [...a.at, ...b.at] };
 }
 
 /** Checks the holdout predictions and packs the result every trainer kind returns. */
@@ -90,6 +100,7 @@ export function resultOf(artifact: ModelArtifact, planned: PlannedTraining, pred
     trainExamples: train.y.length,
     testExamples: test.y.length,
     holdoutStart: test.at[0] as string,
+    backtest: [],
   };
 }
 

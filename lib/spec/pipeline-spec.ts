@@ -3,6 +3,7 @@ import { ColumnSpec } from '../data/column-spec';
 import { DataSource } from '../data/source-spec';
 import { DatasetChecks } from '../validation/checks-spec';
 import { NormPolicy } from '../norms/runtime-norm';
+import { MetricGate } from '../promotion/gates';
 
 // Sources and columns are defined beside the code that reads them; the spec re-exports them.
 export { ColumnSpec, ColumnType } from '../data/column-spec';
@@ -45,7 +46,7 @@ export const ModelSpec = z.object({
 });
 export type ModelSpec = z.infer<typeof ModelSpec>;
 
-export const Metric = z.enum(['mae', 'rmse', 'r2']);
+export const Metric = z.enum(['mae', 'rmse', 'r2', 'smape']);
 export type Metric = z.infer<typeof Metric>;
 
 export const EvaluationSpec = z.object({
@@ -56,9 +57,13 @@ export const EvaluationSpec = z.object({
 });
 
 export const PromotionSpec = z.object({
-  /** The candidate must beat the champion's primary metric by at least this much (absolute). */
-  minImprovement: z.number().nonnegative().default(0),
-});
+  /** Per-metric gates; with a champion the primary metric must also strictly improve. */
+  gates: z.partialRecord(Metric, MetricGate).default({}),
+  /** Wait for a person to approve (workflow Update `approve` / `reject`) before the switch. */
+  requireApproval: z.boolean().default(false),
+  /** Without a decision in this time, the candidate is rejected. */
+  approvalTimeoutHours: z.number().positive().default(24),
+}).strict();
 
 export const TrainingSpec = z.object({
   /** The runtime norm: a run past it is cancelled and the data team notified. */
@@ -82,7 +87,7 @@ export const PipelineSpec = z
     features: FeatureSpec.default({ columns: [], categorical: [], targetLags: [], targetRollingMeans: [], interactions: [] }),
     model: ModelSpec,
     evaluation: EvaluationSpec.default({ holdoutFraction: 0.2, primaryMetric: 'rmse' }),
-    promotion: PromotionSpec.default({ minImprovement: 0 }),
+    promotion: PromotionSpec.default(PromotionSpec.parse({})),
     checks: DatasetChecks.default(DatasetChecks.parse({})),
     training: TrainingSpec.default(TrainingSpec.parse({})),
   })

@@ -70,7 +70,10 @@ describe('modelPipeline on a real Temporal server and PostgreSQL', () => {
     const result = await runPipeline({ pipeline: PIPELINE, params: { alpha: 1e9 }, requestedBy: 'test' }, 'worse-run');
 
     expect(result).toMatchObject({ version: 2, promoted: false });
-    expect(result.decision).toMatch(/does not beat champion v1/);
+    expect(result.decision).toMatch(/vs champion v1; .*rmse improvement -[\d.]+ > 0 ✗/);
+    const evaluation = await pool.query('SELECT passed, gates, champion_version_id FROM evaluations WHERE version_id = $1', [result.versionId]);
+    expect(evaluation.rows[0].passed).toBe(false);
+    expect(evaluation.rows[0].gates).toContainEqual(expect.objectContaining({ gate: 'beats_champion', passed: false }));
     const after = await pool.query('SELECT count(*)::int AS n FROM snapshots');
     expect(after.rows[0].n).toBe(before.rows[0].n);
     const champion = await pool.query(

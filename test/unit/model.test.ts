@@ -8,7 +8,7 @@ import { fitRidge, predictRidge } from '../../lib/model/ridge';
 interface Reference {
   x: number[][];
   y: number[];
-  cases: { alpha: number; coefficients: number[]; intercept: number; predictions: number[]; metrics: { mae: number; rmse: number; r2: number } }[];
+  cases: { alpha: number; coefficients: number[]; intercept: number; predictions: number[]; metrics: { mae: number; rmse: number; r2: number; smape: number } }[];
 }
 
 // Computed by scikit-learn (StandardScaler + Ridge), see test/fixtures/make-model-reference.py.
@@ -25,6 +25,7 @@ describe('ridge regression against scikit-learn', () => {
     expect(metrics.mae).toBeCloseTo(expected.metrics.mae, 8);
     expect(metrics.rmse).toBeCloseTo(expected.metrics.rmse, 8);
     expect(metrics.r2).toBeCloseTo(expected.metrics.r2, 8);
+    expect(metrics.smape).toBeCloseTo(expected.metrics.smape, 8);
   });
 
   it('keeps a constant column finite instead of dividing by a zero deviation', () => {
@@ -37,7 +38,12 @@ describe('ridge regression against scikit-learn', () => {
 
 describe('metrics', () => {
   it('scores a perfect prediction as zero error and R² 1', () => {
-    expect(regressionMetrics([1, 2, 3], [1, 2, 3])).toEqual({ mae: 0, rmse: 0, r2: 1 });
+    expect(regressionMetrics([1, 2, 3], [1, 2, 3])).toEqual({ mae: 0, rmse: 0, r2: 1, smape: 0 });
+  });
+
+  it('keeps sMAPE finite when actual values are zero', () => {
+    // |0 − 0| counts as no error; |0 − 2| is the maximum 200 %: mean 100 %.
+    expect(regressionMetrics([0, 0], [0, 2]).smape).toBe(100);
   });
 
   it('refuses arrays of different length', () => {

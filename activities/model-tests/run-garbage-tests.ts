@@ -1,0 +1,88 @@
+import { featureNames } from '../../lib/model/features';
+import type { ModelArtifact } from '../../lib/model/model-artifact';
+import { classifyOutcome, type ModelTestResult } from '../../lib/model-tests/classify';
+import type { GarbageCase } from '../../lib/model-tests/garbage-cases';
+import { prepareBatch } from '../../lib/serving/prepare-batch';
+import type { ColumnSpec } from '../../lib/spec/pipeline-spec';
+import { predictWithCommand } from '../training/command-trainer';
+import { spawnThread } from '../training/run-in-thread';
+import type { GarbageJob, GarbageMessage } from './garbage-thread';
+
+const THREAD_ENTRY = new URL('./garbage-thread.ts', import.meta.url);
+
+/** A predict call on a small batch that takes longer than this is a hang. */
+export const CASE_TIMEOUT_MS = 10_000;
+
+/** Runs every garbage case through the model's real predict path; a NaN, a crash or a hang fails. */
+export function runGarbageTests(
+  artifact: ModelArtifact,
+  columns: Record<string, ColumnSpec>,
+  cases: GarbageCase[],
+  signal: AbortSignal,
+): Promise<ModelTestResult[]> {
+  return artifact.trainer.kind === 'command'
+    ? runCommandCases(artifact, columns, cases, signal)
+    : runThreadCases({ artifact, columns, cases }, signal);
+}
+
+async function runCommandCases(artifact: ModelArtifact, columns: Record<string, ColumnSpec>, cases: GarbageCase[], signal: AbortSignal) {
+  const trainer = artifact.trainer as Extract<ModelArtifact['trainer'], { kind: 'command' }>;
+  const results: ModelTestResult[] = [];
+  for (const testCase of cases) {
+    const timeout = AbortSignal.timeout(CASE_TIMEOUT_MS);
+    try {
+      const x = prepareBatch(artifact, columns, testCase.rows);
+      const predictions = await predictWithCommand(trainer, artifact.model, featureNames(artifact.plan), x, AbortSignal.any([signal, timeout]));
+      results.push(classifyOutcome(testCase.name, { predictions }));
+    } catch (error) {
+      if (signal.aborted) throw error;
+      results.push(
+        timeout.aborted
+          ? { name: testCase.name, behaviour: 'hang', passed: false, detail: `no answer within ${CASE_TIMEOUT_MS / 1000} s` }
+          : classifyOutcome(testCase.name, { error: error as Error }),
+      );
+    }
+  }
+  return results;
+}
+
+function runThreadCases(job: GarbageJob, signal: AbortSignal): Promise<ModelTestResult[]> {
+  if (job.cases.length === 0) return Promise.resolve([]);
+  return new Promise((resolve, reject) => {
+    const results: ModelTestResult[] = new Array(job.cases.length);
+    const worker = spawnThread(THREAD_ENTRY, job);
+    let timer: NodeJS.Timeout | undefined;
+    const finish = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', abort);
+      void worker.terminate();
+    };
+    const abort = () => {
+      finish();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    worker.on('message', (message: GarbageMessage) => {
+      const name = (job.cases[message.index] as GarbageCase).name;
+      clearTimeout(timer);
+      if (message.type === 'start') {
+        timer = setTimeout(() => {
+          results[message.index] = { name, behaviour: 'hang', passed: false, detail: `no answer within ${CASE_TIMEOUT_MS / 1000} s` };
+          job.cases.forEach((c, i) => (results[i] ??= { name: c.name, behaviour: 'hang', passed: false, detail: 'not run: an earlier case hung' }));
+          finish();
+          resolve(results);
+        }, CASE_TIMEOUT_MS);
+        return;
+      }
+      results[message.index] = classifyOutcome(name, message.outcome);
+      if (message.index === job.cases.length - 1) {
+        finish();
+        resolve(results);
+      }
+    });
+    worker.on('error', (error) => {
+      finish();
+      reject(error);
+    });
+  });
+}

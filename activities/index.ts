@@ -7,6 +7,7 @@ import { makeNorms } from './norms';
 import { makeNotify } from './notify';
 import { makePromote } from './promote';
 import { makeTrain } from './train';
+import { makeValidate } from './validate';
 
 export type { ActivityDeps } from './deps';
 
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     loadPipeline: surfaceFailures(makeLoadPipeline(deps)),
     ingestSnapshot: surfaceFailures(makeIngest(deps)),
+    validateSnapshot: surfaceFailures(makeValidate(deps)),
     trainCandidate: surfaceFailures(makeTrain(deps)),
     evaluateCandidate: surfaceFailures(makeEvaluate(deps)),
     promoteCandidate: surfaceFailures(promoteCandidate),

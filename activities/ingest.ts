@@ -1,10 +1,7 @@
-import { log } from '@temporalio/activity';
-import { schemaHash, snapshotDigest } from '../lib/data/digest';
-import { readCsv } from '../lib/data/read-csv';
-import { resolveSourcePath } from '../lib/data/resolve-source';
-import { inTransaction } from '../lib/db/pool';
-import { recordPipelineIngest, saveSnapshot } from '../lib/db/snapshots';
-import { DriftlineError } from '../lib/errors';
+import { Context, log } from '@temporalio/activity';
+import { ingest } from '../lib/data/ingest';
+import { openSource } from '../lib/data/sources/open-source';
+import { recordPipelineIngest } from '../lib/db/snapshots';
 import type { PipelineSpec } from '../lib/spec/pipeline-spec';
 import type { ActivityDeps } from './deps';
 
@@ -24,42 +21,26 @@ export interface IngestResult {
 }
 
 export function makeIngest(deps: ActivityDeps) {
-  /** Reads the source into an immutable snapshot named by its content digest. */
+  /** Streams the source into an immutable snapshot named by its content digest, heartbeating the rows read. */
   return async function ingestSnapshot({ spec, specDir }: IngestInput): Promise<IngestResult> {
-    const file = resolveSourcePath(spec.source, specDir);
-    const fetchedAt = new Date();
-    const parsed = await readCsv(file, spec.columns);
-    if (parsed.rows.length === 0) {
-      throw new DriftlineError(
-        'DataValidationFailed',
-        `${file}: no valid rows (${parsed.rowsRead} read, ${parsed.quarantined.length} quarantined${firstReason(parsed.quarantined)})`,
-      );
-    }
-    const snapshot = await inTransaction(deps.pool, (client) =>
-      saveSnapshot(client, {
-        digest: snapshotDigest(spec.columns, parsed.rows),
-        pipeline: spec.name,
-        source: spec.source,
-        schemaHash: schemaHash(spec.columns),
-        fetchedAt,
-        rows: parsed.rows,
-        quarantined: parsed.quarantined,
-      }),
-    );
+    const ctx = Context.current();
+    const opened = openSource(spec.source, spec.columns, { specDir, pool: deps.pool, signal: ctx.cancellationSignal });
+    const snapshot = await ingest(deps.pool, {
+      pipeline: spec.name,
+      columns: spec.columns,
+      source: spec.source,
+      opened,
+      onProgress: (rowsRead) => ctx.heartbeat({ rowsRead }),
+    });
     await recordPipelineIngest(deps.pool, spec.name, snapshot.id);
-    log.info('snapshot ingested', { snapshotId: snapshot.id, rows: snapshot.rowCount, created: snapshot.created });
+    log.info('snapshot ingested', { snapshotId: snapshot.id, rows: snapshot.rowCount, quarantined: snapshot.quarantinedCount, created: snapshot.created });
     return {
       snapshotId: snapshot.id,
       digest: snapshot.digest,
-      rowsRead: parsed.rowsRead,
+      rowsRead: snapshot.rowsRead,
       rowCount: snapshot.rowCount,
       quarantinedCount: snapshot.quarantinedCount,
       created: snapshot.created,
     };
   };
-}
-
-function firstReason(quarantined: { line: number; reason: string }[]): string {
-  const first = quarantined[0];
-  return first ? `; line ${first.line}: ${first.reason}` : '';
 }

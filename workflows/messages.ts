@@ -2,11 +2,13 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalDecision } from './approval-input';
 import type { Metrics } from '../lib/model/metrics';
 import type { RuntimeNorm } from '../lib/norms/runtime-norm';
+import type { ValidationReport } from '../lib/validation/validation-report';
 
 export type PipelineStage =
   | 'starting'
   | 'loading spec'
   | 'ingesting'
+  | 'validating'
   | 'training'
   | 'evaluating'
   | 'awaiting approval'
@@ -21,6 +23,8 @@ export interface PipelineStatus {
   /** The stages finished so far, in order. */
   completed: PipelineStage[];
   snapshot?: { id: number; digest: string; rows: number; quarantined: number; reused: boolean };
+  /** The dataset checks' report on the snapshot: which check, expected, observed. */
+  validation?: ValidationReport;
   /** The retrainModel child run that trains the candidate. */
   training?: { workflowId: string; outcome?: TrainingOutcome };
   candidate?: { versionId: number; version: number; metrics: Metrics };

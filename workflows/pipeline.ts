@@ -1,4 +1,4 @@
-import { condition, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Evaluation } from '../activities/evaluate';
 import { formatZodError } from '../lib/errors';
@@ -10,8 +10,15 @@ import { PipelineInput } from './pipeline-input';
 import { retrainModel } from './retrain';
 import { describeFailure, STEP_RETRY } from './step-options';
 
-const { loadPipeline, ingestSnapshot, evaluateCandidate, promoteCandidate, markChallenger, recordRejection } = proxyActivities<Activities>({
+const { loadPipeline, validateSnapshot, evaluateCandidate, promoteCandidate, markChallenger, recordRejection } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
+  retry: STEP_RETRY,
+});
+
+// Ingest streams a source of any size: its heartbeats (rows read) show it is alive however long it takes.
+const { ingestSnapshot } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '1 minute',
   retry: STEP_RETRY,
 });
 
@@ -49,6 +56,14 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
       quarantined: snapshot.quarantinedCount,
       reused: !snapshot.created,
     };
+
+    enter('validating');
+    const validation = await validateSnapshot({ spec, snapshotId: snapshot.snapshotId });
+    status.validation = validation;
+    if (!validation.passed) {
+      // Bad data must never reach a model: the run stops here, the report in its status and failure.
+      throw ApplicationFailure.create({ type: 'DataValidationFailed', message: validation.summary, nonRetryable: true, details: [validation] });
+    }
 
     enter('training');
     const trainingId = `${workflowInfo().workflowId}/retrain`;

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import type { ColumnSpec } from '../spec/pipeline-spec';
-import type { Row } from './typed-row';
+import { createHash, type Hash } from 'node:crypto';
+import type { ColumnSpecs } from './column-spec';
 
 /** sha256 of a value's canonical JSON (object keys sorted), so equal content always has one digest. */
 export function contentDigest(value: unknown): string {
@@ -18,11 +17,36 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The snapshot's identity: its schema and its accepted rows, in order. */
-export function snapshotDigest(columns: Record<string, ColumnSpec>, rows: Row[]): string {
-  return contentDigest({ schema: columns, rows });
+/** The declared columns with their rules, in order: a change to any rule changes what is accepted. */
+export function schemaHash(columns: ColumnSpecs): string {
+  return contentDigest(Object.entries(columns));
 }
 
-export function schemaHash(columns: Record<string, ColumnSpec>): string {
-  return contentDigest(columns);
+/**
+ * A snapshot's identity, computed while streaming: its schema, its accepted rows in their
+ * canonical text (lib/data/copy-text.ts), in order, and its quarantined lines with their reasons.
+ * Where the data came from and when are not part of it: the same content is the same snapshot.
+ */
+export class SnapshotHasher {
+  private readonly rows = createHash('sha256');
+  private readonly quarantine = createHash('sha256');
+
+  constructor(private readonly schema: string) {}
+
+  /** Canonical row text, in the order rows are accepted; chunk boundaries do not matter. */
+  addRows(text: string): void {
+    this.rows.update(text);
+  }
+
+  addQuarantined(line: number, raw: string, reason: string): void {
+    this.quarantine.update(`${JSON.stringify([line, raw, reason])}\n`);
+  }
+
+  digest(): string {
+    return contentDigest({ version: 1, schema: this.schema, rows: hex(this.rows), quarantine: hex(this.quarantine) });
+  }
+}
+
+function hex(hash: Hash): string {
+  return hash.digest('hex');
 }

@@ -1,15 +1,40 @@
-import type { DbClient, Pool } from './pool';
-import type { QuarantinedRow } from '../data/read-csv';
+import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { ColumnType } from '../data/column-spec';
+import { copyEscape } from '../data/copy-text';
+import { SnapshotProfile } from '../data/profile/column-profile';
+import { QuarantineSpool } from '../data/quarantine-spool';
 import type { Row } from '../data/typed-row';
+import type { DbClient, Pool } from './pool';
+
+/** A stored column: c1 … cN of the snapshot's data table, in this order. */
+export interface StoredColumn {
+  name: string;
+  type: ColumnType;
+}
 
 export interface NewSnapshot {
-  digest: string;
   pipeline: string;
   source: unknown;
   schemaHash: string;
   fetchedAt: Date;
-  rows: Row[];
-  quarantined: QuarantinedRow[];
+  columns: StoredColumn[];
+}
+
+/** Where an ingest writes while the snapshot is being built, before anyone can see it. */
+export interface SnapshotSink {
+  /** Accepted rows as COPY text lines `row_number \t c1 \t … \t cN \n`; resolves when the database can take more. */
+  writeRows(text: string): Promise<void>;
+  quarantine(line: number, raw: string, reason: string): void;
+}
+
+/** What the ingest learned by the end of the stream. */
+export interface SnapshotContent {
+  digest: string;
+  rowCount: number;
+  quarantinedCount: number;
+  profile: SnapshotProfile;
 }
 
 export interface SnapshotRecord {
@@ -21,50 +46,114 @@ export interface SnapshotRecord {
   created: boolean;
 }
 
+const SQL_TYPES: Record<ColumnType, string> = {
+  numeric: 'double precision',
+  integer: 'bigint',
+  categorical: 'text',
+  boolean: 'boolean',
+  timestamp: 'timestamptz',
+};
+
+const dataTable = (id: number) => `snapshot_data.rows_${id}`;
+
 /**
- * Stores a snapshot with its rows in the caller's transaction, or returns the existing one
- * with the same digest. Concurrent writers of the same content meet at the unique digest.
+ * Builds a snapshot in one transaction: a pending snapshot row and its own data table, filled
+ * with COPY while `fill` streams the source, then named by the digest `fill` returns. Until the
+ * COMMIT nobody sees any of it, so a crash or error mid-ingest leaves nothing behind and a retry
+ * starts clean. When the digest is already stored, everything is rolled back and the existing
+ * snapshot returned: identical data is never stored twice.
  */
-export async function saveSnapshot(client: DbClient, snapshot: NewSnapshot): Promise<SnapshotRecord> {
-  const inserted = await client.query<{ id: string }>(
-    `INSERT INTO snapshots (digest, pipeline, source, schema_hash, row_count, quarantined_count, fetched_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (digest) DO NOTHING
-     RETURNING id`,
-    [
-      snapshot.digest,
-      snapshot.pipeline,
-      JSON.stringify(snapshot.source),
-      snapshot.schemaHash,
-      snapshot.rows.length,
-      snapshot.quarantined.length,
-      snapshot.fetchedAt,
-    ],
-  );
-  const row = inserted.rows[0];
-  if (!row) {
-    const existing = await findSnapshotByDigest(client, snapshot.digest);
-    if (!existing) throw new Error(`snapshot ${snapshot.digest} vanished while being stored`);
-    return existing;
-  }
-  const id = Number(row.id);
-  await client.query(
-    `INSERT INTO snapshot_rows (snapshot_id, row_number, data)
-     SELECT $1, ordinality, value FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY`,
-    [id, JSON.stringify(snapshot.rows)],
-  );
-  if (snapshot.quarantined.length > 0) {
-    await client.query(
-      `INSERT INTO quarantined_rows (snapshot_id, line, raw, reason)
-       SELECT $1, (q->>'line')::int, q->>'raw', q->>'reason' FROM jsonb_array_elements($2::jsonb) AS q`,
-      [id, JSON.stringify(snapshot.quarantined)],
+export async function writeSnapshot(
+  pool: Pool,
+  snapshot: NewSnapshot,
+  fill: (sink: SnapshotSink) => Promise<SnapshotContent>,
+): Promise<SnapshotRecord> {
+  const client = await pool.connect();
+  const spool = new QuarantineSpool();
+  try {
+    await client.query('BEGIN');
+    const id = await insertPending(client, snapshot);
+    const content = await copyRows(client, id, snapshot.columns, (rows) =>
+      fill({ writeRows: rows, quarantine: (line, raw, reason) => spool.add(`${id}\t${line}\t${copyEscape(raw)}\t${copyEscape(reason)}\n`) }),
     );
+    const existing = await findSnapshotByDigest(client, content.digest);
+    if (existing) {
+      await client.query('ROLLBACK');
+      client.release();
+      return existing;
+    }
+    if (content.quarantinedCount > 0) {
+      await pipeline(spool.read(), client.query(copyFrom('COPY quarantined_rows (snapshot_id, line, raw, reason) FROM STDIN')));
+    }
+    await publish(client, id, content);
+    client.release();
+    return { id, digest: content.digest, rowCount: content.rowCount, quarantinedCount: content.quarantinedCount, created: true };
+  } catch (error) {
+    // Closing the connection aborts whatever it was doing, COPY included: the server rolls back.
+    client.release(true);
+    if (isDigestConflict(error)) return concurrentTwin(pool, error);
+    throw error;
+  } finally {
+    spool.dispose();
   }
-  return { id, digest: snapshot.digest, rowCount: snapshot.rows.length, quarantinedCount: snapshot.quarantined.length, created: true };
 }
 
-async function findSnapshotByDigest(client: DbClient, digest: string): Promise<SnapshotRecord | undefined> {
-  const result = await client.query<{ id: string; row_count: number; quarantined_count: number }>(
+async function insertPending(client: DbClient, snapshot: NewSnapshot): Promise<number> {
+  const inserted = await client.query<{ id: string }>(
+    `INSERT INTO snapshots (digest, pipeline, source, schema_hash, row_count, quarantined_count, rows_read, fetched_at, columns)
+     VALUES ('pending:' || gen_random_uuid(), $1, $2, $3, 0, 0, 0, $4, $5)
+     RETURNING id`,
+    [snapshot.pipeline, JSON.stringify(snapshot.source), snapshot.schemaHash, snapshot.fetchedAt, JSON.stringify(snapshot.columns)],
+  );
+  const id = Number(inserted.rows[0]?.id);
+  const columns = snapshot.columns.map((c, i) => `, c${i + 1} ${SQL_TYPES[c.type]}`).join('');
+  await client.query(`CREATE TABLE ${dataTable(id)} (row_number integer NOT NULL${columns})`);
+  return id;
+}
+
+/** Streams the accepted rows into the new table; FREEZE is allowed because the table is this transaction's own. */
+async function copyRows(
+  client: DbClient,
+  id: number,
+  columns: StoredColumn[],
+  fill: (writeRows: (text: string) => Promise<void>) => Promise<SnapshotContent>,
+): Promise<SnapshotContent> {
+  const copy = client.query(copyFrom(`COPY ${dataTable(id)} FROM STDIN WITH (FREEZE)`));
+  const copyFailed = once(copy, 'error').then(([error]) => Promise.reject(error as Error));
+  copyFailed.catch(() => undefined);
+  const writeRows = async (text: string) => {
+    if (!copy.write(text)) await Promise.race([once(copy, 'drain'), copyFailed]);
+  };
+  const content = await fill(writeRows);
+  copy.end();
+  await Promise.race([once(copy, 'finish'), copyFailed]);
+  await client.query(`ALTER TABLE ${dataTable(id)} ADD PRIMARY KEY (row_number)`);
+  return content;
+}
+
+async function publish(client: DbClient, id: number, content: SnapshotContent): Promise<void> {
+  await client.query(
+    `UPDATE snapshots SET digest = $2, row_count = $3, quarantined_count = $4, rows_read = $3::int + $4::int, profile = $5 WHERE id = $1`,
+    [id, content.digest, content.rowCount, content.quarantinedCount, JSON.stringify(content.profile)],
+  );
+  await client.query('COMMIT');
+}
+
+function isDigestConflict(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string };
+  return e.code === '23505' && e.constraint === 'snapshots_digest_key';
+}
+
+/** Another ingest of the same content committed first: its snapshot is ours too. */
+async function concurrentTwin(pool: Pool, error: unknown): Promise<SnapshotRecord> {
+  const digest = /\(digest\)=\(([0-9a-f]{64})\)/.exec((error as { detail?: string }).detail ?? '')?.[1];
+  const twin = digest === undefined ? undefined : await findSnapshotByDigest(pool, digest);
+  if (!twin) throw error;
+  return twin;
+}
+
+async function findSnapshotByDigest(db: Pool | DbClient, digest: string): Promise<SnapshotRecord | undefined> {
+  const result = await db.query<{ id: string; row_count: number; quarantined_count: number }>(
     'SELECT id, row_count, quarantined_count FROM snapshots WHERE digest = $1',
     [digest],
   );
@@ -72,16 +161,84 @@ async function findSnapshotByDigest(client: DbClient, digest: string): Promise<S
   return row && { id: Number(row.id), digest, rowCount: row.row_count, quarantinedCount: row.quarantined_count, created: false };
 }
 
-export async function loadSnapshotRows(pool: Pool, snapshotId: number): Promise<Row[]> {
-  const result = await pool.query<{ data: Row }>(
-    'SELECT data FROM snapshot_rows WHERE snapshot_id = $1 ORDER BY row_number',
+/** A stored snapshot's description, without its rows. */
+export interface SnapshotSummary {
+  id: number;
+  digest: string;
+  pipeline: string;
+  source: unknown;
+  fetchedAt: Date;
+  rowsRead: number;
+  rowCount: number;
+  quarantinedCount: number;
+  columns: StoredColumn[];
+  /** Null for snapshots stored before profiling existed. */
+  profile: SnapshotProfile | null;
+}
+
+export async function getSnapshot(pool: Pool, snapshotId: number): Promise<SnapshotSummary> {
+  const result = await pool.query(
+    `SELECT id, digest, pipeline, source, fetched_at, rows_read, row_count, quarantined_count, columns, profile
+     FROM snapshots WHERE id = $1`,
     [snapshotId],
   );
-  if (result.rowCount === 0) {
-    const exists = await pool.query('SELECT 1 FROM snapshots WHERE id = $1', [snapshotId]);
-    if (exists.rowCount === 0) throw new Error(`snapshot ${snapshotId} does not exist`);
-  }
-  return result.rows.map((r) => r.data);
+  const row = result.rows[0];
+  if (!row) throw new Error(`snapshot ${snapshotId} does not exist`);
+  return {
+    id: Number(row.id),
+    digest: row.digest,
+    pipeline: row.pipeline,
+    source: row.source,
+    fetchedAt: row.fetched_at,
+    rowsRead: row.rows_read,
+    rowCount: row.row_count,
+    quarantinedCount: row.quarantined_count,
+    columns: row.columns,
+    profile: row.profile === null ? null : SnapshotProfile.parse(row.profile),
+  };
+}
+
+/** The snapshot's accepted rows in source order, typed as models read them. */
+export async function loadSnapshotRows(pool: Pool, snapshotId: number): Promise<Row[]> {
+  const { columns } = await getSnapshot(pool, snapshotId);
+  // bigint comes back from pg as text; every accepted integer is within ±2^53, so a double is exact.
+  const select = columns.map((c, i) => (c.type === 'integer' ? `c${i + 1}::double precision` : `c${i + 1}`));
+  const result = await pool.query({ text: `SELECT ${['row_number', ...select].join(', ')} FROM ${dataTable(snapshotId)} ORDER BY row_number`, rowMode: 'array' });
+  return result.rows.map((values: unknown[]) => {
+    const row: Row = {};
+    columns.forEach((c, i) => {
+      const value = values[i + 1];
+      row[c.name] = value instanceof Date ? value.toISOString() : (value as Row[string]);
+    });
+    return row;
+  });
+}
+
+export interface DuplicateKeys {
+  /** Key values held by more than one row. */
+  keys: number;
+  /** Rows holding those values. */
+  rows: number;
+  /** A few of the repeated keys, for the report. */
+  examples: Row[];
+}
+
+/** Repeated values of `keyColumns` among the snapshot's accepted rows, counted by the database. */
+export async function findDuplicateKeys(pool: Pool, snapshotId: number, keyColumns: string[]): Promise<DuplicateKeys> {
+  const { columns } = await getSnapshot(pool, snapshotId);
+  const positions = keyColumns.map((name) => {
+    const index = columns.findIndex((c) => c.name === name);
+    if (index === -1) throw new Error(`snapshot ${snapshotId} has no column "${name}"`);
+    return `c${index + 1}`;
+  });
+  const keys = positions.join(', ');
+  const result = await pool.query(
+    `WITH repeated AS (SELECT ${keys}, count(*) AS n FROM ${dataTable(snapshotId)} GROUP BY ${keys} HAVING count(*) > 1)
+     SELECT (SELECT count(*) FROM repeated)::int AS keys, (SELECT coalesce(sum(n), 0) FROM repeated)::int AS rows,
+            (SELECT coalesce(json_agg(json_build_array(${keys})), '[]') FROM (SELECT ${keys} FROM repeated ORDER BY n DESC, ${keys} LIMIT 3) e) AS examples`,
+  );
+  const row = result.rows[0] as { keys: number; rows: number; examples: Row[string][][] };
+  return { keys: row.keys, rows: row.rows, examples: row.examples.map((values) => Object.fromEntries(keyColumns.map((name, i) => [name, values[i] ?? null]))) };
 }
 
 /** Notes that the pipeline ingested this snapshot now (its newest data, until the next ingest). */

@@ -146,7 +146,7 @@ describe('the status query', () => {
         await new Promise((r) => setTimeout(r, 100));
         status = await handle.query(statusQuery);
       }
-      expect(status.completed).toEqual(['loading spec', 'ingesting']);
+      expect(status.completed).toEqual(['loading spec', 'ingesting', 'validating']);
       expect(status.snapshot?.rows).toBe(120);
       expect(status.snapshot?.reused).toBe(true);
       expect(status.candidate).toBeUndefined();

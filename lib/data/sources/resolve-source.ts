@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { DriftlineError } from '../errors';
-import type { DataSource } from '../spec/pipeline-spec';
+import { DriftlineError } from '../../errors';
+import type { DataSource } from '../source-spec';
 
 /** The absolute path of a source's file on this machine. */
-export function resolveSourcePath(source: DataSource, specDir: string): string {
+export function resolveSourcePath(source: Extract<DataSource, { kind: 'file' | 'package-file' }>, specDir: string): string {
   switch (source.kind) {
     case 'file':
       return path.resolve(specDir, source.path);

@@ -1,0 +1,16 @@
+/** PostgreSQL COPY text format: tab-separated, \N for null, backslash escapes. */
+export const COPY_NULL = '\\N';
+
+const SPECIAL = /[\\\t\n\r]/;
+const SPECIAL_ALL = /[\\\t\n\r]/g;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** Escapes text for a COPY text field; the common case (nothing to escape) returns it unchanged. */
+export function copyEscape(text: string): string {
+  return SPECIAL.test(text) ? text.replace(SPECIAL_ALL, (c) => ESCAPES[c] as string) : text;
+}
+
+/** One accepted row as a COPY text line: its row number, then its cells' canonical texts. */
+export function copyRow(rowNumber: number, texts: readonly string[]): string {
+  return `${rowNumber}\t${texts.join('\t')}\n`;
+}

@@ -3,6 +3,7 @@ import { jensenShannonDistance } from '../stats/jensen-shannon';
 import { ksTwoSample } from '../stats/ks-two-sample';
 import { populationStabilityIndex } from '../stats/population-stability';
 import { standardDeviation } from '../stats/sorted-sample';
+import { sum } from '../stats/sum';
 import { twoProportionZTest } from '../stats/two-proportion-z';
 import { wassersteinDistance } from '../stats/wasserstein';
 import { type Buckets, categoryBuckets } from './buckets';
@@ -68,8 +69,4 @@ function perValue(reference: ColumnValues, current: ColumnValues, binned: Bucket
 function numeric(values: ColumnValues): Float64Array {
   if (values.kind !== 'numeric') throw new Error('this drift method needs a numeric column');
   return values.sorted;
-}
-
-function sum(counts: readonly number[]): number {
-  return counts.reduce((s, v) => s + v, 0);
 }

@@ -1,3 +1,4 @@
+import { sum } from '../stats/sum';
 import type { Buckets } from './buckets';
 import { type Histogram, REPORTED_CATEGORIES } from './drift-report';
 
@@ -17,7 +18,6 @@ export function reportedHistogram(buckets: Buckets): Histogram {
       .slice(0, REPORTED_CATEGORIES),
   );
   const pick = <T>(items: T[], keep: boolean) => items.filter((_, i) => listed.has(i) === keep);
-  const sum = (counts: number[]) => counts.reduce((s, v) => s + v, 0);
   return {
     kind: 'categories',
     values: pick(values, true),

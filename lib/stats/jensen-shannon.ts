@@ -1,3 +1,5 @@
+import { sum } from './sum';
+
 /**
  * The Jensen–Shannon distance between two distributions given as non-negative weights over the
  * same categories or bins (normalized here), with base-2 logarithms so it lies in [0, 1]:
@@ -22,8 +24,4 @@ export function jensenShannonDistance(p: readonly number[], q: readonly number[]
 /** x·ln(x/y), with 0·ln 0 = 0 (scipy.special.rel_entr). */
 function relativeEntropy(x: number, y: number): number {
   return x === 0 ? 0 : x * Math.log(x / y);
-}
-
-function sum(values: readonly number[]): number {
-  return values.reduce((s, v) => s + v, 0);
 }

@@ -1,3 +1,5 @@
+import { sum } from './sum';
+
 /**
  * The Population Stability Index, Σ (r − c)·ln(r/c) over the shares r (reference) and c (current)
  * of each category or bin, as Evidently computes it. An empty bucket would make it infinite, so, like
@@ -20,7 +22,7 @@ export function populationStabilityIndex(referenceCounts: readonly number[], cur
 const ZERO_SHARE = 0.0001;
 
 function sharesWithoutZeros(counts: readonly number[]): number[] {
-  const total = counts.reduce((s, v) => s + v, 0);
+  const total = sum(counts);
   const shares = counts.map((count) => count / total);
   const smallest = shares.reduce((min, share) => (share > 0 && share < min ? share : min), Infinity);
   const zero = smallest <= ZERO_SHARE ? smallest / 1e6 : ZERO_SHARE;

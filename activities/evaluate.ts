@@ -1,16 +1,17 @@
 import { Context } from '@temporalio/activity';
 import type { Row } from '../lib/data/typed-row';
 import { saveEvaluation } from '../lib/db/evaluations';
-import { getAliasedVersion, getVersion } from '../lib/db/model-registry';
+import { getAliasedVersion, getVersion, versionIdOf } from '../lib/db/model-registry';
 import { loadSnapshotRows } from '../lib/db/snapshots';
 import type { BacktestFold } from '../lib/model/backtest';
-import { orderByTime } from '../lib/model/features';
+import { buildExamples, orderByTime } from '../lib/model/features';
 import { regressionMetrics, type Metrics } from '../lib/model/metrics';
 import { checkPredictions, holdoutExamples, type ModelArtifact } from '../lib/model/model-artifact';
 import type { ModelTestResult } from '../lib/model-tests/classify';
 import { garbageCases } from '../lib/model-tests/garbage-cases';
 import { describeGates, evaluateGates, type GateResult } from '../lib/promotion/gates';
 import type { Metric, PipelineSpec } from '../lib/spec/pipeline-spec';
+import { DriftlineError } from '../lib/errors';
 import type { ActivityDeps } from './deps';
 import { runGarbageTests } from './model-tests/run-garbage-tests';
 import { predictWith } from './training/predict';
@@ -99,4 +100,36 @@ function explain(gates: GateResult[], failedTests: ModelTestResult[], championVe
       : `garbage-data tests failed: ${failedTests.map((t) => `${t.name} (${t.behaviour})`).join(', ')}`,
   );
   return parts.join('; ');
+}
+
+export interface ScoreVersionInput {
+  model: string;
+  version: number;
+  snapshotId: number;
+}
+
+export interface VersionScore extends ScoreVersionInput {
+  examples: number;
+  from: string;
+  to: string;
+  metrics: Metrics;
+}
+
+export function makeScoreVersion(deps: ActivityDeps) {
+  /** Re-evaluates any stored version on any stored snapshot: every labelled example in it. */
+  return async function scoreVersion(input: ScoreVersionInput): Promise<VersionScore> {
+    const version = await getVersion(deps.pool, await versionIdOf(deps.pool, input.model, input.version));
+    const rows = await loadSnapshotRows(deps.pool, input.snapshotId);
+    const examples = buildExamples(rows, version.artifact.plan);
+    if (examples.y.length === 0) throw new DriftlineError('InvalidInput', `snapshot ${input.snapshotId} has no rows this model can be scored on`);
+    const predictions = await predictWith(version.artifact, examples.x, Context.current().cancellationSignal);
+    checkPredictions(predictions, examples.y.length);
+    return {
+      ...input,
+      examples: examples.y.length,
+      from: examples.at[0] as string,
+      to: examples.at.at(-1) as string,
+      metrics: regressionMetrics(examples.y, predictions),
+    };
+  };
 }

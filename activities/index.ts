@@ -1,5 +1,5 @@
 import type { ActivityDeps } from './deps';
-import { makeEvaluate } from './evaluate';
+import { makeEvaluate, makeScoreVersion } from './evaluate';
 import { surfaceFailures } from './failures';
 import { makeIngest } from './ingest';
 import { makeLoadPipeline } from './load-pipeline';
@@ -22,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     validateSnapshot: surfaceFailures(makeValidate(deps)),
     trainCandidate: surfaceFailures(makeTrain(deps)),
     evaluateCandidate: surfaceFailures(makeEvaluate(deps)),
+    scoreVersion: surfaceFailures(makeScoreVersion(deps)),
     promoteCandidate: surfaceFailures(promoteCandidate),
     markChallenger: surfaceFailures(markChallenger),
     recordRejection: surfaceFailures(recordRejection),

@@ -1,2 +1,3 @@
 export { modelPipeline } from './pipeline';
 export { retrainModel } from './retrain';
+export { evaluateVersion } from './evaluate-version';

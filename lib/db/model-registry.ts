@@ -202,3 +202,34 @@ async function selectVersion(client: DbClient, where: string, params: unknown[])
     }
   );
 }
+
+export interface VersionSummary {
+  model: string;
+  version: number;
+  id: number;
+  trainer: string;
+  metrics: Metrics;
+  aliases: string[];
+  createdAt: Date;
+}
+
+/** Versions newest first with their aliases, for one model or all. */
+export async function listVersions(pool: Pool, modelName?: string, limit = 50): Promise<VersionSummary[]> {
+  const result = await pool.query(
+    `SELECT v.model_name, v.version, v.id, v.trainer, v.metrics, v.created_at,
+            COALESCE(array_agg(a.alias ORDER BY a.alias) FILTER (WHERE a.alias IS NOT NULL), '{}') AS aliases
+     FROM model_versions v LEFT JOIN model_aliases a ON a.version_id = v.id
+     WHERE $1::text IS NULL OR v.model_name = $1
+     GROUP BY v.id ORDER BY v.model_name, v.version DESC LIMIT $2`,
+    [modelName ?? null, limit],
+  );
+  return result.rows.map((r) => ({
+    model: r.model_name,
+    version: r.version,
+    id: Number(r.id),
+    trainer: r.trainer,
+    metrics: r.metrics,
+    aliases: r.aliases,
+    createdAt: r.created_at,
+  }));
+}

@@ -1,0 +1,50 @@
+import type { Pool } from './pool';
+
+export interface Lineage {
+  version: { id: number; model: string; version: number; trainer: string; params: unknown; features: string[]; codeVersion: string; trainerDigest: string; artifactDigest: string; metrics: Record<string, number>; createdAt: Date };
+  trainingRuns: { workflowId: string; runId: string; outcome: string; durationMs: number; normMs: number | null; finishedAt: Date }[];
+  snapshots: { id: number; digest: string; source: unknown; rowCount: number; quarantinedCount: number; fetchedAt: Date }[];
+  evaluations: { id: number; workflowId: string; passed: boolean; metrics: unknown; championVersionId: number | null; gates: unknown; modelTests: unknown; createdAt: Date }[];
+  decisions: { at: Date; actor: string; action: string; reason: string }[];
+  aliases: string[];
+}
+
+/** Everything that made a version and decided its fate: runs, data, code, evaluations, people. */
+export async function loadLineage(pool: Pool, modelName: string, version: number): Promise<Lineage | undefined> {
+  const v = await pool.query(
+    `SELECT id, model_name, version, trainer, params, features, code_version, trainer_digest, artifact_digest, metrics,
+            training_snapshot_ids, created_at
+     FROM model_versions WHERE model_name = $1 AND version = $2`,
+    [modelName, version],
+  );
+  const row = v.rows[0];
+  if (!row) return undefined;
+  const id = Number(row.id);
+  const [runs, snapshots, evaluations, decisions, aliases] = await Promise.all([
+    pool.query('SELECT workflow_id, run_id, outcome, duration_ms, norm_ms, finished_at FROM training_runs WHERE version_id = $1', [id]),
+    pool.query('SELECT id, digest, source, row_count, quarantined_count, fetched_at FROM snapshots WHERE id = ANY($1) ORDER BY id', [row.training_snapshot_ids]),
+    pool.query('SELECT id, workflow_id, passed, metrics, champion_version_id, gates, model_tests, created_at FROM evaluations WHERE version_id = $1 ORDER BY id', [id]),
+    pool.query('SELECT at, actor, action, reason FROM audit_log WHERE version_id = $1 ORDER BY at, id', [id]),
+    pool.query('SELECT alias FROM model_aliases WHERE version_id = $1 ORDER BY alias', [id]),
+  ]);
+  return {
+    version: {
+      id,
+      model: row.model_name,
+      version: row.version,
+      trainer: row.trainer,
+      params: row.params,
+      features: row.features,
+      codeVersion: row.code_version,
+      trainerDigest: row.trainer_digest,
+      artifactDigest: row.artifact_digest,
+      metrics: row.metrics,
+      createdAt: row.created_at,
+    },
+    trainingRuns: runs.rows.map((r) => ({ workflowId: r.workflow_id, runId: r.run_id, outcome: r.outcome, durationMs: r.duration_ms, normMs: r.norm_ms, finishedAt: r.finished_at })),
+    snapshots: snapshots.rows.map((s) => ({ id: Number(s.id), digest: s.digest, source: s.source, rowCount: s.row_count, quarantinedCount: s.quarantined_count, fetchedAt: s.fetched_at })),
+    evaluations: evaluations.rows.map((e) => ({ id: Number(e.id), workflowId: e.workflow_id, passed: e.passed, metrics: e.metrics, championVersionId: e.champion_version_id === null ? null : Number(e.champion_version_id), gates: e.gates, modelTests: e.model_tests, createdAt: e.created_at })),
+    decisions: decisions.rows.map((d) => ({ at: d.at, actor: d.actor, action: d.action, reason: d.reason })),
+    aliases: aliases.rows.map((a) => a.alias),
+  };
+}

@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { loadLineage, type Lineage } from '../../../lib/db/lineage';
+import { workflowUiLink } from '../../support/temporal-client';
+import { output, table, type CliContext } from '../context';
+import { parseOptions, UsageError } from '../usage-error';
+
+const LineageOptions = z.object({
+  model: z.string().min(1),
+  version: z.coerce.number().int().positive(),
+  diff: z.coerce.number().int().positive().optional(),
+  json: z.boolean().default(false),
+});
+
+export function registerLineageCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('lineage')
+    .description('Trace a version end to end: training run → data snapshots → code and parameters → evaluation → who promoted it.')
+    .requiredOption('-m, --model <name>', 'the registered model')
+    .requiredOption('-v, --version <n>', 'the version to trace')
+    .option('--diff <n>', 'compare with another version: parameters, features, metrics, data')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', '\nExamples:\n  driftline lineage --model us-employment-nonfarm-change --version 2\n  driftline lineage --model us-employment-nonfarm-change --version 2 --diff 1')
+    .action(async (raw: unknown) => {
+      const options = parseOptions(LineageOptions, raw);
+      const load = async (version: number) => {
+        const lineage = await loadLineage(ctx.pool, options.model, version);
+        if (!lineage) throw new UsageError(`model "${options.model}" has no version ${version}`);
+        return lineage;
+      };
+      const lineage = await load(options.version);
+      if (options.diff === undefined) return output(options.json, lineage, () => renderLineage(ctx, lineage));
+      const other = await load(options.diff);
+      const diff = diffVersions(lineage, other);
+      output(options.json, diff, () => diff.map(({ field, a, b }) => `  ${field}\n    v${options.version}: ${a}\n    v${options.diff}: ${b}`).join('\n') || '  no differences');
+    });
+}
+
+function renderLineage(ctx: CliContext, l: Lineage): string {
+  const v = l.version;
+  const rows: [string, string][] = [
+    ['version', `${v.model} v${v.version} (id ${v.id})${l.aliases.length ? ` — ${l.aliases.join(', ')}` : ''}, created ${v.createdAt.toISOString()}`],
+    ...l.trainingRuns.map((r): [string, string] => ['training run', `${r.workflowId}: ${r.outcome} in ${(r.durationMs / 1000).toFixed(1)} s${r.normMs ? ` (norm ${(r.normMs / 1000).toFixed(1)} s)` : ''} — ${workflowUiLink(ctx.config, r.workflowId, r.runId)}`]),
+    ...l.snapshots.map((s): [string, string] => ['data', `snapshot #${s.id} sha256:${s.digest.slice(0, 16)}… ${s.rowCount} rows (${s.quarantinedCount} quarantined) from ${JSON.stringify(s.source)}`]),
+    ['code', `commit ${v.codeVersion}, trainer ${v.trainer} sha256:${v.trainerDigest.slice(0, 16)}…`],
+    ['parameters', JSON.stringify(v.params)],
+    ['features', v.features.join(', ')],
+    ['holdout metrics', Object.entries(v.metrics).map(([k, m]) => `${k} ${Number(m).toPrecision(4)}`).join('  ')],
+    ['artifact', `sha256:${v.artifactDigest}`],
+    ...l.evaluations.map((e): [string, string] => ['evaluation', `#${e.id} in ${e.workflowId}: ${e.passed ? 'passed' : 'failed'}`]),
+    ...l.decisions.map((d): [string, string] => [d.action, `${d.at.toISOString()} by ${d.actor}: ${d.reason}`]),
+  ];
+  return table(rows);
+}
+
+function diffVersions(a: Lineage, b: Lineage): { field: string; a: string; b: string }[] {
+  const fields: [string, (l: Lineage) => unknown][] = [
+    ['trainer', (l) => l.version.trainer],
+    ['parameters', (l) => l.version.params],
+    ['features', (l) => l.version.features],
+    ['metrics', (l) => l.version.metrics],
+    ['data', (l) => l.snapshots.map((s) => `#${s.id} ${s.digest.slice(0, 12)} ${s.rowCount} rows`)],
+    ['code', (l) => `${l.version.codeVersion} / ${l.version.trainerDigest.slice(0, 12)}`],
+  ];
+  return fields
+    .map(([field, pick]) => ({ field, a: JSON.stringify(pick(a)), b: JSON.stringify(pick(b)) }))
+    .filter((d) => d.a !== d.b);
+}

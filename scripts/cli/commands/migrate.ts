@@ -1,0 +1,17 @@
+import type { Command } from 'commander';
+import { redactUrl } from '../../../lib/config';
+import { ensureDatabase, migrateUp } from '../../../lib/db/migrate';
+import type { CliContext } from '../context';
+
+export function registerMigrateCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('migrate')
+    .description('Create the database if needed and apply pending migrations.')
+    .addHelpText('after', '\nExample:\n  DATABASE_URL=postgres://driftline@db/driftline driftline migrate')
+    .action(async () => {
+      const url = ctx.config.DATABASE_URL;
+      await ensureDatabase(url);
+      const applied = await migrateUp(url);
+      console.log(`${redactUrl(url)}: ${applied.length > 0 ? `applied ${applied.join(', ')}` : 'up to date'}`);
+    });
+}

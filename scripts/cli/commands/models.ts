@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { listVersions } from '../../../lib/db/model-registry';
+import { output, type CliContext } from '../context';
+import { parseOptions } from '../usage-error';
+
+const ModelsOptions = z.object({
+  model: z.string().min(1).optional(),
+  limit: z.coerce.number().int().positive().max(10_000).default(20),
+  json: z.boolean().default(false),
+});
+
+export function registerModelsCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('models')
+    .description('List model versions, newest first, with their metrics and aliases (champion, challenger).')
+    .option('-m, --model <name>', 'only this model')
+    .option('--limit <n>', 'at most this many versions', '20')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', '\nExample:\n  driftline models --model us-employment-nonfarm-change')
+    .action(async (raw: unknown) => {
+      const options = parseOptions(ModelsOptions, raw);
+      const versions = await listVersions(ctx.pool, options.model, options.limit);
+      output(options.json, versions, () =>
+        versions.length === 0
+          ? 'no model versions yet'
+          : versions
+              .map((v) => `  ${v.model} v${v.version}  ${v.trainer.padEnd(13)} RMSE ${v.metrics.rmse.toFixed(1).padStart(8)}  ${v.createdAt.toISOString().slice(0, 19)}  ${v.aliases.join(', ')}`)
+              .join('\n'),
+      );
+    });
+}

@@ -1,0 +1,62 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { PipelineName } from '../../../workflows/pipeline-input';
+import { retrainModel } from '../../../workflows/retrain';
+import { ParamFlags } from '../../support/args';
+import { followRun, printSummary, startPipeline } from '../../support/pipeline-run';
+import { workflowUiLink } from '../../support/temporal-client';
+import { output, table, type CliContext } from '../context';
+import { parseOptions } from '../usage-error';
+
+const RunOptions = z.object({
+  pipeline: PipelineName,
+  param: ParamFlags,
+  wait: z.boolean(),
+  json: z.boolean().default(false),
+  trainOnly: z.boolean().default(false),
+});
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export function registerRunCommands(program: Command, ctx: CliContext): void {
+  for (const [name, trigger, description] of [
+    ['run', 'manual', 'Start a pipeline run: ingest → validate → train → evaluate → promote.'],
+    ['retrain', 'retrain', 'Retrain a pipeline\'s model now, on fresh data, optionally with other parameters.'],
+  ] as const) {
+    const command = program
+      .command(name)
+      .description(description)
+      .requiredOption('-p, --pipeline <name>', 'the pipeline spec, e.g. us-employment')
+      .option('--param <name=value>', 'override a model parameter for this run (repeatable)', collect, [])
+      .option('--no-wait', 'print the workflow id and return without following the run')
+      .option('--json', 'print the result as JSON')
+      .addHelpText('after', `\nExample:\n  driftline ${name} --pipeline us-employment${name === 'retrain' ? ' --param alpha=5' : ''}`);
+    if (name === 'retrain') {
+      command.option('--train-only', 'only train a candidate (retrainModel on the newest snapshot), no evaluation or promotion');
+    }
+    command.action(async (raw: unknown) => {
+      const options = parseOptions(RunOptions, raw);
+      const params = Object.keys(options.param).length > 0 ? options.param : undefined;
+      const client = await ctx.client();
+      const requestedBy = process.env.USER ? `${process.env.USER} (cli)` : 'cli';
+      if (options.trainOnly) {
+        const handle = await client.workflow.start(retrainModel, {
+          taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
+          workflowId: `${options.pipeline}-train-${Date.now()}`,
+          args: [{ pipeline: options.pipeline, params, requestedBy }],
+        });
+        if (!options.wait) return output(options.json, { workflowId: handle.workflowId }, () => `started ${handle.workflowId}`);
+        const result = await handle.result();
+        return output(options.json, result, () => table([['outcome', result.outcome], ['version', String(result.candidate?.version ?? '-')]]));
+      }
+      const handle = await startPipeline(client, ctx.config, { pipeline: options.pipeline, params, trigger, requestedBy });
+      const link = workflowUiLink(ctx.config, handle.workflowId, handle.firstExecutionRunId);
+      if (!options.wait) return output(options.json, { workflowId: handle.workflowId, link }, () => `started ${handle.workflowId}\n  ${link}`);
+      if (!options.json) console.log(`started ${handle.workflowId}\n  ${link}`);
+      const outcome = await followRun(handle, options.json ? () => undefined : console.log);
+      if (options.json) console.log(JSON.stringify({ workflowId: handle.workflowId, link, ...outcome }, null, 2));
+      else printSummary(ctx.config, handle, outcome);
+      if (outcome.error) process.exitCode = 1;
+    });
+  }
+}

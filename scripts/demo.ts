@@ -6,6 +6,7 @@ import { ensureDatabase, migrateUp } from '../lib/db/migrate';
 import { createPool } from '../lib/db/pool';
 import { createDriftlineWorker } from '../workers/create-worker';
 import { detectCodeVersion } from '../workers/code-version';
+import { registerSearchAttributes } from '../workers/run-worker';
 import { parseFlags } from './support/args';
 import { isListening, isLocalAddress, startDevServer, type RunningDevServer } from './support/dev-server';
 import { runMain } from './support/exit-on-error';
@@ -44,6 +45,7 @@ runMain(async () => {
   console.log(`  ${applied.length > 0 ? `applied ${applied.join(', ')}` : 'schema up to date'}`);
 
   step(`Starting a worker on task queue "${config.TEMPORAL_TASK_QUEUE}"`);
+  await registerSearchAttributes(config, (line) => console.log(`  ${line}`));
   const pool = createPool(config.DATABASE_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createDriftlineWorker({

@@ -8,6 +8,7 @@ import { approveUpdate, rejectUpdate, statusQuery, type PipelineStage, type Pipe
 import { parseWorkflowInput } from './parse-input';
 import { PipelineInput } from './pipeline-input';
 import { retrainModel } from './retrain';
+import { tagRun } from './search-attributes';
 import { describeFailure, STEP_RETRY } from './step-options';
 
 const { loadPipeline, validateSnapshot, evaluateCandidate, promoteCandidate, markChallenger, recordRejection } = proxyActivities<Activities>({
@@ -41,11 +42,14 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
   const enter = (stage: PipelineStage) => {
     if (status.stage !== 'starting') status.completed.push(status.stage);
     status.stage = stage;
+    tagRun({ stage });
   };
+  tagRun({ pipeline: input.pipeline });
 
   try {
     enter('loading spec');
     const { spec, specDir } = await loadPipeline({ pipeline: input.pipeline, params: input.params });
+    tagRun({ model: spec.model.name });
 
     enter('ingesting');
     const snapshot = await ingestSnapshot({ spec, specDir });
@@ -77,6 +81,7 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
       const decision = `training cancelled over its runtime norm after ${Math.round(training.elapsedMs / 1000)} s: nothing promoted`;
       status.promoted = false;
       status.decision = decision;
+      tagRun({ outcome: 'cancelled_over_norm' });
       enter('done');
       return { pipeline: spec.name, snapshotId: snapshot.snapshotId, promoted: false, decision, trainingOutcome: training.outcome };
     }
@@ -96,6 +101,7 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
     const verdict = await decidePromotion(spec, candidate, evaluation, input.requestedBy, status, enter);
     status.promoted = verdict.promoted;
     status.decision = verdict.reason;
+    tagRun({ outcome: verdict.promoted ? 'promoted' : 'not_promoted' });
 
     enter('done');
     return {
@@ -109,6 +115,7 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
     };
   } catch (error) {
     status.lastError = describeFailure(error);
+    tagRun({ outcome: 'failed' });
     enter('failed');
     throw error;
   }

@@ -11,6 +11,7 @@ import type { Activities } from '../activities';
 import { parseWorkflowInput } from './parse-input';
 import { retrainStatusQuery, trainingProgressSignal, type RetrainStage, type RetrainStatus, type TrainingOutcome } from './messages';
 import { RetrainInput } from './retrain-input';
+import { tagRun } from './search-attributes';
 import type { BacktestFold } from '../lib/model/backtest';
 import type { Metrics } from '../lib/model/metrics';
 import { describeFailure, STEP_RETRY } from './step-options';
@@ -45,11 +46,16 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
   const status: RetrainStatus = { pipeline: input.pipeline, stage: 'starting' };
   setHandler(retrainStatusQuery, () => status);
   setHandler(trainingProgressSignal, (progress) => void (status.progress = progress));
-  const enter = (stage: RetrainStage) => void (status.stage = stage);
+  const enter = (stage: RetrainStage) => {
+    status.stage = stage;
+    tagRun({ stage });
+  };
+  tagRun({ pipeline: input.pipeline });
 
   try {
     enter('loading spec');
     const { spec, specDir } = await loadPipeline({ pipeline: input.pipeline, params: input.params });
+    tagRun({ model: spec.model.name });
 
     enter('finding snapshot');
     const snapshotId = input.snapshotId ?? (await latestSnapshot({ pipeline: input.pipeline })).snapshotId;
@@ -95,6 +101,7 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
       });
       await deliverNotification({ id });
       status.outcome = 'cancelled_over_norm';
+      tagRun({ outcome: 'cancelled_over_norm' });
       enter('done');
       return { outcome: 'cancelled_over_norm', snapshotId, elapsedMs: status.elapsedMs, normMs: norm.normMs };
     }
@@ -102,6 +109,7 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
     const result = finished.result;
     status.version = { versionId: result.versionId, version: result.version, metrics: result.metrics };
     status.outcome = 'succeeded';
+    tagRun({ outcome: 'succeeded' });
     enter('done');
     return {
       outcome: 'succeeded',
@@ -118,6 +126,7 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
     };
   } catch (error) {
     status.lastError = describeFailure(error);
+    tagRun({ outcome: 'failed' });
     enter('failed');
     throw error;
   }

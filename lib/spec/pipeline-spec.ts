@@ -4,6 +4,7 @@ import { DataSource } from '../data/source-spec';
 import { DatasetChecks } from '../validation/checks-spec';
 import { NormPolicy } from '../norms/runtime-norm';
 import { MetricGate } from '../promotion/gates';
+import { ScheduleSpec } from './schedule-spec';
 
 // Sources and columns are defined beside the code that reads them; the spec re-exports them.
 export { ColumnSpec, ColumnType } from '../data/column-spec';
@@ -90,6 +91,8 @@ export const PipelineSpec = z
     promotion: PromotionSpec.default(PromotionSpec.parse({})),
     checks: DatasetChecks.default(DatasetChecks.parse({})),
     training: TrainingSpec.default(TrainingSpec.parse({})),
+    /** Optional: when the pipeline runs by itself (see `driftline schedule`). */
+    schedule: ScheduleSpec.optional(),
   })
   .superRefine((spec, ctx) => {
     const declared = new Set(Object.keys(spec.columns));

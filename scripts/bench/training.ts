@@ -11,6 +11,7 @@ import { ensureDatabase, migrateUp } from '../../lib/db/migrate';
 import { createPool } from '../../lib/db/pool';
 import { fitRidge } from '../../lib/model/ridge';
 import { modelPipeline } from '../../workflows/pipeline';
+import { DRIFTLINE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { createDriftlineWorker, WORKFLOWS_PATH } from '../../workers/create-worker';
 import { pipelineFolderWith } from '../../test/support/pipelines';
 import { findOrBuildTemporal } from '../support/temporal-binary';
@@ -100,7 +101,7 @@ async function benchCancellation(say: (line: string) => void) {
   await ensureDatabase(databaseUrl);
   await migrateUp(databaseUrl);
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: findOrBuildTemporal(say) }, ui: false },
+    server: { executable: { type: 'existing-path', path: findOrBuildTemporal(say) }, ui: false, searchAttributes: DRIFTLINE_SEARCH_ATTRIBUTES },
   });
   const pool = createPool(databaseUrl);
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });

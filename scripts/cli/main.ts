@@ -8,6 +8,7 @@ import { registerMigrateCommand } from './commands/migrate';
 import { registerModelsCommand } from './commands/models';
 import { registerRollbackCommand } from './commands/rollback';
 import { registerRunCommands } from './commands/run';
+import { registerScheduleCommand } from './commands/schedule';
 import { registerStatusCommands } from './commands/status';
 import { registerWorkerCommand } from './commands/worker';
 import { CliContext } from './context';
@@ -31,6 +32,7 @@ for (const register of [
   registerModelsCommand,
   registerLineageCommand,
   registerEvaluateCommand,
+  registerScheduleCommand,
   registerWorkerCommand,
   registerMigrateCommand,
 ]) {

@@ -1,0 +1,52 @@
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleSpec as TemporalScheduleSpec } from '@temporalio/client';
+import type { DriftlineConfig } from '../../lib/config';
+import { DriftlineError } from '../../lib/errors';
+import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
+import { intervalMs, type ScheduleSpec } from '../../lib/spec/schedule-spec';
+import { modelPipeline } from '../../workflows/pipeline';
+
+const OVERLAP = {
+  skip: ScheduleOverlapPolicy.SKIP,
+  buffer_one: ScheduleOverlapPolicy.BUFFER_ONE,
+  cancel_other: ScheduleOverlapPolicy.CANCEL_OTHER,
+  allow_all: ScheduleOverlapPolicy.ALLOW_ALL,
+} as const;
+
+export function scheduleIdOf(pipeline: string): string {
+  return `driftline-${pipeline}`;
+}
+
+function temporalSpec(schedule: ScheduleSpec): TemporalScheduleSpec {
+  return schedule.cron
+    ? { cronExpressions: [schedule.cron], timezone: schedule.timezone }
+    : { intervals: [{ every: intervalMs(schedule.every as string) }], timezone: schedule.timezone };
+}
+
+function scheduleOptions(spec: PipelineSpec, schedule: ScheduleSpec, config: DriftlineConfig): ScheduleOptions {
+  return {
+    scheduleId: scheduleIdOf(spec.name),
+    spec: temporalSpec(schedule),
+    action: {
+      type: 'startWorkflow',
+      workflowType: modelPipeline,
+      workflowId: `${spec.name}-scheduled`,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      args: [{ pipeline: spec.name, trigger: 'schedule', requestedBy: 'schedule' }],
+    },
+    policies: { overlap: OVERLAP[schedule.overlap], catchupWindow: '1 day' },
+  };
+}
+
+/** Creates the pipeline's Temporal Schedule, or brings an existing one in line with the spec: safe to repeat. */
+export async function applySchedule(client: Client, config: DriftlineConfig, spec: PipelineSpec): Promise<'created' | 'updated'> {
+  if (!spec.schedule) throw new DriftlineError('InvalidInput', `pipeline "${spec.name}" declares no schedule in its spec`);
+  const options = scheduleOptions(spec, spec.schedule, config);
+  try {
+    await client.schedule.getHandle(options.scheduleId).update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: { ...previous.policies, ...options.policies } }));
+    return 'updated';
+  } catch (error) {
+    if (!(error instanceof ScheduleNotFoundError)) throw error;
+    await client.schedule.create(options);
+    return 'created';
+  }
+}

@@ -12,5 +12,7 @@ export function copyEscape(text: string): string {
 
 /** One accepted row as a COPY text line: its row number, then its cells' canonical texts. */
 export function copyRow(rowNumber: number, texts: readonly string[]): string {
-  return `${rowNumber}\t${texts.join('\t')}\n`;
+  let line = String(rowNumber);
+  for (let i = 0; i < texts.length; i += 1) line += `\t${texts[i]}`;
+  return `${line}\n`;
 }

@@ -13,7 +13,7 @@ ALTER TABLE snapshots
   ADD COLUMN profile jsonb;
 
 -- Moves every foundation snapshot out of snapshot_rows into its own table. Column types are
--- inferred from the stored JSON (numbers, booleans, text), which reads back exactly as before.
+-- inferred from the stored JSON (numbers, booleans, text), which reads back as before.
 DO $$
 DECLARE
   snap record;
@@ -21,12 +21,17 @@ DECLARE
   selects text;
 BEGIN
   FOR snap IN SELECT id FROM snapshots ORDER BY id LOOP
-    SELECT coalesce(jsonb_agg(jsonb_build_object('name', e.key, 'type',
-             CASE jsonb_typeof(e.value) WHEN 'number' THEN 'numeric' WHEN 'boolean' THEN 'boolean' ELSE 'categorical' END)
-             ORDER BY e.ordinality), '[]')
+    SELECT coalesce(jsonb_agg(jsonb_build_object('name', k.key, 'type', k.type) ORDER BY k.key), '[]')
       INTO layout
-      FROM (SELECT data FROM snapshot_rows WHERE snapshot_id = snap.id ORDER BY row_number LIMIT 1) AS first_row,
-           jsonb_each(first_row.data) WITH ORDINALITY AS e;
+      FROM (SELECT e.key,
+                   -- The type of the column's non-null values; text when they disagree (lossless).
+                   CASE WHEN count(DISTINCT jsonb_typeof(e.value)) FILTER (WHERE jsonb_typeof(e.value) <> 'null') > 1 THEN 'categorical'
+                        WHEN bool_or(jsonb_typeof(e.value) = 'number') THEN 'numeric'
+                        WHEN bool_or(jsonb_typeof(e.value) = 'boolean') THEN 'boolean'
+                        ELSE 'categorical' END AS type
+              FROM snapshot_rows r, jsonb_each(r.data) AS e
+             WHERE r.snapshot_id = snap.id
+             GROUP BY e.key) AS k;
     SELECT string_agg(format('(data->>%L)::%s AS c%s', c->>'name',
              CASE c->>'type' WHEN 'numeric' THEN 'double precision' WHEN 'boolean' THEN 'boolean' ELSE 'text' END, i), ', ' ORDER BY i)
       INTO selects

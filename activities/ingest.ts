@@ -30,7 +30,11 @@ export function makeIngest(deps: ActivityDeps) {
       columns: spec.columns,
       source: spec.source,
       opened,
-      onProgress: (rowsRead) => ctx.heartbeat({ rowsRead }),
+      onProgress: (rowsRead) => {
+        ctx.heartbeat({ rowsRead });
+        // A cancelled or timed-out ingest stops here; its transaction rolls back with the error.
+        ctx.cancellationSignal.throwIfAborted();
+      },
     });
     await recordPipelineIngest(deps.pool, spec.name, snapshot.id);
     log.info('snapshot ingested', { snapshotId: snapshot.id, rows: snapshot.rowCount, quarantined: snapshot.quarantinedCount, created: snapshot.created });

@@ -33,9 +33,9 @@ export class SnapshotHasher {
 
   constructor(private readonly schema: string) {}
 
-  /** Canonical row text, in the order rows are accepted; chunk boundaries do not matter. */
-  addRows(text: string): void {
-    this.rows.update(text);
+  /** Canonical row text (UTF-8), in the order rows are accepted; chunk boundaries do not matter. */
+  addRows(bytes: Uint8Array): void {
+    this.rows.update(bytes);
   }
 
   addQuarantined(line: number, raw: string, reason: string): void {

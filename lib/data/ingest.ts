@@ -69,9 +69,11 @@ async function streamRows(request: IngestRequest, schema: string, sink: Snapshot
   let quarantined = 0;
   let pending = '';
   const flush = async () => {
-    hasher.addRows(pending);
-    await sink.writeRows(pending);
+    // Encoded once, for both the digest and the database.
+    const bytes = Buffer.from(pending);
     pending = '';
+    hasher.addRows(bytes);
+    await sink.writeRows(bytes);
   };
   for await (const batch of readRecords(request.opened, request.columns)) {
     for (const record of batch) {

@@ -24,8 +24,8 @@ export interface NewSnapshot {
 
 /** Where an ingest writes while the snapshot is being built, before anyone can see it. */
 export interface SnapshotSink {
-  /** Accepted rows as COPY text lines `row_number \t c1 \t … \t cN \n`; resolves when the database can take more. */
-  writeRows(text: string): Promise<void>;
+  /** Accepted rows as UTF-8 COPY text lines `row_number \t c1 \t … \t cN \n`; resolves when the database can take more. */
+  writeRows(bytes: Uint8Array): Promise<void>;
   quarantine(line: number, raw: string, reason: string): void;
 }
 
@@ -116,13 +116,13 @@ async function copyRows(
   client: DbClient,
   id: number,
   columns: StoredColumn[],
-  fill: (writeRows: (text: string) => Promise<void>) => Promise<SnapshotContent>,
+  fill: (writeRows: (bytes: Uint8Array) => Promise<void>) => Promise<SnapshotContent>,
 ): Promise<SnapshotContent> {
   const copy = client.query(copyFrom(`COPY ${dataTable(id)} FROM STDIN WITH (FREEZE)`));
   const copyFailed = once(copy, 'error').then(([error]) => Promise.reject(error as Error));
   copyFailed.catch(() => undefined);
-  const writeRows = async (text: string) => {
-    if (!copy.write(text)) await Promise.race([once(copy, 'drain'), copyFailed]);
+  const writeRows = async (bytes: Uint8Array) => {
+    if (!copy.write(bytes)) await Promise.race([once(copy, 'drain'), copyFailed]);
   };
   const content = await fill(writeRows);
   copy.end();

@@ -73,7 +73,7 @@ export async function writeSnapshot(
   try {
     await client.query('BEGIN');
     const id = await insertPending(client, snapshot);
-    const content = await copyRows(client, id, snapshot.columns, (rows) =>
+    const content = await copyRows(client, id, (rows) =>
       fill({ writeRows: rows, quarantine: (line, raw, reason) => spool.add(`${id}\t${line}\t${copyEscape(raw)}\t${copyEscape(reason)}\n`) }),
     );
     const existing = await findSnapshotByDigest(client, content.digest);
@@ -107,7 +107,8 @@ async function insertPending(client: DbClient, snapshot: NewSnapshot): Promise<n
   );
   const id = Number(inserted.rows[0]?.id);
   const columns = snapshot.columns.map((c, i) => `, c${i + 1} ${SQL_TYPES[c.type]}`).join('');
-  await client.query(`CREATE TABLE ${dataTable(id)} (row_number integer NOT NULL${columns})`);
+  // The key is built during the COPY, on the database's core, while this process parses the next rows.
+  await client.query(`CREATE TABLE ${dataTable(id)} (row_number integer PRIMARY KEY${columns})`);
   return id;
 }
 
@@ -115,7 +116,6 @@ async function insertPending(client: DbClient, snapshot: NewSnapshot): Promise<n
 async function copyRows(
   client: DbClient,
   id: number,
-  columns: StoredColumn[],
   fill: (writeRows: (bytes: Uint8Array) => Promise<void>) => Promise<SnapshotContent>,
 ): Promise<SnapshotContent> {
   const copy = client.query(copyFrom(`COPY ${dataTable(id)} FROM STDIN WITH (FREEZE)`));
@@ -127,7 +127,6 @@ async function copyRows(
   const content = await fill(writeRows);
   copy.end();
   await Promise.race([once(copy, 'finish'), copyFailed]);
-  await client.query(`ALTER TABLE ${dataTable(id)} ADD PRIMARY KEY (row_number)`);
   return content;
 }
 

@@ -9,4 +9,6 @@ export interface ActivityDeps {
   codeVersion: string;
   /** Where alerts go besides the log; a secret, never logged. */
   webhookUrl?: string;
+  /** The queue training runs on when it is split from the rest (DRIFTLINE_TRAINING_TASK_QUEUE). */
+  trainingTaskQueue?: string;
 }

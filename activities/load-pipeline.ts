@@ -7,6 +7,8 @@ import type { ActivityDeps } from './deps';
 export interface LoadedPipeline {
   spec: PipelineSpec;
   specDir: string;
+  /** Set when the workers run training on a queue of its own. */
+  trainingTaskQueue?: string;
 }
 
 export function makeLoadPipeline(deps: ActivityDeps) {
@@ -20,6 +22,6 @@ export function makeLoadPipeline(deps: ActivityDeps) {
     if (typeof trainer === 'string') {
       parseOrThrow(BUILT_IN_PARAMS[trainer], { ...spec.model.params, ...input.params }, `params for the ${trainer} trainer`);
     }
-    return { spec, specDir: dir };
+    return { spec, specDir: dir, trainingTaskQueue: deps.trainingTaskQueue };
   };
 }

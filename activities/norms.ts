@@ -3,6 +3,7 @@ import { recentSuccessfulDurations, recordTrainingRun, type TrainingOutcome } fr
 import { DriftlineError } from '../lib/errors';
 import { computeNorm, type NormPolicy, type RuntimeNorm } from '../lib/norms/runtime-norm';
 import type { ActivityDeps } from './deps';
+import { recordTrainingDuration, recordTrainingNorm } from './metrics';
 
 export interface TrainingOutcomeRecord {
   modelName: string;
@@ -20,11 +21,14 @@ export function makeNorms(deps: ActivityDeps) {
   return {
     /** The norm in force for the model's next run, learned from its recent successful runs. */
     async computeRuntimeNorm({ modelName, policy }: { modelName: string; policy: NormPolicy }): Promise<RuntimeNorm> {
-      return computeNorm(await recentSuccessfulDurations(deps.pool, modelName, policy.window), policy);
+      const norm = computeNorm(await recentSuccessfulDurations(deps.pool, modelName, policy.window), policy);
+      recordTrainingNorm(modelName, norm.normMs === undefined ? undefined : norm.normMs / 1000);
+      return norm;
     },
 
     /** Records a run that did not produce a version (cancelled over its norm, or failed), once per run. */
     async recordTrainingOutcome(record: TrainingOutcomeRecord): Promise<void> {
+      recordTrainingDuration(record.modelName, record.outcome, record.elapsedMs / 1000);
       await recordTrainingRun(deps.pool, {
         modelName: record.modelName,
         pipeline: record.pipeline,

@@ -9,6 +9,7 @@ import { planTraining, resolveTrainer, type TrainingResult } from '../lib/model/
 import type { RuntimeNorm } from '../lib/norms/runtime-norm';
 import type { PipelineSpec } from '../lib/spec/pipeline-spec';
 import type { ActivityDeps } from './deps';
+import { recordTrainingDuration } from './metrics';
 import { trainWithCommand } from './training/command-trainer';
 import { reportProgress } from './training/progress';
 import { trainInThread, type ThreadHooks } from './training/run-in-thread';
@@ -90,6 +91,7 @@ export function makeTrain(deps: ActivityDeps) {
       normBasis: input.norm.basis,
       versionId: version.id,
     });
+    recordTrainingDuration(spec.model.name, 'succeeded', durationMs / 1000);
     log.info('model version registered', { model: spec.model.name, version: version.version, created: version.created });
     return {
       versionId: version.id,

@@ -21,6 +21,23 @@ export const DriftlineConfig = z.object({
   DRIFTLINE_PIPELINES_DIR: z.string().min(1).optional(),
   /** Slack-compatible incoming webhook for the data team's alerts. A secret: never logged. */
   DRIFTLINE_WEBHOOK_URL: z.string().url({ message: 'must be an http(s) URL' }).optional(),
+  /** Lets the dashboard's actions (approve, reject, rollback, annotate) through; unset, the dashboard is read-only. A secret: never logged. */
+  DRIFTLINE_DASHBOARD_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  /** A separate queue for CPU-heavy training, so training workers scale apart from the rest. */
+  DRIFTLINE_TRAINING_TASK_QUEUE: z.string().min(1).optional(),
+  /** Where the worker serves Prometheus metrics (host:port), or "off". */
+  DRIFTLINE_METRICS_ADDRESS: z
+    .string()
+    .regex(/^(off|[\w.-]+:\d{1,5})$/, { message: 'must be host:port (e.g. 0.0.0.0:9464) or off' })
+    .default('127.0.0.1:9464'),
+  DRIFTLINE_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  // Temporal Cloud or a TLS cluster; the names follow Temporal's own environment configuration.
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
 });
 export type DriftlineConfig = z.infer<typeof DriftlineConfig>;
 
@@ -30,7 +47,11 @@ export class ConfigError extends Error {
 
 /** Parses the environment; a wrong value throws a ConfigError naming the variable, never echoing its value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): DriftlineConfig {
-  const result = DriftlineConfig.safeParse(pickDefined(env));
+  const result = DriftlineConfig.superRefine((config, ctx) => {
+    if ((config.TEMPORAL_TLS_CLIENT_CERT_PATH === undefined) !== (config.TEMPORAL_TLS_CLIENT_KEY_PATH === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_CLIENT_KEY_PATH'], message: 'set both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH, or neither' });
+    }
+  }).safeParse(pickDefined(env));
   if (!result.success) {
     throw new ConfigError(`Invalid configuration: ${formatZodError(result.error)}`);
   }
@@ -46,6 +67,15 @@ function pickDefined(env: NodeJS.ProcessEnv): Record<string, string> {
     if (value !== undefined && value !== '') picked[key] = value;
   }
   return picked;
+}
+
+const SECRET_SETTINGS = ['DRIFTLINE_WEBHOOK_URL', 'TEMPORAL_API_KEY', 'DRIFTLINE_DASHBOARD_TOKEN'];
+
+/** Every secret value in the configuration, for the log scrubber. */
+export function secretsOf(config: DriftlineConfig): string[] {
+  const values = SECRET_SETTINGS.map((key) => (config as Record<string, unknown>)[key]).filter((v): v is string => typeof v === 'string');
+  const password = new URL(config.DATABASE_URL).password;
+  return password ? [...values, password, decodeURIComponent(password)] : values;
 }
 
 /** The database URL with any password replaced, safe for logs and messages. */

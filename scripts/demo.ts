@@ -2,6 +2,7 @@ import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
 import { loadConfig, redactUrl } from '../lib/config';
+import { temporalConnectionSettings } from '../lib/temporal-connection';
 import { ensureDatabase, migrateUp } from '../lib/db/migrate';
 import { createPool } from '../lib/db/pool';
 import { createDriftlineWorker } from '../workers/create-worker';
@@ -47,7 +48,7 @@ runMain(async () => {
   step(`Starting a worker on task queue "${config.TEMPORAL_TASK_QUEUE}"`);
   await registerSearchAttributes(config, (line) => console.log(`  ${line}`));
   const pool = createPool(config.DATABASE_URL);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporalConnectionSettings(config));
   const worker = await createDriftlineWorker({
     connection,
     config,

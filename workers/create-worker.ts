@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import type { DriftlineConfig } from '../lib/config';
+import { pipelineLogAttributes } from './log-attributes';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -13,16 +14,25 @@ export interface DriftlineWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Worker settings to change, e.g. the heartbeat throttle the benchmark compares against. */
   overrides?: Partial<WorkerOptions>;
+  /**
+   * `main` (default): the workflows and every activity on TEMPORAL_TASK_QUEUE. `training`: only
+   * activities, on the separate training queue (deps.trainingTaskQueue), for CPU-heavy machines.
+   */
+  role?: 'main' | 'training';
 }
 
-/** One worker that runs Driftline's workflows and activities on the configured task queue. */
+/** One worker on one task queue: Driftline's workflows and activities, or the training activities alone. */
 export function createDriftlineWorker(options: DriftlineWorkerOptions): Promise<Worker> {
+  const training = options.role === 'training';
+  if (training && !options.deps.trainingTaskQueue) throw new Error('a training worker needs DRIFTLINE_TRAINING_TASK_QUEUE');
+  const workflows = training ? {} : options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH };
   return Worker.create({
     connection: options.connection,
     namespace: options.config.TEMPORAL_NAMESPACE,
-    taskQueue: options.config.TEMPORAL_TASK_QUEUE,
+    taskQueue: training ? (options.deps.trainingTaskQueue as string) : options.config.TEMPORAL_TASK_QUEUE,
     activities: createActivities(options.deps),
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    interceptors: { activity: [pipelineLogAttributes] },
+    ...workflows,
     // Gives in-flight activities time to finish before a shutdown hands them back to Temporal.
     shutdownGraceTime: '10 seconds',
     // Training heartbeats reach the server at least once a second, and with them a cancellation

@@ -1,29 +1,55 @@
 import { Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
-import { redactUrl, type DriftlineConfig } from '../lib/config';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { ConfigError, redactUrl, type DriftlineConfig } from '../lib/config';
 import { createPool } from '../lib/db/pool';
+import { temporalConnectionSettings } from '../lib/temporal-connection';
 import { detectCodeVersion } from './code-version';
 import { createDriftlineWorker } from './create-worker';
+import { watchNotificationBacklog } from './notification-backlog';
 import { ensureSearchAttributes } from './search-attributes';
+import { installTelemetry } from './telemetry';
+
+/** `main`: workflows and I/O activities; `training`: CPU-heavy training on its own queue. */
+export type WorkerQueue = 'main' | 'training';
 
 /**
- * Runs a worker until SIGINT/SIGTERM (the SDK installs those handlers): polling stops and
- * in-flight activities get the grace time before they are handed back to Temporal.
+ * Runs the worker process until SIGINT/SIGTERM (the SDK installs those handlers): polling stops
+ * and in-flight activities get the grace time before they are handed back to Temporal.
  */
-export async function runWorker(config: DriftlineConfig, say: (line: string) => void = console.log): Promise<void> {
-  await registerSearchAttributes(config, say);
+export async function runWorker(config: DriftlineConfig, queues: WorkerQueue[] = ['main', 'training']): Promise<void> {
+  const log = installTelemetry(config);
+  const trainingQueue = config.DRIFTLINE_TRAINING_TASK_QUEUE;
+  if (!trainingQueue && !queues.includes('main')) {
+    throw new ConfigError('Invalid configuration: --queues training needs DRIFTLINE_TRAINING_TASK_QUEUE (training shares the main queue otherwise)');
+  }
+  if (queues.includes('main')) await registerSearchAttributes(config, (line) => log.info(line));
   const pool = createPool(config.DATABASE_URL);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect(temporalConnectionSettings(config));
+  const stopBacklog = watchNotificationBacklog(pool);
   try {
-    const worker = await createDriftlineWorker({
-      connection,
-      config,
-      deps: { pool, pipelinesDir: config.DRIFTLINE_PIPELINES_DIR, codeVersion: detectCodeVersion(), webhookUrl: config.DRIFTLINE_WEBHOOK_URL },
-    });
-    say(`driftline worker: task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}/${config.TEMPORAL_NAMESPACE}, database ${redactUrl(config.DATABASE_URL)}`);
-    await worker.run();
-    say('driftline worker: stopped');
+    const deps = {
+      pool,
+      pipelinesDir: config.DRIFTLINE_PIPELINES_DIR,
+      codeVersion: detectCodeVersion(),
+      webhookUrl: config.DRIFTLINE_WEBHOOK_URL,
+      trainingTaskQueue: trainingQueue,
+    };
+    const roles = queues.filter((queue) => queue === 'main' || trainingQueue);
+    const workers: Worker[] = await Promise.all(roles.map((role) => createDriftlineWorker({ connection, config, deps, role })));
+    log.info(
+      {
+        queues: workers.map((w) => w.options.taskQueue),
+        address: config.TEMPORAL_ADDRESS,
+        namespace: config.TEMPORAL_NAMESPACE,
+        database: redactUrl(config.DATABASE_URL),
+        metrics: config.DRIFTLINE_METRICS_ADDRESS,
+      },
+      'driftline worker started',
+    );
+    await Promise.all(workers.map((w) => w.run()));
+    log.info('driftline worker stopped');
   } finally {
+    stopBacklog();
     await connection.close();
     await pool.end();
   }
@@ -31,10 +57,10 @@ export async function runWorker(config: DriftlineConfig, say: (line: string) => 
 
 /** Workflows tag their runs with search attributes; a namespace without them would fail those runs. */
 export async function registerSearchAttributes(config: DriftlineConfig, say: (line: string) => void): Promise<void> {
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await Connection.connect(temporalConnectionSettings(config));
   try {
     const added = await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
-    if (added.length > 0) say(`driftline worker: registered search attributes ${added.join(', ')}`);
+    if (added.length > 0) say(`registered search attributes ${added.join(', ')}`);
   } finally {
     await connection.close();
   }

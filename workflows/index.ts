@@ -1,3 +1,4 @@
 export { modelPipeline } from './pipeline';
 export { retrainModel } from './retrain';
 export { evaluateVersion } from './evaluate-version';
+export { monitorPipeline } from './monitor';

@@ -11,7 +11,7 @@ import type { Activities } from '../activities';
 import { parseWorkflowInput } from './parse-input';
 import { retrainStatusQuery, trainingProgressSignal, type RetrainStage, type RetrainStatus, type TrainingOutcome } from './messages';
 import { RetrainInput } from './retrain-input';
-import { tagRun } from './search-attributes';
+import { recordOutcome, tagRun } from './search-attributes';
 import type { BacktestFold } from '../lib/model/backtest';
 import type { Metrics } from '../lib/model/metrics';
 import { describeFailure, STEP_RETRY } from './step-options';
@@ -19,14 +19,18 @@ import { describeFailure, STEP_RETRY } from './step-options';
 const { loadPipeline, latestSnapshot, computeRuntimeNorm, recordTrainingOutcome, enqueueNotification, deliverNotification } =
   proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: STEP_RETRY });
 
-const { trainCandidate } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 hours',
-  // A dead worker is noticed within 10 s and the attempt retried on a live one.
-  heartbeatTimeout: '10 seconds',
-  // The workflow waits until the activity has stopped its compute before it records the outcome.
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: STEP_RETRY,
-});
+/** Training runs on the workers' training queue when they split one off, else on the workflow's own. */
+function trainingActivities(taskQueue: string | undefined) {
+  return proxyActivities<Activities>({
+    taskQueue,
+    startToCloseTimeout: '2 hours',
+    // A dead worker is noticed within 10 s and the attempt retried on a live one.
+    heartbeatTimeout: '10 seconds',
+    // The workflow waits until the activity has stopped its compute before it records the outcome.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: STEP_RETRY,
+  });
+}
 
 export interface RetrainResult {
   outcome: TrainingOutcome;
@@ -54,7 +58,8 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
 
   try {
     enter('loading spec');
-    const { spec, specDir } = await loadPipeline({ pipeline: input.pipeline, params: input.params });
+    const { spec, specDir, trainingTaskQueue } = await loadPipeline({ pipeline: input.pipeline, params: input.params });
+    const { trainCandidate } = trainingActivities(trainingTaskQueue);
     tagRun({ model: spec.model.name });
 
     enter('finding snapshot');
@@ -101,7 +106,7 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
       });
       await deliverNotification({ id });
       status.outcome = 'cancelled_over_norm';
-      tagRun({ outcome: 'cancelled_over_norm' });
+      recordOutcome(input.pipeline, 'cancelled_over_norm');
       enter('done');
       return { outcome: 'cancelled_over_norm', snapshotId, elapsedMs: status.elapsedMs, normMs: norm.normMs };
     }
@@ -109,7 +114,7 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
     const result = finished.result;
     status.version = { versionId: result.versionId, version: result.version, metrics: result.metrics };
     status.outcome = 'succeeded';
-    tagRun({ outcome: 'succeeded' });
+    recordOutcome(input.pipeline, 'succeeded');
     enter('done');
     return {
       outcome: 'succeeded',
@@ -126,7 +131,7 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
     };
   } catch (error) {
     status.lastError = describeFailure(error);
-    tagRun({ outcome: 'failed' });
+    recordOutcome(input.pipeline, 'failed');
     enter('failed');
     throw error;
   }

@@ -1,4 +1,4 @@
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { metricMeter, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 /**
@@ -23,4 +23,16 @@ export function tagRun(tags: { pipeline?: string; model?: string; stage?: string
   ] as const;
   const updates = pairs.filter(([, value]) => value !== undefined).map(([key, value]) => ({ key, value: value as string }));
   if (updates.length > 0) upsertSearchAttributes(updates);
+}
+
+/**
+ * Marks how a run ended: the search attribute for finding it, and Driftline's outcome counter on
+ * the worker's metrics endpoint (not counted again on replay).
+ */
+export function recordOutcome(pipeline: string, outcome: string): void {
+  tagRun({ outcome });
+  metricMeter
+    .createCounter('driftline_pipeline_outcomes', 'runs', 'Runs by pipeline, workflow and outcome')
+    .withTags({ pipeline, workflow: workflowInfo().workflowType, outcome })
+    .add(1);
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** "30m", "6h", "1d": how Driftline writes intervals in specs. */
-const Interval = z.string().regex(/^\d+\s*(s|m|h|d)$/, { message: 'must be a number and a unit: 30m, 6h, 1d' });
+export const Interval = z.string().regex(/^\d+\s*(s|m|h|d)$/, { message: 'must be a number and a unit: 30m, 6h, 1d' });
 
 /**
  * When a pipeline runs by itself: a cron expression or an interval, in a time zone. Applied as

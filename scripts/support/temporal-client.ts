@@ -1,8 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
 import type { DriftlineConfig } from '../../lib/config';
+import { temporalConnectionSettings } from '../../lib/temporal-connection';
 
 export async function connectClient(config: DriftlineConfig): Promise<Client> {
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await Connection.connect(temporalConnectionSettings(config));
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 }
 

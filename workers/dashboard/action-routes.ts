@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { segment } from '../../lib/dashboard/layout';
+import { messagePage } from '../../lib/dashboard/message-page';
+import { insertAnnotation } from '../../lib/db/annotations';
+import { AnnotationInput } from '../../lib/drift/annotation';
+import { rollbackChampion } from '../../lib/promotion/rollback';
+import { sendApproval, type ApprovalKind } from '../../scripts/support/approval';
+import { ApprovalDecision } from '../../workflows/approval-input';
+import { PipelineName } from '../../workflows/pipeline-input';
+import { authorize } from './authorize';
+import { parseRequest } from './http-params';
+import { sendPage } from './page-routes';
+import type { DashboardDeps } from './server';
+
+const Who = { by: z.string().trim().min(1, { message: 'names who acts' }).max(200) };
+const ApprovalBody = ApprovalDecision.extend({ workflowId: z.string().min(1).max(1000) });
+const RollbackBody = z.object({
+  ...Who,
+  model: z.string().min(1).max(200),
+  // An empty field means "the previous champion", as leaving out --to-version does.
+  toVersion: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
+  reason: z.string().trim().min(1, { message: 'says why' }).max(2000),
+});
+// The form's `by` is the annotation's author, as `driftline annotate --by` is.
+const AnnotateBody = z.object({ pipeline: PipelineName }).and(AnnotationInput);
+
+/**
+ * The actions that change things, each behind the token and through the same function the CLI
+ * calls: the workflow Update for approvals, rollbackChampion, insertAnnotation. The token is
+ * checked before the body is read for anything else.
+ */
+export function registerActions(app: FastifyInstance, deps: DashboardDeps): void {
+  const guard = { preHandler: async (request: Parameters<typeof authorize>[0]) => authorize(request, deps.config.DRIFTLINE_DASHBOARD_TOKEN) };
+
+  for (const kind of ['approve', 'reject'] as const satisfies ApprovalKind[]) {
+    app.post(`/actions/${kind}`, guard, async (request, reply) => {
+      const { workflowId, by, reason } = parseRequest(ApprovalBody, request.body);
+      const receipt = await sendApproval(await deps.temporal(), workflowId, kind, { by, reason });
+      return sendPage(reply, messagePage(kind === 'approve' ? 'Approved' : 'Rejected', `Version id ${receipt.versionId}: ${kind === 'approve' ? 'approved' : 'rejected'} by ${by}. The run carries on from here.`, { label: 'Overview', href: '/' }));
+    });
+  }
+
+  app.post('/actions/rollback', guard, async (request, reply) => {
+    const body = parseRequest(RollbackBody, request.body);
+    const result = await rollbackChampion(deps.pool, body);
+    const text = result.changed ? `Champion of ${result.model} is now version ${result.version}.` : `Version ${result.version} already is champion of ${result.model}; nothing changed.`;
+    return sendPage(reply, messagePage('Rolled back', text, { label: result.model, href: `/models/${segment(result.model)}` }));
+  });
+
+  app.post('/actions/annotate', guard, async (request, reply) => {
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    const { pipeline, ...annotation } = parseRequest(AnnotateBody, { ...form, createdBy: form.by });
+    const stored = await insertAnnotation(deps.pool, pipeline, annotation);
+    return sendPage(reply, messagePage('Annotated', `Annotation #${stored.id} "${stored.label}" on ${stored.pipeline}.`, { label: 'Drift reports', href: `/pipelines/${segment(pipeline)}/drift` }));
+  });
+}

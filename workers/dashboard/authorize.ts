@@ -1,0 +1,27 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { HttpError } from './http-params';
+
+/**
+ * Lets an action through only with the configured token, from an `Authorization: Bearer` header
+ * (scripts) or the form's `token` field (the pages). No token configured: every action is refused,
+ * and the dashboard is read-only. Digests are compared in constant time, so the answer's timing
+ * says nothing about how much of a guess was right.
+ */
+export function authorize(request: FastifyRequest, configured: string | undefined): void {
+  if (configured === undefined) throw new HttpError(403, 'Actions are disabled: start the dashboard with DRIFTLINE_DASHBOARD_TOKEN set.');
+  const presented = presentedToken(request);
+  if (presented === undefined) throw new HttpError(401, 'This action needs the dashboard token.');
+  if (!timingSafeEqual(digest(presented), digest(configured))) throw new HttpError(403, 'Wrong dashboard token.');
+}
+
+function presentedToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length);
+  const body = request.body as { token?: unknown } | undefined;
+  return typeof body?.token === 'string' && body.token !== '' ? body.token : undefined;
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}

@@ -1,0 +1,94 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { snapshotPage, snapshotsPage } from '../../lib/dashboard/data-page';
+import { driftListPage, driftReportPage } from '../../lib/dashboard/drift-page';
+import type { SafeHtml } from '../../lib/dashboard/html';
+import { lineagePage } from '../../lib/dashboard/lineage-page';
+import { modelPage } from '../../lib/dashboard/model-page';
+import { overviewPage } from '../../lib/dashboard/overview-page';
+import { runsPage } from '../../lib/dashboard/runs-page';
+import { overlappingAnnotations } from '../../lib/db/annotations';
+import { quarantinePage, snapshotsPage as loadSnapshots } from '../../lib/db/dashboard/data-queries';
+import { driftReportsPage } from '../../lib/db/dashboard/drift-queries';
+import { auditPage, championHistory, versionSeries, versionsPage } from '../../lib/db/dashboard/model-queries';
+import { loadOverview } from '../../lib/db/dashboard/overview-queries';
+import { runsPage as loadRuns } from '../../lib/db/dashboard/runs-queries';
+import { findDriftReport } from '../../lib/db/drift-reports';
+import { loadLineage } from '../../lib/db/lineage';
+import { getSnapshot } from '../../lib/db/snapshots';
+import { workflowUiLink } from '../../scripts/support/temporal-client';
+import { DriftReportParams, HttpError, ModelParams, ModelQuery, PageQuery, parseRequest, PipelineParams, SnapshotParams, VersionParams } from './http-params';
+import { nextRuns } from './schedules';
+import type { DashboardDeps } from './server';
+
+export function sendPage(reply: FastifyReply, page: SafeHtml, status = 200): FastifyReply {
+  return reply.status(status).header('content-type', 'text/html; charset=utf-8').send(page.value);
+}
+
+function found<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new HttpError(404, `${what} does not exist.`);
+  return value;
+}
+
+/** The read-only pages: every parameter parsed with zod, every list paginated. */
+export function registerPages(app: FastifyInstance, deps: DashboardDeps): void {
+  const { pool } = deps;
+  const workflowLink = (workflowId: string, runId?: string) => workflowUiLink(deps.config, workflowId, runId);
+
+  app.get('/', async (request, reply) => {
+    const { page } = parseRequest(PageQuery, request.query);
+    const models = await loadOverview(pool, { page });
+    const next = await nextRuns(deps.temporal, [...new Set(models.items.map((m) => m.pipeline))]);
+    return sendPage(reply, overviewPage(models, next));
+  });
+
+  app.get('/models/:model', async (request, reply) => {
+    const { model } = parseRequest(ModelParams, request.params);
+    const { page, auditPage: auditPageNumber } = parseRequest(ModelQuery, request.query);
+    const [overview, series, versions, champions, audit] = await Promise.all([
+      loadOverview(pool, { model }),
+      versionSeries(pool, model),
+      versionsPage(pool, model, page),
+      championHistory(pool, model),
+      auditPage(pool, model, auditPageNumber),
+    ]);
+    return sendPage(reply, modelPage({ overview: found(overview.items[0], `Model "${model}"`), series, versions, champions, audit }));
+  });
+
+  app.get('/models/:model/versions/:version', async (request, reply) => {
+    const { model, version } = parseRequest(VersionParams, request.params);
+    const lineage = found(await loadLineage(pool, model, version), `Version ${version} of "${model}"`);
+    return sendPage(reply, lineagePage(lineage, workflowLink));
+  });
+
+  app.get('/models/:model/runs', async (request, reply) => {
+    const { model } = parseRequest(ModelParams, request.params);
+    const { page } = parseRequest(PageQuery, request.query);
+    return sendPage(reply, runsPage(model, await loadRuns(pool, model, page), workflowLink));
+  });
+
+  app.get('/pipelines/:pipeline/drift', async (request, reply) => {
+    const { pipeline } = parseRequest(PipelineParams, request.params);
+    const { page } = parseRequest(PageQuery, request.query);
+    return sendPage(reply, driftListPage(pipeline, await driftReportsPage(pool, pipeline, page)));
+  });
+
+  app.get('/pipelines/:pipeline/drift/:id', async (request, reply) => {
+    const { pipeline, id } = parseRequest(DriftReportParams, request.params);
+    const report = found(await findDriftReport(pool, pipeline, id), `Drift report #${id} of "${pipeline}"`);
+    const annotations = await overlappingAnnotations(pool, pipeline, report.check.window);
+    return sendPage(reply, driftReportPage(report, annotations));
+  });
+
+  app.get('/pipelines/:pipeline/data', async (request, reply) => {
+    const { pipeline } = parseRequest(PipelineParams, request.params);
+    const { page } = parseRequest(PageQuery, request.query);
+    return sendPage(reply, snapshotsPage(pipeline, await loadSnapshots(pool, pipeline, page)));
+  });
+
+  app.get('/snapshots/:id', async (request, reply) => {
+    const { id } = parseRequest(SnapshotParams, request.params);
+    const { page } = parseRequest(PageQuery, request.query);
+    const snapshot = await getSnapshot(pool, id).catch(() => undefined);
+    return sendPage(reply, snapshotPage(found(snapshot, `Snapshot #${id}`), await quarantinePage(pool, id, page)));
+  });
+}

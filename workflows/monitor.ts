@@ -1,0 +1,57 @@
+import { condition, continueAsNew, defineQuery, defineSignal, executeChild, setHandler, workflowInfo } from '@temporalio/workflow';
+import { z } from 'zod';
+import { Interval, intervalMs } from '../lib/spec/schedule-spec';
+import { parseWorkflowInput } from './parse-input';
+import { modelPipeline } from './pipeline';
+import { PipelineName } from './pipeline-input';
+import { describeFailure } from './step-options';
+
+export const MonitorInput = z.object({
+  pipeline: PipelineName,
+  /** Time between checks, e.g. "1d". */
+  every: Interval.default('1d'),
+  /** Checks per run before continuing as new, which keeps each run's history small. */
+  checksPerRun: z.number().int().min(1).max(500).default(30),
+  /** Carried across continue-as-new. */
+  checksSoFar: z.number().int().nonnegative().default(0),
+});
+export type MonitorInput = z.input<typeof MonitorInput>;
+
+export interface MonitorStatus {
+  pipeline: string;
+  checks: number;
+  lastCheck?: { workflowId: string; outcome: string; at: string };
+  nextCheckAt?: string;
+}
+
+export const monitorStatusQuery = defineQuery<MonitorStatus>('status');
+export const stopMonitorSignal = defineSignal('stop');
+
+/**
+ * Checks a pipeline forever at a fixed interval — each check a full modelPipeline run (ingest,
+ * validation, drift, retrain when the policy says so) — and continues as new every few checks.
+ */
+export async function monitorPipeline(rawInput: MonitorInput): Promise<{ checks: number }> {
+  const input = parseWorkflowInput(MonitorInput, rawInput, 'monitorPipeline');
+  const status: MonitorStatus = { pipeline: input.pipeline, checks: input.checksSoFar };
+  let stopRequested = false;
+  setHandler(monitorStatusQuery, () => status);
+  setHandler(stopMonitorSignal, () => void (stopRequested = true));
+
+  for (let i = 0; i < input.checksPerRun && !workflowInfo().continueAsNewSuggested; i += 1) {
+    status.checks += 1;
+    const workflowId = `${workflowInfo().workflowId}/check-${status.checks}`;
+    const outcome = await executeChild(modelPipeline, {
+      workflowId,
+      args: [{ pipeline: input.pipeline, trigger: 'schedule', requestedBy: 'monitor' }],
+    }).then(
+      (result) => (result.promoted ? 'promoted' : result.decision),
+      (error: unknown) => `failed: ${describeFailure(error)}`,
+    );
+    status.lastCheck = { workflowId, outcome, at: new Date().toISOString() };
+    const waitMs = intervalMs(input.every);
+    status.nextCheckAt = new Date(Date.now() + waitMs).toISOString();
+    if (await condition(() => stopRequested, waitMs)) return { checks: status.checks };
+  }
+  return continueAsNew<typeof monitorPipeline>({ ...input, checksSoFar: status.checks });
+}

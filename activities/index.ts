@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps';
+import { makeDrift } from './drift';
 import { makeEvaluate, makeScoreVersion } from './evaluate';
 import { surfaceFailures } from './failures';
 import { makeIngest } from './ingest';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
   const { promoteCandidate, markChallenger, recordRejection } = makePromote(deps);
   const norms = makeNorms(deps);
   const notify = makeNotify(deps);
+  const drift = makeDrift(deps);
   return {
     loadPipeline: surfaceFailures(makeLoadPipeline(deps)),
     ingestSnapshot: surfaceFailures(makeIngest(deps)),
@@ -31,6 +33,8 @@ export function createActivities(deps: ActivityDeps) {
     latestSnapshot: surfaceFailures(norms.latestSnapshot),
     enqueueNotification: surfaceFailures(notify.enqueueNotification),
     deliverNotification: surfaceFailures(notify.deliverNotification),
+    checkDrift: surfaceFailures(drift.checkDrift),
+    recordAnnotation: surfaceFailures(drift.recordAnnotation),
   };
 }
 

@@ -1,5 +1,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalDecision } from './approval-input';
+import type { Annotation, AnnotationInput } from '../lib/drift/annotation';
+import type { DriftAction } from '../lib/drift/drift-policy';
+import type { DriftSummary } from '../lib/drift/drift-summary';
 import type { Metrics } from '../lib/model/metrics';
 import type { RuntimeNorm } from '../lib/norms/runtime-norm';
 import type { ValidationReport } from '../lib/validation/validation-report';
@@ -9,6 +12,7 @@ export type PipelineStage =
   | 'loading spec'
   | 'ingesting'
   | 'validating'
+  | 'checking drift'
   | 'training'
   | 'evaluating'
   | 'awaiting approval'
@@ -25,6 +29,8 @@ export interface PipelineStatus {
   snapshot?: { id: number; digest: string; rows: number; quarantined: number; reused: boolean };
   /** The dataset checks' report on the snapshot: which check, expected, observed. */
   validation?: ValidationReport;
+  /** The drift check against the champion's training data, and what the pipeline's policy made of it. */
+  drift?: DriftSummary & { action: DriftAction };
   /** The retrainModel child run that trains the candidate. */
   training?: { workflowId: string; outcome?: TrainingOutcome };
   candidate?: { versionId: number; version: number; metrics: Metrics };
@@ -76,3 +82,9 @@ export interface ApprovalReceipt {
 /** Approve or reject the candidate a run is waiting on: `temporal workflow update execute --name approve`. */
 export const approveUpdate = defineUpdate<ApprovalReceipt, [ApprovalDecision]>('approve');
 export const rejectUpdate = defineUpdate<ApprovalReceipt, [ApprovalDecision]>('reject');
+
+/**
+ * Marks a known event on the run's pipeline, at any stage:
+ * `temporal workflow update execute --name annotate --input '{"label": "promotion", "from": "2024-11-29", "to": "2024-12-02", "effect": "suppress_alerts"}'`.
+ */
+export const annotateUpdate = defineUpdate<Annotation, [AnnotationInput]>('annotate');

@@ -1,17 +1,30 @@
 import { ApplicationFailure, condition, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Evaluation } from '../activities/evaluate';
+import { AnnotationInput } from '../lib/drift/annotation';
+import { driftNotification } from '../lib/drift/drift-notification';
+import { driftAction } from '../lib/drift/drift-policy';
 import { formatZodError } from '../lib/errors';
 import type { PipelineSpec } from '../lib/spec/pipeline-spec';
 import { ApprovalDecision } from './approval-input';
-import { approveUpdate, rejectUpdate, statusQuery, type PipelineStage, type PipelineStatus, type TrainingOutcome } from './messages';
+import { annotateUpdate, approveUpdate, rejectUpdate, statusQuery, type PipelineStage, type PipelineStatus, type TrainingOutcome } from './messages';
 import { parseWorkflowInput } from './parse-input';
 import { PipelineInput } from './pipeline-input';
 import { retrainModel } from './retrain';
 import { tagRun } from './search-attributes';
 import { describeFailure, STEP_RETRY } from './step-options';
 
-const { loadPipeline, validateSnapshot, evaluateCandidate, promoteCandidate, markChallenger, recordRejection } = proxyActivities<Activities>({
+const {
+  loadPipeline,
+  validateSnapshot,
+  evaluateCandidate,
+  promoteCandidate,
+  markChallenger,
+  recordRejection,
+  enqueueNotification,
+  deliverNotification,
+  recordAnnotation,
+} = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
   retry: STEP_RETRY,
 });
@@ -23,11 +36,19 @@ const { ingestSnapshot } = proxyActivities<Activities>({
   retry: STEP_RETRY,
 });
 
+// Drift compares whole snapshots (in a thread); heartbeats show it is alive and carry a cancellation.
+const { checkDrift } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '1 minute',
+  retry: STEP_RETRY,
+});
+
 export interface PipelineResult {
   pipeline: string;
   snapshotId: number;
-  trainingOutcome: TrainingOutcome;
-  /** Absent when training was cancelled over its norm. */
+  /** `skipped` when the drift policy kept the champion: a scheduled run on stable data. */
+  trainingOutcome: TrainingOutcome | 'skipped';
+  /** Absent when training was cancelled over its norm or skipped. */
   versionId?: number;
   version?: number;
   promoted: boolean;
@@ -39,6 +60,7 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
   const input = parseWorkflowInput(PipelineInput, rawInput, 'modelPipeline');
   const status: PipelineStatus = { pipeline: input.pipeline, stage: 'starting', completed: [] };
   setHandler(statusQuery, () => status);
+  setHandler(annotateUpdate, (annotation) => recordAnnotation({ pipeline: input.pipeline, annotation }), { validator: validAnnotation });
   const enter = (stage: PipelineStage) => {
     if (status.stage !== 'starting') status.completed.push(status.stage);
     status.stage = stage;
@@ -67,6 +89,19 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
     if (!validation.passed) {
       // Bad data must never reach a model: the run stops here, the report in its status and failure.
       throw ApplicationFailure.create({ type: 'DataValidationFailed', message: validation.summary, nonRetryable: true, details: [validation] });
+    }
+
+    enter('checking drift');
+    const drift = await checkDrift({ spec, snapshotId: snapshot.snapshotId });
+    const action = driftAction(drift, spec.drift.policy, input.trigger);
+    status.drift = { ...drift, action };
+    const alert = driftNotification({ pipeline: spec.name, model: spec.model.name, workflowId: workflowInfo().workflowId }, drift, action);
+    if (alert) await deliverNotification({ id: await enqueueNotification(alert) });
+    if (!action.retrain) {
+      status.promoted = false;
+      status.decision = action.why;
+      enter('done');
+      return { pipeline: spec.name, snapshotId: snapshot.snapshotId, promoted: false, decision: action.why, trainingOutcome: 'skipped' };
     }
 
     enter('training');
@@ -119,6 +154,12 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
     enter('failed');
     throw error;
   }
+}
+
+/** Rejects a malformed annotation before it enters history; the message names the field. */
+function validAnnotation(raw: AnnotationInput): void {
+  const parsed = AnnotationInput.safeParse(raw);
+  if (!parsed.success) throw new Error(`Invalid annotation: ${formatZodError(parsed.error)}`);
 }
 
 /**

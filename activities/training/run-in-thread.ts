@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { DriftlineError } from '../../lib/errors';
+import { DriftlineError, type NonRetryableError } from '../../lib/errors';
 import type { TrainingResult } from '../../lib/model/model-artifact';
 import type { TrainingJob, TrainingMessage } from './thread-protocol';
 
@@ -28,23 +28,50 @@ export function spawnThread(entry: URL, data: unknown): Worker {
 
 /** Trains in a worker thread and resolves with its result; rejects when the thread fails or is aborted. */
 export function trainInThread(job: TrainingJob, hooks: ThreadHooks): Promise<TrainingResult> {
+  return resultFromThread<TrainingResult, TrainingMessage>(TRAINING_ENTRY, job, {
+    signal: hooks.signal,
+    what: 'training',
+    failedAs: 'TrainingFailed',
+    onMessage: (message) => {
+      if (message.type === 'progress') hooks.onProgress(message.fraction, message.message);
+    },
+  });
+}
+
+/** How a job thread ends; any other message it posts on the way goes to `onMessage`. */
+export type ThreadEnd<R> = { type: 'done'; result: R } | { type: 'failed'; errorType?: NonRetryableError; message: string };
+
+export interface ThreadJobOptions<M> {
+  /** Aborting terminates the thread at once. */
+  signal: AbortSignal;
+  /** Names the job in errors: "training failed: …". */
+  what: string;
+  /** The error type of a failure the thread did not name; undefined leaves it retryable. */
+  failedAs?: NonRetryableError;
+  onMessage?: (message: M) => void;
+}
+
+/** Runs `entry` in a thread and resolves with the result of its `done` message; the thread is gone when this settles. */
+export function resultFromThread<R, M extends { type: string } = never>(entry: URL, data: unknown, options: ThreadJobOptions<M>): Promise<R> {
   return new Promise((resolve, reject) => {
-    const worker = spawnThread(TRAINING_ENTRY, job);
+    const { signal } = options;
+    const worker = spawnThread(entry, data);
     const abort = () => {
       void worker.terminate();
-      reject(hooks.signal.reason ?? new Error('training aborted'));
+      reject(signal.reason ?? new Error(`${options.what} aborted`));
     };
-    if (hooks.signal.aborted) return abort();
-    hooks.signal.addEventListener('abort', abort, { once: true });
-    const settle = () => hooks.signal.removeEventListener('abort', abort);
-    worker.on('message', (message: TrainingMessage) => {
-      if (message.type === 'progress') hooks.onProgress(message.fraction, message.message);
-      else {
-        settle();
-        void worker.terminate();
-        if (message.type === 'done') resolve(message.result);
-        else reject(new DriftlineError(message.errorType ?? 'TrainingFailed', `training failed: ${message.message}`));
-      }
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    const settle = () => signal.removeEventListener('abort', abort);
+    worker.on('message', (message: ThreadEnd<R> | M) => {
+      if (message.type !== 'done' && message.type !== 'failed') return options.onMessage?.(message as M);
+      settle();
+      void worker.terminate();
+      const end = message as ThreadEnd<R>;
+      if (end.type === 'done') return resolve(end.result);
+      const errorType = end.errorType ?? options.failedAs;
+      const text = `${options.what} failed: ${end.message}`;
+      reject(errorType ? new DriftlineError(errorType, text) : new Error(text));
     });
     worker.on('error', (error) => {
       settle();
@@ -52,7 +79,7 @@ export function trainInThread(job: TrainingJob, hooks: ThreadHooks): Promise<Tra
     });
     worker.on('exit', (code) => {
       settle();
-      reject(new Error(`training thread exited with code ${code} before reporting a result`));
+      reject(new Error(`${options.what} thread exited with code ${code} before reporting a result`));
     });
   });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ColumnSpec } from '../data/column-spec';
 import { DataSource } from '../data/source-spec';
+import { DriftSpec } from '../drift/drift-spec';
 import { DatasetChecks } from '../validation/checks-spec';
 import { NormPolicy } from '../norms/runtime-norm';
 import { MetricGate } from '../promotion/gates';
@@ -91,6 +92,8 @@ export const PipelineSpec = z
     promotion: PromotionSpec.default(PromotionSpec.parse({})),
     checks: DatasetChecks.default(DatasetChecks.parse({})),
     training: TrainingSpec.default(TrainingSpec.parse({})),
+    /** Drift detection against the champion's training data, and what a verdict makes the pipeline do. */
+    drift: DriftSpec.default(DriftSpec.parse({})),
     /** Optional: when the pipeline runs by itself (see `driftline schedule`). */
     schedule: ScheduleSpec.optional(),
   })
@@ -112,6 +115,7 @@ export const PipelineSpec = z
       ctx.addIssue({ code: 'custom', path: ['checks', 'freshness'], message: 'needs a timeColumn' });
     }
     spec.features.columns.forEach((column, i) => mustExist(column, ['features', 'columns', i]));
+    Object.keys(spec.drift.columns).forEach((column) => mustExist(column, ['drift', 'columns', column]));
     const targetType = spec.columns[spec.target]?.type;
     if (targetType !== undefined && targetType !== 'numeric' && targetType !== 'integer') {
       ctx.addIssue({ code: 'custom', path: ['target'], message: 'the target must be a numeric or integer column' });

@@ -1,7 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../lib/config';
 import { DriftlineError } from '../../lib/errors';
+import { registerAnnotateCommand } from './commands/annotate';
 import { registerApprovalCommands } from './commands/approve';
+import { registerDashboardCommand } from './commands/dashboard';
+import { registerDriftCommand } from './commands/drift';
 import { registerEvaluateCommand } from './commands/evaluate';
 import { registerLineageCommand } from './commands/lineage';
 import { registerMigrateCommand } from './commands/migrate';
@@ -32,8 +35,11 @@ for (const register of [
   registerModelsCommand,
   registerLineageCommand,
   registerEvaluateCommand,
+  registerDriftCommand,
+  registerAnnotateCommand,
   registerScheduleCommand,
   registerWorkerCommand,
+  registerDashboardCommand,
   registerMigrateCommand,
 ]) {
   register(program, ctx);

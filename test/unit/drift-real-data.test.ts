@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type ColumnSpecs, type ColumnType } from '../../lib/data/column-spec';
+import type { Value } from '../../lib/data/cell-types';
+import { readRecords } from '../../lib/data/records/read-records';
+import { rowValidator } from '../../lib/data/row-validator';
+import { fileChunks } from '../../lib/data/sources/file-chunks';
 import { resolveSourcePath } from '../../lib/data/sources/resolve-source';
 import type { Cell, Row } from '../../lib/data/typed-row';
 import { compareDatasets } from '../../lib/drift/compare-datasets';
@@ -22,22 +26,24 @@ const expected = (
 ).realData;
 
 /**
- * A vega-datasets CSV as typed rows: the time column a timestamp, the others as `typeOf` says.
- * These two files have plain fields (no quotes, checked below), so splitting lines on commas reads
- * them exactly; timestamps become ISO strings, as in snapshot rows.
+ * A vega-datasets CSV as typed rows, read by the ingest's own reader and cell rules: the time
+ * column a timestamp (an ISO string, as in snapshot rows), the others as `typeOf` says.
  */
-function loadVega(file: string, timeColumn: string, typeOf: (column: string) => ColumnType) {
+async function loadVega(file: string, timeColumn: string, typeOf: (column: string) => ColumnType) {
   const path = resolveSourcePath({ kind: 'package-file', package: 'vega-datasets', path: `data/${file}`, format: 'csv', delimiter: ',' }, '.');
   const text = readFileSync(path, 'utf8');
-  expect(text).not.toContain('"');
-  const [header = '', ...lines] = text.trim().split('\n');
-  const names = header.split(',');
+  const names = text.slice(0, text.indexOf('\n')).split(',');
   const columns: ColumnSpecs = Object.fromEntries(names.map((name) => [name, { type: name === timeColumn ? 'timestamp' : typeOf(name), nullable: false }]));
-  const cell = (value: string, type: ColumnType): Cell =>
-    type === 'timestamp' ? new Date(value).toISOString() : type === 'numeric' ? Number(value) : value;
-  const rows: Row[] = lines.map((line) =>
-    Object.fromEntries(line.split(',').map((value, i) => [names[i], cell(value, (columns[names[i] as string] as ColumnSpecs[string]).type)])),
-  );
+  const validate = rowValidator(columns);
+  const values = new Array<Value>(names.length).fill(null);
+  const texts = new Array<string>(names.length).fill('');
+  const rows: Row[] = [];
+  for await (const batch of readRecords({ origin: path, format: 'csv', delimiter: ',', chunks: fileChunks(path) }, columns)) {
+    for (const record of batch) {
+      expect(record.problem ?? validate(record.cells, values, texts)).toBeUndefined();
+      rows.push(Object.fromEntries(names.map((name, i) => [name, name === timeColumn ? new Date(values[i] as number).toISOString() : (values[i] as Cell)])));
+    }
+  }
   const inYears = (...years: string[]) => rows.filter((row) => years.includes((row[timeColumn] as string).slice(0, 4)));
   return { columns, inYears };
 }
@@ -60,8 +66,8 @@ const summary = (report: DriftReport) => ({
 });
 
 describe('drift on the bundled real data', () => {
-  it('detects the 2008 recession: US employment in 2008–2009 drifts against 2006–2007', () => {
-    const { columns, inYears } = loadVega('us-employment.csv', 'month', () => 'numeric');
+  it('detects the 2008 recession: US employment in 2008–2009 drifts against 2006–2007', async () => {
+    const { columns, inYears } = await loadVega('us-employment.csv', 'month', () => 'numeric');
     const report = compareDatasets(inYears('2006', '2007'), inYears('2008', '2009'), columns);
 
     expectAsScipy(report, expected.recession);
@@ -74,8 +80,8 @@ describe('drift on the bundled real data', () => {
     expect(summary(report).drifted).toEqual(expect.arrayContaining(['nonfarm', 'construction', 'manufacturing', 'nonfarm_change']));
   });
 
-  it('raises no alarm on a stable control: Seattle weather in 2015 against 2014', () => {
-    const { columns, inYears } = loadVega('seattle-weather.csv', 'date', (c) => (c === 'weather' ? 'categorical' : 'numeric'));
+  it('raises no alarm on a stable control: Seattle weather in 2015 against 2014', async () => {
+    const { columns, inYears } = await loadVega('seattle-weather.csv', 'date', (c) => (c === 'weather' ? 'categorical' : 'numeric'));
     const report = compareDatasets(inYears('2014'), inYears('2015'), columns);
 
     expectAsScipy(report, expected.weather);
@@ -88,8 +94,8 @@ describe('drift on the bundled real data', () => {
     expect(weather?.histogram.reference[0]).toBe(0);
   });
 
-  it('switches to distances on a reference above 1,000 rows, as Evidently does: 2012–2014 against 2015', () => {
-    const { columns, inYears } = loadVega('seattle-weather.csv', 'date', (c) => (c === 'weather' ? 'categorical' : 'numeric'));
+  it('switches to distances on a reference above 1,000 rows, as Evidently does: 2012–2014 against 2015', async () => {
+    const { columns, inYears } = await loadVega('seattle-weather.csv', 'date', (c) => (c === 'weather' ? 'categorical' : 'numeric'));
     const report = compareDatasets(inYears('2012', '2013', '2014'), inYears('2015'), columns);
 
     expectAsScipy(report, expected.weatherLargeReference);

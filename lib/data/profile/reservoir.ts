@@ -1,3 +1,5 @@
+import { mulberry32 } from '../../stats/mulberry32';
+
 /**
  * A uniform random sample of fixed size from a stream of numbers (Vitter's Algorithm L: after the
  * sample fills, it draws how many values to skip instead of a random number per value). Seeded,
@@ -44,16 +46,4 @@ export class Reservoir {
   private skip(): number {
     return Math.floor(Math.log(this.random()) / Math.log(1 - this.w));
   }
-}
-
-/** A small, fast, seedable PRNG (Tommy Ettinger's mulberry32); uniform in (0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
 }

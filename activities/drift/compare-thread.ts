@@ -1,0 +1,47 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ColumnSpecs } from '../../lib/data/column-spec';
+import type { Row } from '../../lib/data/typed-row';
+import { compareDatasets } from '../../lib/drift/compare-datasets';
+import type { ColumnDriftOptions, DriftOptions } from '../../lib/drift/drift-options';
+import type { ColumnDrift, DriftReport, SkippedColumn } from '../../lib/drift/drift-report';
+import { comparePredictions, PREDICTION } from '../../lib/drift/prediction-drift';
+import { DriftlineError } from '../../lib/errors';
+import type { ThreadEnd } from '../training/run-in-thread';
+
+/** What the comparison thread receives as workerData. */
+export interface CompareJob {
+  reference: Row[];
+  current: Row[];
+  columns: ColumnSpecs;
+  options: DriftOptions;
+  /** The champion's predictions on each side; a string says why there are none. */
+  predictions: { reference: number[]; current: number[] } | string;
+  predictionOptions: ColumnDriftOptions;
+}
+
+export interface Comparison {
+  data: DriftReport;
+  prediction: ColumnDrift | SkippedColumn;
+}
+
+/** Runs in a worker thread: sorting and merging millions of values never blocks the activity's heartbeats. */
+function compare(job: CompareJob): Comparison {
+  const { predictions } = job;
+  return {
+    data: compareDatasets(job.reference, job.current, job.columns, job.options),
+    prediction:
+      typeof predictions === 'string'
+        ? { column: PREDICTION, type: 'numeric', reason: predictions }
+        : comparePredictions(predictions.reference, predictions.current, job.predictionOptions),
+  };
+}
+
+function send(message: ThreadEnd<Comparison>): void {
+  parentPort?.postMessage(message);
+}
+
+try {
+  send({ type: 'done', result: compare(workerData as CompareJob) });
+} catch (error) {
+  send({ type: 'failed', errorType: error instanceof DriftlineError ? error.type : undefined, message: (error as Error).message });
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { AccuracyDecay } from './accuracy-decay';
+import { Annotation } from './annotation';
+import { ColumnDrift, ColumnVerdict, DriftReport, DriftVerdict, SkippedColumn } from './drift-report';
+
+/** The period the current data covers (its time column's span, null without one) and when it was checked. */
+export const DriftWindow = z.object({ from: z.string().nullable(), to: z.string().nullable(), checkedAt: z.string() });
+export type DriftWindow = z.infer<typeof DriftWindow>;
+
+/**
+ * One stored drift check: the per-column data report, the target column's verdict, the champion's
+ * prediction drift and accuracy decay, the annotations that overlap the window, and the verdict
+ * with every reason for it. Stored as jsonb in drift_reports.report and read back with this schema.
+ */
+export const DriftCheck = z.object({
+  verdict: DriftVerdict,
+  reasons: z.array(z.string()),
+  data: DriftReport,
+  target: z.object({ column: z.string(), verdict: z.union([ColumnVerdict, z.literal('skipped')]) }),
+  prediction: z.union([ColumnDrift, SkippedColumn]),
+  accuracy: z.union([AccuracyDecay, z.object({ reason: z.string() })]),
+  window: DriftWindow,
+  annotations: z.array(Annotation),
+});
+export type DriftCheck = z.infer<typeof DriftCheck>;
+
+const SEVERITY: Record<DriftVerdict, number> = { ok: 0, warn: 1, fail: 2 };
+
+/**
+ * The check's verdict is the worst of its signals: the dataset verdict; a drifted target or
+ * prediction distribution warns (a shift the model may absorb); accuracy decay fails (the champion
+ * is measurably worse on labelled data, so it must be retrained).
+ */
+export function assembleDriftCheck(parts: Omit<DriftCheck, 'verdict' | 'reasons'>): DriftCheck {
+  const { data, target, prediction, accuracy } = parts;
+  const signals: [DriftVerdict, string][] = [];
+  if (data.verdict !== 'ok') {
+    signals.push([data.verdict, `${data.columnsDrifted} of ${data.columnsTested} columns drifted (share ${data.driftedShare.toFixed(2)}; fail from ${data.driftShare})${data.columnsWarned > 0 ? `, ${data.columnsWarned} in their warn band` : ''}`]);
+  }
+  if (target.verdict === 'drift') signals.push(['warn', `the target ${target.column} drifted`]);
+  if ('verdict' in prediction && prediction.verdict !== 'stable') {
+    signals.push(['warn', `the champion's predictions ${prediction.verdict === 'drift' ? 'drifted' : 'are in their warn band'} (${prediction.method})`]);
+  }
+  if ('decayed' in accuracy && accuracy.decayed) {
+    signals.push(['fail', `accuracy decay: ${accuracy.metric} ${round(accuracy.current)} against ${round(accuracy.promoted)} at promotion (+${Math.round(accuracy.increase * 100)} %, limit ${Math.round(accuracy.maxIncrease * 100)} %)`]);
+  }
+  const verdict = signals.reduce<DriftVerdict>((worst, [v]) => (SEVERITY[v] > SEVERITY[worst] ? v : worst), 'ok');
+  return { verdict, reasons: signals.map(([, reason]) => reason), ...parts };
+}
+
+function round(value: number): string {
+  return Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3);
+}

@@ -146,8 +146,10 @@ describe('the status query', () => {
         await new Promise((r) => setTimeout(r, 100));
         status = await handle.query(statusQuery);
       }
-      expect(status.completed).toEqual(['loading spec', 'ingesting', 'validating']);
+      expect(status.completed).toEqual(['loading spec', 'ingesting', 'validating', 'checking drift']);
       expect(status.snapshot?.rows).toBe(120);
+      // The run's drift check against the champion that earlier tests promoted is in the status too.
+      expect(status.drift?.verdict).toMatch(/^(ok|warn|fail)$/);
       expect(status.snapshot?.reused).toBe(true);
       expect(status.candidate).toBeUndefined();
       release();

@@ -75,6 +75,7 @@ runMain(async () => {
     console.log(`\nTemporal dev server left running (pid ${server.pid}), Web UI at http://localhost:${UI_PORT}`);
     console.log(`  start a worker:   npm run worker\n  stop the server:  kill ${server.pid}`);
   }
+  console.log('\nBrowse the models, drift reports and runs: npm run driftline -- dashboard   (http://127.0.0.1:8300)');
   return outcome.error ? 1 : 0;
 });
 

@@ -1,17 +1,14 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { ApprovalDecision } from '../../../workflows/approval-input';
-import { approveUpdate, rejectUpdate } from '../../../workflows/messages';
+import { sendApproval } from '../../support/approval';
 import { output, type CliContext } from '../context';
 import { parseOptions } from '../usage-error';
 
 const ApprovalOptions = ApprovalDecision.extend({ json: z.boolean().default(false) });
 
 export function registerApprovalCommands(program: Command, ctx: CliContext): void {
-  for (const [name, update] of [
-    ['approve', approveUpdate],
-    ['reject', rejectUpdate],
-  ] as const) {
+  for (const name of ['approve', 'reject'] as const) {
     program
       .command(name)
       .description(`${name === 'approve' ? 'Approve' : 'Reject'} the candidate a pipeline run is waiting on (a workflow Update).`)
@@ -22,7 +19,7 @@ export function registerApprovalCommands(program: Command, ctx: CliContext): voi
       .addHelpText('after', `\nExample:\n  driftline ${name} us-employment-2026-11-23T18-00-00-000Z --by ana --reason "${name === 'approve' ? 'backtest holds up' : 'spike is a data error'}"`)
       .action(async (workflowId: string, raw: unknown) => {
         const { json, ...decision } = parseOptions(ApprovalOptions, raw);
-        const receipt = await (await ctx.client()).workflow.getHandle(workflowId).executeUpdate(update, { args: [decision] });
+        const receipt = await sendApproval(await ctx.client(), workflowId, name, decision);
         output(json, receipt, () => `${name === 'approve' ? 'approved' : 'rejected'}: version id ${receipt.versionId} (${workflowId})`);
       });
   }

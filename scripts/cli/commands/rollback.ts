@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { getVersion, previousChampionId, setAlias, versionIdOf } from '../../../lib/db/model-registry';
+import { rollbackChampion } from '../../../lib/promotion/rollback';
 import { output, type CliContext } from '../context';
-import { parseOptions, UsageError } from '../usage-error';
+import { parseOptions } from '../usage-error';
 
 const RollbackOptions = z.object({
   model: z.string().min(1),
@@ -23,20 +23,10 @@ export function registerRollbackCommand(program: Command, ctx: CliContext): void
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExample:\n  driftline rollback --model us-employment-nonfarm-change --to-version 3 --reason "v4 overshoots after the strike"')
     .action(async (raw: unknown) => {
-      const options = parseOptions(RollbackOptions, raw);
-      const versionId = options.toVersion ? await versionIdOf(ctx.pool, options.model, options.toVersion) : await previousChampionId(ctx.pool, options.model);
-      if (versionId === undefined) throw new UsageError(`model "${options.model}" has no earlier champion to roll back to; pass --to-version`);
-      const { changed } = await setAlias(ctx.pool, 'champion', versionId, {
-        actor: options.by,
-        action: 'rollback',
-        modelName: options.model,
-        versionId,
-        reason: options.reason,
-        details: {},
-      });
-      const { version } = await getVersion(ctx.pool, versionId);
-      output(options.json, { model: options.model, version, versionId, changed }, () =>
-        changed ? `${options.model}: champion is now version ${version}` : `${options.model}: version ${version} already is champion; nothing changed`,
+      const { json, model, toVersion, reason, by } = parseOptions(RollbackOptions, raw);
+      const result = await rollbackChampion(ctx.pool, { model, toVersion, reason, by });
+      output(json, result, () =>
+        result.changed ? `${model}: champion is now version ${result.version}` : `${model}: version ${result.version} already is champion; nothing changed`,
       );
     });
 }

@@ -1,0 +1,80 @@
+import type { DriftReportRow } from '../db/dashboard/drift-queries';
+import type { Page } from '../db/dashboard/page';
+import type { StoredDriftReport } from '../db/drift-reports';
+import type { Annotation } from '../drift/annotation';
+import type { ColumnDrift, Histogram } from '../drift/drift-report';
+import { DRIFT_METHODS } from '../drift/drift-methods';
+import { rankColumns } from '../drift/rank-columns';
+import { annotateForm } from './action-forms';
+import { chartFigure, COLORS, type ChartSpec } from './charts';
+import { formatNumber, formatTime } from './format';
+import { html, type SafeHtml } from './html';
+import { layout, segment } from './layout';
+import { pager } from './pager';
+
+export function driftListPage(pipeline: string, reports: Page<DriftReportRow>): SafeHtml {
+  const base = `/pipelines/${segment(pipeline)}/drift`;
+  const body =
+    reports.items.length === 0
+      ? html`<p class="empty">No drift checks yet: a run compares its data with the champion's once there is one.</p>`
+      : html`<table>
+<thead><tr><th>checked</th><th>verdict</th><th>champion</th><th>current snapshot</th><th>columns drifted</th><th>why</th></tr></thead>
+<tbody>${reports.items.map(
+          (r) => html`<tr class="${r.verdict === 'fail' ? 'abnormal' : ''}"><td><a href="${base}/${r.id}">${formatTime(r.createdAt)}</a></td><td><span class="verdict ${r.verdict}">${r.verdict}</span></td><td>v${r.championVersion}</td><td><a href="/snapshots/${r.currentSnapshotId}">#${r.currentSnapshotId}</a></td><td>${r.columnsDrifted} of ${r.columnsTested}</td><td>${r.reasons.join('; ')}</td></tr>`,
+        )}</tbody>
+</table>
+${pager(reports, (n) => `${base}?page=${n}`)}`;
+  return layout(`Drift of ${pipeline}`, [{ label: pipeline }, { label: 'drift' }], html`${body}${annotateForm(pipeline)}`);
+}
+
+/** One check: its verdict and reasons, every tested column ranked (most drifted first) with both distributions overlaid. */
+export function driftReportPage(report: StoredDriftReport, annotations: Annotation[]): SafeHtml {
+  const { check } = report;
+  const columns = rankColumns(check.data.columns);
+  const body = html`<p class="summary"><span class="verdict ${check.verdict}">${check.verdict}</span>
+current snapshot <a href="/snapshots/${report.currentSnapshotId}">#${report.currentSnapshotId}</a> against the training data of champion v${report.championVersion}
+(snapshots ${report.referenceSnapshotIds.map((id, i) => html`${i > 0 ? ', ' : ''}<a href="/snapshots/${id}">#${id}</a>`)}) · checked ${formatTime(report.createdAt)}</p>
+${check.reasons.length > 0 ? html`<ul class="reasons">${check.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''}
+<p>Data window: ${check.window.from ? html`${formatTime(check.window.from)} – ${formatTime(check.window.to)}` : 'no time column'}</p>
+<h2>Annotations overlapping the window</h2>
+${annotations.length === 0 ? html`<p class="empty">None.</p>` : html`<ul class="annotations">${annotations.map((a) => html`<li><strong>${a.label}</strong> ${formatTime(a.startsAt)} – ${formatTime(a.endsAt)} (${a.effect.replaceAll('_', ' ')}, by ${a.createdBy})${a.note ? html`: ${a.note}` : ''}</li>`)}</ul>`}
+<h2>Columns, most drifted first</h2>
+<ol class="columns">${columns.map((c, i) => columnSection(c, i))}</ol>
+${check.data.skipped.length > 0 ? html`<h2>Not tested</h2><ul>${check.data.skipped.map((s) => html`<li>${s.column}: ${s.reason}</li>`)}</ul>` : ''}`;
+  const drift = `/pipelines/${segment(report.pipeline)}/drift`;
+  return layout(`Drift report #${report.id}`, [{ label: report.pipeline, href: drift }, { label: `report #${report.id}` }], body);
+}
+
+function columnSection(c: ColumnDrift, index: number): SafeHtml {
+  const score = c.pValue ?? c.statistic;
+  const measures = DRIFT_METHODS[c.method].measures;
+  return html`<li class="column ${c.verdict}" data-column="${c.column}">
+<h3>${c.column} <span class="verdict ${c.verdict}">${c.verdict}</span></h3>
+<p>${c.method} ${measures} ${formatNumber(score)} · threshold ${formatNumber(c.threshold)}${c.warnThreshold === null ? '' : ` (warn from ${formatNumber(c.warnThreshold)})`}
+· ${c.compared.reference} reference and ${c.compared.current} current values</p>
+${chartFigure(`column-${index}`, histogramChart(c.histogram), 'Share of values per bin: reference and current overlaid.')}
+</li>`;
+}
+
+/** Shares rather than counts, so a reference of 10,000 rows and a current of 500 compare by shape. */
+function histogramChart(h: Histogram): ChartSpec {
+  const shares = (counts: number[], extra = 0) => {
+    const total = counts.reduce((s, n) => s + n, 0) + extra;
+    return counts.map((n) => (total > 0 ? n / total : 0));
+  };
+  const withOther = h.kind === 'categories' && h.other.categories > 0;
+  const categories =
+    h.kind === 'bins' ? h.reference.map((_, i) => `${formatNumber(h.edges[i])}–${formatNumber(h.edges[i + 1])}`) : [...h.values.map(String), ...(withOther ? [`${h.other.categories} others`] : [])];
+  const reference = h.kind === 'categories' && withOther ? [...h.reference, h.other.reference] : h.reference;
+  const current = h.kind === 'categories' && withOther ? [...h.current, h.other.current] : h.current;
+  return {
+    x: categories.map((_, i) => i),
+    categories,
+    xLabel: h.kind === 'bins' ? 'bin' : 'value',
+    yLabel: 'share',
+    series: [
+      { label: 'reference', values: shares(reference), style: 'bars', color: COLORS.reference },
+      { label: 'current', values: shares(current), style: 'bars', color: COLORS.current },
+    ],
+  };
+}

@@ -1,0 +1,45 @@
+import type { Lineage } from '../db/lineage';
+import { formatDuration, formatMetrics, formatTime } from './format';
+import { html, type SafeHtml } from './html';
+import { layout, segment } from './layout';
+
+/** A version down to its data: the runs, snapshots, evaluations and decisions loadLineage gathers. */
+export function lineagePage(l: Lineage, workflowLink: (workflowId: string, runId?: string) => string): SafeHtml {
+  const v = l.version;
+  const model = `/models/${segment(v.model)}`;
+  const body = html`<dl class="facts">
+<dt>aliases</dt><dd>${l.aliases.length > 0 ? l.aliases.join(', ') : 'none'}</dd>
+<dt>trained</dt><dd>${formatTime(v.createdAt)} with ${v.trainer}</dd>
+<dt>parameters</dt><dd><code>${JSON.stringify(v.params)}</code></dd>
+<dt>features</dt><dd>${v.features.join(', ')}</dd>
+<dt>holdout metrics</dt><dd>${formatMetrics(v.metrics)}</dd>
+<dt>code</dt><dd><code>${v.codeVersion}</code>${v.trainerDigest ? html` · trainer <code>${v.trainerDigest.slice(0, 12)}</code>` : ''}</dd>
+<dt>artifact</dt><dd><code>${v.artifactDigest.slice(0, 16)}…</code></dd>
+</dl>
+<h2>Training runs</h2>
+<table><thead><tr><th>run</th><th>outcome</th><th>duration</th><th>norm</th><th>finished</th></tr></thead>
+<tbody>${l.trainingRuns.map((r) => html`<tr><td><a href="${workflowLink(r.workflowId, r.runId)}">${r.workflowId}</a></td><td>${r.outcome}</td><td>${formatDuration(r.durationMs)}</td><td>${formatDuration(r.normMs)}</td><td>${formatTime(r.finishedAt)}</td></tr>`)}</tbody></table>
+<h2>Data snapshots</h2>
+<table><thead><tr><th>snapshot</th><th>digest</th><th>source</th><th>rows</th><th>quarantined</th><th>fetched</th></tr></thead>
+<tbody>${l.snapshots.map((s) => html`<tr><td><a href="/snapshots/${s.id}">#${s.id}</a></td><td><code>${s.digest.slice(0, 12)}…</code></td><td><code>${JSON.stringify(s.source)}</code></td><td>${s.rowCount}</td><td>${s.quarantinedCount}</td><td>${formatTime(s.fetchedAt)}</td></tr>`)}</tbody></table>
+<h2>Evaluations</h2>
+<table><thead><tr><th>run</th><th>passed</th><th>metrics</th><th>gates</th></tr></thead>
+<tbody>${l.evaluations.map((e) => html`<tr class="${e.passed ? '' : 'abnormal'}"><td><a href="${workflowLink(e.workflowId)}">${e.workflowId}</a></td><td>${e.passed ? 'yes' : 'no'}</td><td>${formatMetrics(e.metrics as Record<string, number>)}</td><td>${gateList(e.gates)}</td></tr>`)}</tbody></table>
+<h2>Decisions</h2>
+<table><thead><tr><th>when</th><th>action</th><th>who</th><th>why</th></tr></thead>
+<tbody>${l.decisions.map((d) => html`<tr><td>${formatTime(d.at)}</td><td>${d.action}</td><td>${d.actor}</td><td>${d.reason}</td></tr>`)}</tbody></table>`;
+  return layout(`${v.model} v${v.version}`, [{ label: v.model, href: model }, { label: `v${v.version}` }], body);
+}
+
+interface GateView {
+  metric: string;
+  gate: string;
+  required: number;
+  observed: number;
+  passed: boolean;
+}
+
+function gateList(gates: unknown): SafeHtml {
+  const list = Array.isArray(gates) ? (gates as GateView[]) : [];
+  return html`<ul class="gates">${list.map((g) => html`<li class="${g.passed ? 'pass' : 'fail'}">${g.metric} ${g.gate.replaceAll('_', ' ')}: ${g.observed} vs ${g.required} ${g.passed ? '✓' : '✗'}</li>`)}</ul>`;
+}

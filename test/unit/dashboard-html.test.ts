@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { alertsOf } from '../../lib/dashboard/alerts';
+import { html, jsonBlock } from '../../lib/dashboard/html';
+import type { ModelOverview } from '../../lib/db/dashboard/overview-queries';
+
+describe('dashboard HTML', () => {
+  it('escapes every interpolated value, in text and attributes, but not nested html', () => {
+    const name = `<script>alert("x")</script>&'`;
+    const out = html`<td title="${name}">${name}${html`<b>${name}</b>`}</td>`.value;
+    expect(out).toBe(
+      '<td title="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;">&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;<b>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;</b></td>',
+    );
+  });
+
+  it('keeps chart data from closing its script block', () => {
+    const out = jsonBlock('d', { category: '</script><script>alert(1)</script>' }).value;
+    expect(out.match(/<\/script>/g)).toHaveLength(1);
+    expect(JSON.parse(out.slice(out.indexOf('>') + 1, out.lastIndexOf('</script>')))).toEqual({ category: '</script><script>alert(1)</script>' });
+  });
+});
+
+describe('what stands out on the overview', () => {
+  const calm: ModelOverview = {
+    model: 'm',
+    pipeline: 'p',
+    champion: { version: 3, metrics: { rmse: 1 } },
+    latest: { version: 3, metrics: { rmse: 1 }, createdAt: new Date(0) },
+    pendingApproval: null,
+    latestRun: { outcome: 'succeeded', finishedAt: new Date(0), durationMs: 10, normMs: 100 },
+    latestDrift: { id: 1, verdict: 'warn', accuracyDecayed: false, createdAt: new Date(0) },
+    latestEvaluation: { version: 3, passed: true },
+  };
+
+  it('nothing for a healthy model; a warn verdict alone is not an alarm', () => {
+    expect(alertsOf(calm)).toEqual([]);
+  });
+
+  it('each abnormal state', () => {
+    const troubled: ModelOverview = {
+      ...calm,
+      pendingApproval: { version: 4, versionId: 9, workflowId: 'w' },
+      latestRun: { ...(calm.latestRun as NonNullable<ModelOverview['latestRun']>), outcome: 'cancelled_over_norm' },
+      latestDrift: { id: 2, verdict: 'fail', accuracyDecayed: true, createdAt: new Date(0) },
+      latestEvaluation: { version: 4, passed: false },
+    };
+    expect(alertsOf(troubled).map((a) => a.kind)).toEqual(['drift', 'accuracy-decay', 'over-norm', 'failed-gate', 'pending-approval']);
+  });
+});

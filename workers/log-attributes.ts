@@ -15,8 +15,9 @@ export const pipelineLogAttributes: ActivityInterceptorsFactory = () => {
     },
     outbound: {
       getLogAttributes(attributes, next) {
-        const { taskToken: _taskToken, ...rest } = next(attributes);
-        return pipeline === undefined ? rest : { ...rest, pipeline };
+        const logged: Record<string, unknown> = { ...next(attributes), ...(pipeline === undefined ? {} : { pipeline }) };
+        delete logged.taskToken;
+        return logged;
       },
     },
   };

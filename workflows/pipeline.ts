@@ -11,7 +11,7 @@ import { annotateUpdate, approveUpdate, rejectUpdate, statusQuery, type Pipeline
 import { parseWorkflowInput } from './parse-input';
 import { PipelineInput } from './pipeline-input';
 import { retrainModel } from './retrain';
-import { tagRun } from './search-attributes';
+import { recordOutcome, tagRun } from './search-attributes';
 import { describeFailure, STEP_RETRY } from './step-options';
 
 const {
@@ -100,6 +100,7 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
     if (!action.retrain) {
       status.promoted = false;
       status.decision = action.why;
+      recordOutcome(input.pipeline, 'kept_champion');
       enter('done');
       return { pipeline: spec.name, snapshotId: snapshot.snapshotId, promoted: false, decision: action.why, trainingOutcome: 'skipped' };
     }
@@ -116,7 +117,7 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
       const decision = `training cancelled over its runtime norm after ${Math.round(training.elapsedMs / 1000)} s: nothing promoted`;
       status.promoted = false;
       status.decision = decision;
-      tagRun({ outcome: 'cancelled_over_norm' });
+      recordOutcome(input.pipeline, 'cancelled_over_norm');
       enter('done');
       return { pipeline: spec.name, snapshotId: snapshot.snapshotId, promoted: false, decision, trainingOutcome: training.outcome };
     }
@@ -136,7 +137,7 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
     const verdict = await decidePromotion(spec, candidate, evaluation, input.requestedBy, status, enter);
     status.promoted = verdict.promoted;
     status.decision = verdict.reason;
-    tagRun({ outcome: verdict.promoted ? 'promoted' : 'not_promoted' });
+    recordOutcome(input.pipeline, verdict.promoted ? 'promoted' : 'not_promoted');
 
     enter('done');
     return {
@@ -150,7 +151,7 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
     };
   } catch (error) {
     status.lastError = describeFailure(error);
-    tagRun({ outcome: 'failed' });
+    recordOutcome(input.pipeline, 'failed');
     enter('failed');
     throw error;
   }

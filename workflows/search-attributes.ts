@@ -8,7 +8,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const PIPELINE = defineSearchAttributeKey('DriftlinePipeline', SearchAttributeType.KEYWORD);
 export const MODEL = defineSearchAttributeKey('DriftlineModel', SearchAttributeType.KEYWORD);
 export const STAGE = defineSearchAttributeKey('DriftlineStage', SearchAttributeType.KEYWORD);
-/** promoted, not_promoted, cancelled_over_norm, succeeded (a retrain alone), failed. */
+/** promoted, not_promoted, kept_champion (stable data), cancelled_over_norm, succeeded (a retrain alone), failed. */
 export const OUTCOME = defineSearchAttributeKey('DriftlineOutcome', SearchAttributeType.KEYWORD);
 
 export const DRIFTLINE_SEARCH_ATTRIBUTES = [PIPELINE, MODEL, STAGE, OUTCOME];

@@ -10,7 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { registerVersion, setAlias } from '../../lib/db/model-registry';
 import { createPool, type Pool } from '../../lib/db/pool';
-import { approveUpdate, rejectUpdate, statusQuery } from '../../workflows/messages';
+import { approveUpdate, statusQuery } from '../../workflows/messages';
 import { modelPipeline } from '../../workflows/pipeline';
 import { createDriftlineWorker } from '../../workers/create-worker';
 import { pipelineFolderWith } from '../support/pipelines';

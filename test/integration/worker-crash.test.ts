@@ -43,6 +43,8 @@ function startWorkerProcess(): Promise<ChildProcess> {
       TEMPORAL_ADDRESS: env.address,
       TEMPORAL_TASK_QUEUE: TASK_QUEUE,
       DRIFTLINE_PIPELINES_DIR: pipelinesDir,
+      // Two worker processes in turn: the second must not find the first's metrics port still taken.
+      DRIFTLINE_METRICS_ADDRESS: 'off',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

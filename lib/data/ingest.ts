@@ -47,10 +47,7 @@ export async function ingest(pool: Pool, request: IngestRequest): Promise<Ingest
       columns: Object.entries(columns).map(([name, spec]) => ({ name, type: spec.type })),
     },
     async (sink) => {
-      const content = await streamRows(request, schema, sink, (n) => {
-        rowsRead = n;
-        request.onProgress?.(n);
-      });
+      const content = await streamRows(request, schema, sink);
       rowsRead = content.rowCount + content.quarantinedCount;
       return content;
     },
@@ -58,7 +55,7 @@ export async function ingest(pool: Pool, request: IngestRequest): Promise<Ingest
   return { ...snapshot, rowsRead };
 }
 
-async function streamRows(request: IngestRequest, schema: string, sink: SnapshotSink, progress: (rowsRead: number) => void): Promise<SnapshotContent> {
+async function streamRows(request: IngestRequest, schema: string, sink: SnapshotSink): Promise<SnapshotContent> {
   const width = Object.keys(request.columns).length;
   const validate = rowValidator(request.columns);
   const hasher = new SnapshotHasher(schema);
@@ -89,7 +86,7 @@ async function streamRows(request: IngestRequest, schema: string, sink: Snapshot
       }
     }
     if (pending.length >= FLUSH_CHARS) await flush();
-    progress(accepted + quarantined);
+    request.onProgress?.(accepted + quarantined);
   }
   if (pending.length > 0) await flush();
   return { digest: hasher.digest(), rowCount: accepted, quarantinedCount: quarantined, profile: profile.finish() };

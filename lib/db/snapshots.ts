@@ -85,13 +85,16 @@ export async function writeSnapshot(
     if (content.quarantinedCount > 0) {
       await pipeline(spool.read(), client.query(copyFrom('COPY quarantined_rows (snapshot_id, line, raw, reason) FROM STDIN')));
     }
-    await publish(client, id, content);
+    if (!(await publish(client, id, content))) {
+      await client.query('ROLLBACK');
+      client.release();
+      return await concurrentTwin(pool, content.digest);
+    }
     client.release();
     return { id, digest: content.digest, rowCount: content.rowCount, quarantinedCount: content.quarantinedCount, created: true };
   } catch (error) {
     // Closing the connection aborts whatever it was doing, COPY included: the server rolls back.
     client.release(true);
-    if (isDigestConflict(error)) return concurrentTwin(pool, error);
     throw error;
   } finally {
     spool.dispose();
@@ -130,24 +133,26 @@ async function copyRows(
   return content;
 }
 
-async function publish(client: DbClient, id: number, content: SnapshotContent): Promise<void> {
-  await client.query(
-    `UPDATE snapshots SET digest = $2, row_count = $3, quarantined_count = $4, rows_read = $3::int + $4::int, profile = $5 WHERE id = $1`,
-    [id, content.digest, content.rowCount, content.quarantinedCount, JSON.stringify(content.profile)],
-  );
+/** Names the snapshot by its digest and commits; false when a concurrent ingest of the same content committed first. */
+async function publish(client: DbClient, id: number, content: SnapshotContent): Promise<boolean> {
+  try {
+    await client.query(
+      `UPDATE snapshots SET digest = $2, row_count = $3, quarantined_count = $4, rows_read = $3::int + $4::int, profile = $5 WHERE id = $1`,
+      [id, content.digest, content.rowCount, content.quarantinedCount, JSON.stringify(content.profile)],
+    );
+  } catch (error) {
+    const e = error as { code?: string; constraint?: string };
+    if (e.code === '23505' && e.constraint === 'snapshots_digest_key') return false;
+    throw error;
+  }
   await client.query('COMMIT');
+  return true;
 }
 
-function isDigestConflict(error: unknown): boolean {
-  const e = error as { code?: string; constraint?: string };
-  return e.code === '23505' && e.constraint === 'snapshots_digest_key';
-}
-
-/** Another ingest of the same content committed first: its snapshot is ours too. */
-async function concurrentTwin(pool: Pool, error: unknown): Promise<SnapshotRecord> {
-  const digest = /\(digest\)=\(([0-9a-f]{64})\)/.exec((error as { detail?: string }).detail ?? '')?.[1];
-  const twin = digest === undefined ? undefined : await findSnapshotByDigest(pool, digest);
-  if (!twin) throw error;
+/** The snapshot another ingest of the same content stored first: it is ours too. */
+async function concurrentTwin(pool: Pool, digest: string): Promise<SnapshotRecord> {
+  const twin = await findSnapshotByDigest(pool, digest);
+  if (!twin) throw new Error(`snapshot ${digest} vanished while being stored`);
   return twin;
 }
 

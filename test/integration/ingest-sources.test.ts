@@ -127,6 +127,17 @@ describe('ingesting files into snapshots', () => {
     expect(next.digest).not.toBe(first.digest);
   });
 
+  it('stores one snapshot when two ingests of the same new data race', async () => {
+    const file = path.join(scratch, 'raced.csv');
+    writeFileSync(file, `id,day,amount,region,flag\n${Array.from({ length: 20_000 }, (_, i) => `${i},2024-01-01,${i},east,true`).join('\n')}\n`);
+    const before = await storedState();
+    const [a, b] = await Promise.all([ingestFile(file), ingestFile(file)]);
+    expect(a.id).toBe(b.id);
+    expect([a.created, b.created].sort()).toEqual([false, true]);
+    expect((await storedState()).snapshots).toBe(before.snapshots + 1);
+    expect((await storedState()).tables).toBe(before.tables + 1);
+  });
+
   it('digests content, not formatting: "20" and "20.0", CRLF and quotes make the same snapshot', async () => {
     const reformatted = path.join(scratch, 'reformatted.csv');
     writeFileSync(reformatted, 'region,flag,id,day,amount\r\n"north",TRUE,1,2024-01-01T00:00:00.000Z,10.50\r\nsouth,f,2,2024-01-02,20.0\r\neast,,3,2024-01-03 12:00:00+00:00,30.25\r\nwest,1,4,2024-01-04,0\r\n');

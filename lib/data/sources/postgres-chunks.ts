@@ -13,18 +13,19 @@ type PostgresSource = Extract<DataSource, { kind: 'postgres' }>;
  */
 export async function* postgresChunks(source: PostgresSource, columns: string[], pool: Pool): AsyncGenerator<Buffer> {
   const connection = await connect(source, pool);
-  let failed = false;
+  let completed = false;
   try {
     await connection.client.query("BEGIN READ ONLY; SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO'");
     const sql = `COPY (${selectFor(source, columns)}) TO STDOUT WITH (FORMAT csv, HEADER true)`;
     for await (const chunk of connection.client.query(copyTo(sql)) as AsyncIterable<Buffer>) yield chunk;
     await connection.client.query('COMMIT');
+    completed = true;
   } catch (error) {
-    failed = true;
     throw describeQueryError(error, source);
   } finally {
-    // A client left mid-COPY or mid-transaction is closed rather than handed back to the pool.
-    connection.close(failed);
+    // A client left mid-COPY or mid-transaction (an error, or a reader that stopped early) is
+    // closed rather than handed back to the pool.
+    connection.close(!completed);
   }
 }
 

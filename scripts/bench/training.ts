@@ -36,7 +36,7 @@ export async function benchTraining(say: (line: string) => void): Promise<BenchR
     '',
     `Ridge regression on ${ROWS.toLocaleString('en-US')} rows × ${FEATURES} features (synthetic, seeded):`,
     '',
-    '| implementation | fit time | ',
+    '| implementation | fit time |',
     '|---|---|',
     `| Driftline's \`fitRidge\` (two streaming passes, Gram matrix in a Float64Array) | ${ridge.streamingMs.toFixed(0)} ms |`,
     `| baseline: textbook ml-matrix (standardized 1M×20 Matrix, ZᵀZ by mmul) | ${ridge.textbookMs.toFixed(0)} ms |`,

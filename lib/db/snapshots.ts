@@ -55,6 +55,7 @@ const SQL_TYPES: Record<ColumnType, string> = {
 };
 
 const dataTable = (id: number) => `snapshot_data.rows_${id}`;
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
 /**
  * Builds a snapshot in one transaction: a pending snapshot row and its own data table, filled
@@ -124,8 +125,9 @@ async function copyRows(
   const copy = client.query(copyFrom(`COPY ${dataTable(id)} FROM STDIN WITH (FREEZE)`));
   const copyFailed = once(copy, 'error').then(([error]) => Promise.reject(error as Error));
   copyFailed.catch(() => undefined);
+  // A few MB may queue up, so that parsing goes on while the database catches up; beyond that, wait.
   const writeRows = async (bytes: Uint8Array) => {
-    if (!copy.write(bytes)) await Promise.race([once(copy, 'drain'), copyFailed]);
+    if (!copy.write(bytes) && copy.writableLength > MAX_QUEUED_BYTES) await Promise.race([once(copy, 'drain'), copyFailed]);
   };
   const content = await fill(writeRows);
   copy.end();

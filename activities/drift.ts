@@ -88,7 +88,7 @@ async function compareWithChampion(
     data,
     target: { column: spec.target, verdict: data.columns.find((c) => c.column === spec.target)?.verdict ?? 'skipped' },
     prediction,
-    accuracy: await championAccuracy(spec, champion, current, signal),
+    accuracy: await championAccuracy(spec, champion, { reference, current }, signal),
     window,
     annotations: await overlappingAnnotations(deps.pool, spec.name, window),
   });
@@ -116,12 +116,22 @@ async function championPredictions(champion: ModelVersion, reference: Row[], cur
 }
 
 /**
- * The champion's error on the current data's labelled examples against the error on the holdout
- * it was promoted on (stored with the version: evaluation scores that same holdout again).
+ * The champion's error on actuals it has not seen — labelled examples newer than its training
+ * data — against the error on the holdout it was promoted on. Scoring it on its own training
+ * rows would mix in-sample error (and old crises) into "decay".
  */
-async function championAccuracy(spec: PipelineSpec, champion: ModelVersion, current: Row[], signal: AbortSignal): Promise<DriftCheck['accuracy']> {
-  const { x, y } = buildExamples(current, champion.artifact.plan);
-  if (y.length === 0) return { reason: 'no labelled rows in the current data yet' };
+async function championAccuracy(
+  spec: PipelineSpec,
+  champion: ModelVersion,
+  { reference, current }: { reference: Row[]; current: Row[] },
+  signal: AbortSignal,
+): Promise<DriftCheck['accuracy']> {
+  const lastSeen = buildExamples(reference, champion.artifact.plan).at.at(-1);
+  const examples = buildExamples(current, champion.artifact.plan);
+  const fresh = examples.at.map((at) => spec.timeColumn === undefined || lastSeen === undefined || at > lastSeen);
+  const x = examples.x.filter((_, i) => fresh[i]);
+  const y = examples.y.filter((_, i) => fresh[i]);
+  if (y.length === 0) return { reason: 'no new actuals since the champion was trained' };
   const { metric } = spec.drift.accuracyDecay;
   const metrics = regressionMetrics(y, await predictWith(champion.artifact, x, signal));
   return accuracyDecay(champion.metrics[metric], metrics[metric], y.length, spec.drift.accuracyDecay);

@@ -17,7 +17,7 @@ export const AccuracyDecay = z.object({
   metric: z.enum(['mae', 'rmse', 'smape']),
   /** The error on the holdout that decided the champion's promotion. */
   promoted: z.number(),
-  /** The champion's error on every labelled example of the current data. */
+  /** The champion's error on the current data's labelled examples newer than its training data. */
   current: z.number(),
   examples: z.number().int().nonnegative(),
   /** (current − promoted) / promoted. */

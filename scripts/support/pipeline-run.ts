@@ -50,6 +50,21 @@ export function printSummary(
       `snapshot #${s.id} (${s.digest.slice(0, 12)}…): ${s.rows} rows accepted, ${s.quarantined} quarantined${s.reused ? ', identical to an earlier snapshot (reused)' : ''}`,
     ]);
   }
+  if (status.validation) {
+    const { checks, passed } = status.validation;
+    const failed = checks.filter((c) => c.outcome !== 'pass').map((c) => `${c.outcome} ${c.check}${c.column ? `(${c.column})` : ''}`);
+    rows.push(['validated', `${passed ? 'passed' : 'FAILED'}: ${checks.length} dataset checks${failed.length > 0 ? ` (${failed.join(', ')})` : ''}`]);
+  }
+  if (status.drift) {
+    const d = status.drift;
+    const columns = d.drifted.slice(0, 5).map((c) => c.column).join(', ');
+    rows.push([
+      'drift',
+      d.verdict === 'no_reference'
+        ? 'no champion yet: nothing to compare with'
+        : `${d.verdict} vs champion v${d.championVersion}: ${d.columnsDrifted} of ${d.columnsTested} columns drifted${columns ? ` (${columns})` : ''} — ${d.action.why}`,
+    ]);
+  }
   if (status.candidate) {
     const m = status.candidate.metrics;
     rows.push(['trained', `version ${status.candidate.version} (id ${status.candidate.versionId})`]);

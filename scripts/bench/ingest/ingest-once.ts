@@ -11,9 +11,13 @@ import { BENCH_COLUMNS } from './bench-data';
 const [file, databaseUrl] = process.argv.slice(2) as [string, string];
 const pool = createPool(databaseUrl, 2);
 const source = DataSource.parse({ kind: 'file', path: file });
+// The JS heap, sampled: RSS alone cannot tell rows held from garbage not yet collected.
+let peakHeapMb = 0;
+const sampler = setInterval(() => (peakHeapMb = Math.max(peakHeapMb, process.memoryUsage().heapUsed / 2 ** 20)), 50);
 const started = performance.now();
 const outcome = await ingest(pool, { pipeline: 'bench-ingest', columns: BENCH_COLUMNS, source, opened: openSource(source, BENCH_COLUMNS, { specDir: '.', pool }) });
 const ingestMs = performance.now() - started;
+clearInterval(sampler);
 const checksStarted = performance.now();
 const report = await checkSnapshot(pool, outcome.id, {
   checks: DatasetChecks.parse({ rowCount: { min: 1 }, quarantinedShare: { max: 0.01 }, nullFraction: { returns: { max: 0.2 } }, duplicateKeys: {} }),
@@ -21,4 +25,4 @@ const report = await checkSnapshot(pool, outcome.id, {
 });
 const checksMs = performance.now() - checksStarted;
 await pool.end();
-console.log(JSON.stringify({ ingestMs, checksMs, outcome, checksPassed: report.passed, peakRssMb: process.resourceUsage().maxRSS / 1024 }));
+console.log(JSON.stringify({ ingestMs, checksMs, outcome, checksPassed: report.passed, peakRssMb: process.resourceUsage().maxRSS / 1024, peakHeapMb }));

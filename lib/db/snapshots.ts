@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
+import { insertCopyText, supportsCopy } from './copy-fallback';
 import type { ColumnType } from '../data/column-spec';
 import { copyEscape } from '../data/copy-text';
 import { SnapshotProfile } from '../data/profile/column-profile';
@@ -70,6 +71,11 @@ export async function writeSnapshot(
   fill: (sink: SnapshotSink) => Promise<SnapshotContent>,
 ): Promise<SnapshotRecord> {
   const client = await pool.connect();
+  let released = false;
+  const release = (destroy = false) => {
+    if (!released) client.release(destroy);
+    released = true;
+  };
   const spool = new QuarantineSpool();
   try {
     await client.query('BEGIN');
@@ -80,22 +86,26 @@ export async function writeSnapshot(
     const existing = await findSnapshotByDigest(client, content.digest);
     if (existing) {
       await client.query('ROLLBACK');
-      client.release();
+      release();
       return existing;
     }
     if (content.quarantinedCount > 0) {
-      await pipeline(spool.read(), client.query(copyFrom('COPY quarantined_rows (snapshot_id, line, raw, reason) FROM STDIN')));
+      if (await supportsCopy(client)) {
+        await pipeline(spool.read(), client.query(copyFrom('COPY quarantined_rows (snapshot_id, line, raw, reason) FROM STDIN')));
+      } else {
+        await insertCopyText(client, 'quarantined_rows', ['snapshot_id', 'line', 'raw', 'reason'], await text(spool.read()));
+      }
     }
     if (!(await publish(client, id, content))) {
       await client.query('ROLLBACK');
-      client.release();
+      release();
       return await concurrentTwin(pool, content.digest);
     }
-    client.release();
+    release();
     return { id, digest: content.digest, rowCount: content.rowCount, quarantinedCount: content.quarantinedCount, created: true };
   } catch (error) {
     // Closing the connection aborts whatever it was doing, COPY included: the server rolls back.
-    client.release(true);
+    release(true);
     throw error;
   } finally {
     spool.dispose();
@@ -116,12 +126,16 @@ async function insertPending(client: DbClient, snapshot: NewSnapshot): Promise<n
   return id;
 }
 
-/** Streams the accepted rows into the new table; FREEZE is allowed because the table is this transaction's own. */
+/**
+ * Streams the accepted rows into the new table; FREEZE is allowed because the table is this
+ * transaction's own. A server without COPY (the embedded one) gets the same rows as INSERTs.
+ */
 async function copyRows(
   client: DbClient,
   id: number,
   fill: (writeRows: (bytes: Uint8Array) => Promise<void>) => Promise<SnapshotContent>,
 ): Promise<SnapshotContent> {
+  if (!(await supportsCopy(client))) return fill((bytes) => insertCopyText(client, dataTable(id), undefined, Buffer.from(bytes).toString('utf8')));
   const copy = client.query(copyFrom(`COPY ${dataTable(id)} FROM STDIN WITH (FREEZE)`));
   const copyFailed = once(copy, 'error').then(([error]) => Promise.reject(error as Error));
   copyFailed.catch(() => undefined);
@@ -263,4 +277,10 @@ export async function latestSnapshotId(pool: Pool, pipeline: string): Promise<nu
     [pipeline],
   );
   return result.rows[0] ? Number(result.rows[0].snapshot_id) : undefined;
+}
+
+async function text(stream: NodeJS.ReadableStream): Promise<string> {
+  let out = '';
+  for await (const chunk of stream) out += chunk.toString();
+  return out;
 }

@@ -8,8 +8,10 @@ import { createPool } from '../lib/db/pool';
 import { createDriftlineWorker } from '../workers/create-worker';
 import { detectCodeVersion } from '../workers/code-version';
 import { registerSearchAttributes } from '../workers/run-worker';
+import { chooseDatabase } from '../workers/database';
 import { parseFlags } from './support/args';
-import { isListening, isLocalAddress, startDevServer, type RunningDevServer } from './support/dev-server';
+import { isListening } from '../workers/is-listening';
+import { isLocalAddress, startDevServer, type RunningDevServer } from './support/dev-server';
 import { runMain } from './support/exit-on-error';
 import { followRun, printSummary, startPipeline } from './support/pipeline-run';
 import { findOrBuildTemporal } from './support/temporal-binary';
@@ -33,10 +35,12 @@ const UI_PORT = 8233;
 
 runMain(async () => {
   const flags = parseFlags({ pipeline: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean' } }, DemoFlags, USAGE);
+  const step = (line: string) => console.log(`▸ ${line}`);
+  const database = await chooseDatabase(process.env, true, step);
+  if (database.url) process.env.DATABASE_URL = database.url;
   const config = loadConfig();
   // The worker's own INFO lines would bury the story the demo tells; warnings still show.
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const step = (line: string) => console.log(`▸ ${line}`);
 
   const server = await ensureTemporal(config.TEMPORAL_ADDRESS, flags.keep, step);
 
@@ -67,6 +71,7 @@ runMain(async () => {
   await client.connection.close();
   await connection.close();
   await pool.end();
+  await database.stop?.();
 
   if (server && !flags.keep) {
     step('Stopping the Temporal dev server (run with --keep to leave it up)');

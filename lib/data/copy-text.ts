@@ -16,3 +16,13 @@ export function copyRow(rowNumber: number, texts: readonly string[]): string {
   for (let i = 0; i < texts.length; i += 1) line += `\t${texts[i]}`;
   return `${line}\n`;
 }
+
+const UNESCAPES: Record<string, string> = { '\\': '\\', t: '\t', n: '\n', r: '\r' };
+
+/** Reads COPY text lines back into fields (null for \N): for servers that cannot take COPY FROM STDIN. */
+export function parseCopyLines(text: string): (string | null)[][] {
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => line.split('\t').map((field) => (field === COPY_NULL ? null : field.replace(/\\(.)/g, (_, c: string) => UNESCAPES[c] ?? c))));
+}

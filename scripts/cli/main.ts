@@ -14,6 +14,7 @@ import { registerRunCommands } from './commands/run';
 import { registerScheduleCommand } from './commands/schedule';
 import { registerStatusCommands } from './commands/status';
 import { registerWorkerCommand } from './commands/worker';
+import { chooseDatabase } from '../../workers/database';
 import { CliContext } from './context';
 import { UsageError } from './usage-error';
 
@@ -45,6 +46,10 @@ for (const register of [
   register(program, ctx);
 }
 
+// Without DATABASE_URL and a local PostgreSQL, commands use the embedded one; `worker` hosts it.
+const database = await chooseDatabase(process.env, process.argv.includes('worker'), (line) => console.error(line));
+if (database.url) process.env.DATABASE_URL = database.url;
+
 let code: number = EXIT.ok;
 try {
   await program.parseAsync(process.argv);
@@ -53,6 +58,7 @@ try {
   code = report(error);
 } finally {
   await ctx.close().catch(() => undefined);
+  await database.stop?.();
 }
 process.exit(code);
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
-import net from 'node:net';
+import { isListening, splitAddress } from '../../workers/is-listening';
 import path from 'node:path';
 
 export interface DevServerOptions {
@@ -42,28 +42,9 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   return { pid: child.pid as number, stop: () => stopChild(child) };
 }
 
-export function isListening(address: string, timeoutMs = 1_000): Promise<boolean> {
-  const [host, port] = splitAddress(address);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (up: boolean) => {
-      socket.destroy();
-      resolve(up);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
 export function isLocalAddress(address: string): boolean {
   const [host] = splitAddress(address);
   return ['127.0.0.1', 'localhost', '::1', '0.0.0.0'].includes(host);
-}
-
-function splitAddress(address: string): [string, number] {
-  const i = address.lastIndexOf(':');
-  return [address.slice(0, i), Number(address.slice(i + 1))];
 }
 
 async function waitForPort(host: string, port: number, child: ChildProcess, logFile: string): Promise<void> {

@@ -1,26 +1,17 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { createPool, type Pool } from '../../lib/db/pool';
 import { statusQuery } from '../../workflows/messages';
 import { modelPipeline } from '../../workflows/pipeline';
-import { createDriftlineWorker } from '../../workers/create-worker';
+import { startPipelineWorld, type PipelineWorld } from '../support/pipeline-worker';
 import { pipelineFolderWith } from '../support/pipelines';
-import { startTemporal, workflowBundle } from '../support/temporal-env';
 
 const TASK_QUEUE = 'validate-pipeline-test';
 const STRICT = 'validate-strict-it';
 const LENIENT = 'validate-lenient-it';
 
-let env: TestWorkflowEnvironment;
-let pool: Pool;
-let worker: Worker;
-let running: Promise<void>;
+let world: PipelineWorld;
 
 beforeAll(async () => {
-  env = await startTemporal();
-  pool = createPool(inject('databaseUrl'));
   // Two specs over the same employment data: one whose checks it cannot pass, one it passes with a warning.
   const pipelinesDir = pipelineFolderWith(STRICT, (spec) => {
     spec.keyColumns = ['month'];
@@ -29,25 +20,14 @@ beforeAll(async () => {
   pipelineFolderWith(LENIENT, (spec) => {
     spec.checks = { rowCount: { min: 100, max: 1000 }, nullFraction: { nonfarm: { max: 0 } }, freshness: { maxAgeDays: 30, severity: 'warn' } };
   }, pipelinesDir);
-  worker = await createDriftlineWorker({
-    connection: env.nativeConnection,
-    config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: TASK_QUEUE },
-    deps: { pool, pipelinesDir, codeVersion: 'test-commit' },
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
+  world = await startPipelineWorld(TASK_QUEUE, pipelinesDir);
 });
 
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await pool?.end();
-  await env?.teardown();
-});
+afterAll(() => world?.stop());
 
 describe('the validate step', () => {
   it('stops the run before training when a fail check fails, with a readable report in status and in the database', async () => {
-    const handle = await env.client.workflow.start(modelPipeline, { taskQueue: TASK_QUEUE, workflowId: 'validate-strict', args: [{ pipeline: STRICT }] });
+    const handle = await world.env.client.workflow.start(modelPipeline, { taskQueue: TASK_QUEUE, workflowId: 'validate-strict', args: [{ pipeline: STRICT }] });
     const error = await handle.result().catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(WorkflowFailedError);
@@ -68,9 +48,9 @@ describe('the validate step', () => {
       expect.objectContaining({ check: 'freshness', column: 'month', outcome: 'warn', observed: expect.stringMatching(/^newest 2015-12-01T00:00:00.000Z, \d+\.\d day\(s\) old$/) }),
     ]);
 
-    const stored = await pool.query('SELECT passed, checks FROM validation_reports WHERE pipeline = $1', [STRICT]);
+    const stored = await world.pool.query('SELECT passed, checks FROM validation_reports WHERE pipeline = $1', [STRICT]);
     expect(stored.rows).toEqual([{ passed: false, checks: status.validation?.checks }]);
-    const models = await pool.query('SELECT count(*)::int AS n FROM model_versions WHERE model_name = $1', [`${STRICT}-model`]);
+    const models = await world.pool.query('SELECT count(*)::int AS n FROM model_versions WHERE model_name = $1', [`${STRICT}-model`]);
     expect(models.rows[0].n).toBe(0);
     const history = await handle.fetchHistory();
     const scheduled = history.events?.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
@@ -78,7 +58,7 @@ describe('the validate step', () => {
   });
 
   it('goes on to train when only warn checks fail, and reports them', async () => {
-    const handle = await env.client.workflow.start(modelPipeline, { taskQueue: TASK_QUEUE, workflowId: 'validate-lenient', args: [{ pipeline: LENIENT }] });
+    const handle = await world.env.client.workflow.start(modelPipeline, { taskQueue: TASK_QUEUE, workflowId: 'validate-lenient', args: [{ pipeline: LENIENT }] });
     await handle.result();
     const status = await handle.query(statusQuery);
     expect(status.stage).toBe('done');

@@ -9,6 +9,7 @@ import { quantile } from '../../lib/data/profile/numeric-accumulator';
 import { ensureDatabase, migrateUp } from '../../lib/db/migrate';
 import type { BenchResult } from '../support/bench-contract';
 import { BENCH_COLUMNS, ensureBenchCsv } from './ingest/bench-data';
+import { ingestThroughWorker, type WorkerIngest } from './ingest/through-worker';
 
 const run = promisify(execFile);
 const RESULTS_DIR = fileURLToPath(new URL('../../bench-results/', import.meta.url));
@@ -56,13 +57,17 @@ export async function benchIngest(say: (line: string) => void): Promise<BenchRes
     const again = await ingestOnce(db.url, file);
     say(`re-ingest of identical data: ${(again.ingestMs / 1000).toFixed(1)} s, snapshot reused: ${!again.outcome.created}`);
     const smallRun = await ingestOnce(db.url, small);
-    return report({ copyMs, ingests, first, again, smallRun });
+    await dropSnapshot(db.client, first.outcome.id);
+    say('the same file through a real worker process on a Temporal dev server');
+    const worker = await ingestThroughWorker(db.url, file, say);
+    say(`worker: ingest ${rate(ROWS, worker.ingestMs)} rows/s, RSS ${worker.idleRssMb.toFixed(0)} MB idle, ${worker.peakRssMb.toFixed(0)} MB peak`);
+    return report({ copyMs, ingests, first, again, smallRun, worker });
   } finally {
     await db.drop();
   }
 }
 
-function report(runs: { copyMs: number[]; ingests: IngestRun[]; first: IngestRun; again: IngestRun; smallRun: IngestRun }): BenchResult {
+function report(runs: { copyMs: number[]; ingests: IngestRun[]; first: IngestRun; again: IngestRun; smallRun: IngestRun; worker: WorkerIngest }): BenchResult {
   const copy = median(runs.copyMs);
   const ingest = median(runs.ingests.map((r) => r.ingestMs));
   const ratio = copy / ingest;
@@ -85,6 +90,8 @@ function report(runs: { copyMs: number[]; ingests: IngestRun[]; first: IngestRun
     '|---|---|---|',
     `| ingest rate ÷ \\copy rate | **${ratio.toFixed(2)}×** | ≥ ${TARGET_RATIO}× (${pass(ratio >= TARGET_RATIO)}) |`,
     `| peak RSS of the ingest process, ${ROWS.toLocaleString('en-US')} rows | **${peakRssMb.toFixed(0)} MB** | < ${TARGET_RSS_MB} MB (${pass(peakRssMb < TARGET_RSS_MB)}) |`,
+    `| a real worker (\`workers/main.ts\`) ingesting and validating the file in modelPipeline: RSS idle → peak | ${runs.worker.idleRssMb.toFixed(0)} MB → **${runs.worker.peakRssMb.toFixed(0)} MB** (the ingest adds ${(runs.worker.peakRssMb - runs.worker.idleRssMb).toFixed(0)} MB) | < ${TARGET_RSS_MB} MB (${pass(runs.worker.peakRssMb < TARGET_RSS_MB)}; see below) |`,
+    `| its ingest activity, scheduled to completed | ${seconds(runs.worker.ingestMs)} (${rate(ROWS, runs.worker.ingestMs)} rows/s) | |`,
     `| peak RSS of the ingest process, ${SMALL_ROWS.toLocaleString('en-US')} rows | ${runs.smallRun.peakRssMb.toFixed(0)} MB | for comparison: ten times fewer rows |`,
     `| peak JS heap, ${ROWS.toLocaleString('en-US')} rows / ${SMALL_ROWS.toLocaleString('en-US')} rows | ${peakHeapMb.toFixed(0)} MB / ${runs.smallRun.peakHeapMb.toFixed(0)} MB | flat: nothing grows with the rows |`,
     `| re-ingest of the identical file (digest found, nothing published) | ${seconds(runs.again.ingestMs)} | returns snapshot #${runs.first.outcome.id}: ${!runs.again.outcome.created} |`,
@@ -94,11 +101,15 @@ function report(runs: { copyMs: number[]; ingests: IngestRun[]; first: IngestRun
     'Peak RSS includes Node itself and the TypeScript loader (tsx); the rest is garbage not yet collected, not rows',
     'held (the sampled heap peak above). The machine has 2 cores: the ingest process and the',
     'PostgreSQL backend it feeds run side by side, one on each, so other load on the machine slows the ingest more than \\copy.',
+    '',
+    'The worker process idles at the RSS shown before it does any work: it bundles the workflow code with webpack at',
+    'start-up and hosts the Temporal core SDK. The ingest adds only the increment on top of that; the worker\'s own',
+    'baseline (e.g. prebuilding the workflow bundle) is outside the ingest.',
   ].join('\n');
   return {
     name: 'ingest',
     markdown,
-    data: { rows: ROWS, columns: Object.keys(BENCH_COLUMNS).length, rounds: ROUNDS, copyMs: runs.copyMs, ingests: runs.ingests, medianCopyMs: copy, medianIngestMs: ingest, ratio, peakRssMb, smallFile: { rows: SMALL_ROWS, peakRssMb: runs.smallRun.peakRssMb }, reingest: runs.again, targets: { ratio: TARGET_RATIO, peakRssMb: TARGET_RSS_MB } },
+    data: { rows: ROWS, columns: Object.keys(BENCH_COLUMNS).length, rounds: ROUNDS, copyMs: runs.copyMs, ingests: runs.ingests, medianCopyMs: copy, medianIngestMs: ingest, ratio, peakRssMb, worker: runs.worker, smallFile: { rows: SMALL_ROWS, peakRssMb: runs.smallRun.peakRssMb }, reingest: runs.again, targets: { ratio: TARGET_RATIO, peakRssMb: TARGET_RSS_MB } },
   };
 }
 

@@ -53,7 +53,7 @@ function startWorkerProcess(): Promise<ChildProcess> {
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('driftline worker: task queue')) resolve(child);
+      if (output.includes('driftline worker started')) resolve(child);
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);

@@ -26,7 +26,7 @@ export interface IngestOutcome extends SnapshotRecord {
 }
 
 /** Rows are handed to COPY in pieces of about this many characters. */
-const FLUSH_CHARS = 256 * 1024;
+const FLUSH_CHARS = 64 * 1024;
 
 /**
  * Streams a source into an immutable snapshot: each record is validated against the declared

@@ -2,7 +2,9 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { DriftlineError } from '../../errors';
 
-const CHUNK_BYTES = 256 * 1024;
+// Small enough that a chunk's records are garbage before the next young-generation GC: larger
+// chunks got their records promoted to the old generation and doubled the peak heap.
+const CHUNK_BYTES = 64 * 1024;
 
 /**
  * Reads a file in chunks, then checks it did not change, vanish or get replaced meanwhile: a

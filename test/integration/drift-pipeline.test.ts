@@ -1,30 +1,23 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { createPool, type Pool } from '../../lib/db/pool';
+import type { Pool } from '../../lib/db/pool';
 import { resolveSourcePath } from '../../lib/data/sources/resolve-source';
 import { annotateUpdate, statusQuery } from '../../workflows/messages';
 import { modelPipeline } from '../../workflows/pipeline';
 import type { PipelineInput } from '../../workflows/pipeline-input';
-import { createDriftlineWorker } from '../../workers/create-worker';
+import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
+import { runDriftline } from '../support/driftline-cli';
 import { pipelineFolderWith } from '../support/pipelines';
-import { startTemporal, workflowBundle } from '../support/temporal-env';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 const TASK_QUEUE = 'drift-test';
-const CLI = fileURLToPath(new URL('../../scripts/driftline.mjs', import.meta.url));
-const exec = promisify(execFile);
 
 let env: TestWorkflowEnvironment;
 let pool: Pool;
-let worker: Worker;
-let running: Promise<void>;
+let stack: WorkerStack;
 let webhook: WebhookReceiver;
 const pipelinesDir = mkdtempSync(path.join(os.tmpdir(), 'driftline-drift-'));
 
@@ -69,24 +62,13 @@ function weatherPipeline(name: string): string {
 }
 
 beforeAll(async () => {
-  env = await startTemporal();
-  pool = createPool(inject('databaseUrl'));
   webhook = await startWebhookReceiver();
-  worker = await createDriftlineWorker({
-    connection: env.nativeConnection,
-    config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: TASK_QUEUE },
-    deps: { pool, pipelinesDir, codeVersion: 'test-commit', webhookUrl: webhook.url },
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
+  ({ env, pool } = stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir, webhookUrl: webhook.url }));
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await pool?.end();
   await webhook?.close();
-  await env?.teardown();
+  await stack?.stop();
 });
 
 const start = (workflowId: string, input: PipelineInput) =>
@@ -106,9 +88,7 @@ const versionsOf = async (model: string) => (await pool.query('SELECT version FR
 
 /** The `driftline` CLI as a user runs it, against the test database and Temporal server. */
 const cli = (...args: string[]) =>
-  exec(process.execPath, [CLI, ...args], { env: { ...process.env, DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE } })
-    .then(({ stdout }) => ({ code: 0, stdout, stderr: '' }))
-    .catch((error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }));
+  runDriftline({ DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE }, ...args);
 
 describe('drift detection in modelPipeline', () => {
   it('sees the 2008 recession: a champion trained on 2006–2007 fails on 2008–2009, is reported once and retrained', async () => {

@@ -1,5 +1,4 @@
 import { mkdtempSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { migrateUp } from '../../lib/db/migrate';
 import { createPool, type Pool } from '../../lib/db/pool';
 import { modelPipeline } from '../../workflows/pipeline';
 import { createDriftlineWorker } from '../../workers/create-worker';
+import { freePort } from '../support/free-port';
 import { pipelineFolderWith } from '../support/pipelines';
 import { startTemporal, workflowBundle } from '../support/temporal-env';
 
@@ -22,14 +22,6 @@ let worker: Worker;
 let running: Promise<void>;
 const pipelinesDir = mkdtempSync(path.join(os.tmpdir(), 'driftline-embedded-'));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   env = await startTemporal();

@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { createPool, type Pool } from '../../lib/db/pool';
+import type { Pool } from '../../lib/db/pool';
 import { modelPipeline } from '../../workflows/pipeline';
 import { statusQuery } from '../../workflows/messages';
-import { createDriftlineWorker } from '../../workers/create-worker';
+import { workflowBundle } from '../support/temporal-env';
+import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
 import { pipelineFolderWith } from '../support/pipelines';
-import { startTemporal, workflowBundle } from '../support/temporal-env';
 
 const TASK_QUEUE = 'model-pipeline-test';
 const PIPELINE = 'employment-it';
@@ -16,28 +16,16 @@ const MODEL = `${PIPELINE}-model`;
 
 let env: TestWorkflowEnvironment;
 let pool: Pool;
-let worker: Worker;
-let running: Promise<void>;
+let stack: WorkerStack;
 let pipelinesDir: string;
 
 beforeAll(async () => {
-  env = await startTemporal();
-  pool = createPool(inject('databaseUrl'));
   pipelinesDir = pipelineFolderWith(PIPELINE);
-  worker = await createDriftlineWorker({
-    connection: env.nativeConnection,
-    config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: TASK_QUEUE },
-    deps: { pool, pipelinesDir, codeVersion: 'test-commit' },
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
+  ({ env, pool } = stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir }));
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await pool?.end();
-  await env?.teardown();
+  await stack?.stop();
 });
 
 function runPipeline(input: Record<string, unknown>, workflowId: string) {

@@ -2,29 +2,21 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
-import { createPool, type Pool } from '../../lib/db/pool';
-import { createDriftlineWorker } from '../../workers/create-worker';
+import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
+import { runDriftline } from '../support/driftline-cli';
 import { pipelineFolderWith } from '../support/pipelines';
-import { startTemporal, workflowBundle } from '../support/temporal-env';
 
 const execute = promisify(execFile);
 const TASK_QUEUE = 'operations-test';
-const CLI = fileURLToPath(new URL('../../scripts/driftline.mjs', import.meta.url));
 
 let env: TestWorkflowEnvironment;
-let pool: Pool;
-let worker: Worker;
-let running: Promise<void>;
+let stack: WorkerStack;
 const pipelinesDir = mkdtempSync(path.join(os.tmpdir(), 'driftline-ops-'));
 
 beforeAll(async () => {
-  env = await startTemporal();
-  pool = createPool(inject('databaseUrl'));
   pipelineFolderWith('scheduled', (spec) => {
     spec.model = { name: 'scheduled-model', trainer: 'ridge', params: { alpha: 10 } };
     spec.schedule = { every: '1h', timezone: 'Europe/Paris' };
@@ -33,34 +25,19 @@ beforeAll(async () => {
     spec.model = { name: 'gated-model', trainer: 'ridge', params: { alpha: 10 } };
     spec.promotion = { gates: {}, requireApproval: true };
   }, pipelinesDir);
-  worker = await createDriftlineWorker({
-    connection: env.nativeConnection,
-    config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: TASK_QUEUE },
-    deps: { pool, pipelinesDir, codeVersion: 'test-commit' },
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
+  ({ env } = stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir }));
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await pool?.end();
-  await env?.teardown();
+  await stack?.stop();
 });
 
 /** The `driftline` executable as a user runs it, against the test server, database and pipelines. */
-async function driftline(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const environment = {
-    ...process.env,
-    DATABASE_URL: inject('databaseUrl'),
-    TEMPORAL_ADDRESS: env.address,
-    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-    DRIFTLINE_PIPELINES_DIR: pipelinesDir,
-  };
-  return execute(process.execPath, [CLI, ...args], { env: environment })
-    .then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }))
-    .catch((error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }));
+function driftline(...args: string[]) {
+  return runDriftline(
+    { DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, DRIFTLINE_PIPELINES_DIR: pipelinesDir },
+    ...args,
+  );
 }
 
 /** The real `temporal` CLI binary against the test server. */

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net, { type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createPool, type Pool } from '../../lib/db/pool';
 import { modelPipeline } from '../../workflows/pipeline';
 import { monitorPipeline, stopMonitorSignal } from '../../workflows/monitor';
+import { freePort } from '../support/free-port';
 import { pipelineFolderWith } from '../support/pipelines';
 import { startTemporal } from '../support/temporal-env';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
@@ -22,14 +22,6 @@ let pipelinesDir: string;
 /** `stdout` is the log stream (JSON lines); `output` is everything, stderr included. */
 const workers: { process: ChildProcess; stdout: string[]; output: string[]; metricsPort: number }[] = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** `driftline worker --queues …` as a real process, with a password in DATABASE_URL and a secret webhook. */
 async function startWorker(queues: string) {

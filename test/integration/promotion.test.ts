@@ -7,24 +7,21 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { registerVersion, setAlias } from '../../lib/db/model-registry';
-import { createPool, type Pool } from '../../lib/db/pool';
+import type { Pool } from '../../lib/db/pool';
 import { approveUpdate, statusQuery } from '../../workflows/messages';
 import { modelPipeline } from '../../workflows/pipeline';
-import { createDriftlineWorker } from '../../workers/create-worker';
+import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
+import { runDriftline } from '../support/driftline-cli';
 import { pipelineFolderWith } from '../support/pipelines';
-import { startTemporal, workflowBundle } from '../support/temporal-env';
 
 const run = promisify(execFile);
 const TASK_QUEUE = 'promotion-test';
-const CLI = fileURLToPath(new URL('../../scripts/driftline.mjs', import.meta.url));
 const FRAGILE = fileURLToPath(new URL('../fixtures/trainers/fragile-trainer.ts', import.meta.url));
 
 let env: TestWorkflowEnvironment;
 let pool: Pool;
-let worker: Worker;
-let running: Promise<void>;
+let stack: WorkerStack;
 const pipelinesDir = mkdtempSync(path.join(os.tmpdir(), 'driftline-promotion-'));
 
 function pipeline(name: string, change: (spec: Record<string, unknown>) => void): string {
@@ -33,22 +30,11 @@ function pipeline(name: string, change: (spec: Record<string, unknown>) => void)
 }
 
 beforeAll(async () => {
-  env = await startTemporal();
-  pool = createPool(inject('databaseUrl'));
-  worker = await createDriftlineWorker({
-    connection: env.nativeConnection,
-    config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: TASK_QUEUE },
-    deps: { pool, pipelinesDir, codeVersion: 'test-commit' },
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
+  ({ env, pool } = stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir }));
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await pool?.end();
-  await env?.teardown();
+  await stack?.stop();
 });
 
 const start = (name: string, workflowId: string, params?: Record<string, number>) =>
@@ -69,9 +55,7 @@ const aliases = async (model: string) =>
 
 /** The `driftline` CLI as a user runs it, against the test database and Temporal server. */
 const cli = (...args: string[]) =>
-  run(process.execPath, [CLI, ...args], { env: { ...process.env, DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE } })
-    .then(({ stdout }) => ({ code: 0, stdout, stderr: '' }))
-    .catch((error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }));
+  runDriftline({ DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE }, ...args);
 
 describe('garbage-data model tests', () => {
   it('refuse a candidate whose predict path returns NaN on out-of-range input, even as the first version', async () => {

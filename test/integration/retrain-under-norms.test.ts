@@ -3,16 +3,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { liveTrainingThreads } from '../../activities/training/run-in-thread';
-import { createPool, type Pool } from '../../lib/db/pool';
+import type { Pool } from '../../lib/db/pool';
 import { modelPipeline } from '../../workflows/pipeline';
 import { retrainModel } from '../../workflows/retrain';
-import { createDriftlineWorker } from '../../workers/create-worker';
+import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
 import { pipelineFolderWith } from '../support/pipelines';
-import { startTemporal, workflowBundle } from '../support/temporal-env';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 const TASK_QUEUE = 'retrain-norms-test';
@@ -20,8 +18,7 @@ const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/trainers/${
 
 let env: TestWorkflowEnvironment;
 let pool: Pool;
-let worker: Worker;
-let running: Promise<void>;
+let stack: WorkerStack;
 let webhook: WebhookReceiver;
 const pipelinesDir = mkdtempSync(path.join(os.tmpdir(), 'driftline-norms-'));
 
@@ -39,24 +36,13 @@ function pipeline(name: string, model: Record<string, unknown>, norm: Record<str
 }
 
 beforeAll(async () => {
-  env = await startTemporal();
-  pool = createPool(inject('databaseUrl'));
   webhook = await startWebhookReceiver();
-  worker = await createDriftlineWorker({
-    connection: env.nativeConnection,
-    config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: TASK_QUEUE },
-    deps: { pool, pipelinesDir, codeVersion: 'test-commit', webhookUrl: webhook.url },
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
+  ({ env, pool } = stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir, webhookUrl: webhook.url }));
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await pool?.end();
   await webhook?.close();
-  await env?.teardown();
+  await stack?.stop();
 });
 
 const start = (name: string, workflowId: string, params?: Record<string, number>) =>

@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { z } from 'zod';
 import { loadConfig, redactUrl } from '../lib/config';
@@ -23,7 +26,7 @@ worker, runs the pipeline and prints what happened.
 
 usage: npm run demo [-- --pipeline NAME] [-- --keep]
   --pipeline NAME   the pipeline spec to run (default us-employment)
-  --keep            leave the Temporal server running afterwards (the demo prints how to stop it)`;
+  --keep            leave the Temporal server and the dashboard running afterwards (the demo prints how to stop them)`;
 
 const DemoFlags = z.object({
   pipeline: z.string().min(1).default('us-employment'),
@@ -32,6 +35,8 @@ const DemoFlags = z.object({
 
 const STATE_DIR = path.resolve('.driftline');
 const UI_PORT = 8233;
+const DASHBOARD_ADDRESS = '127.0.0.1:8300';
+const DASHBOARD_URL = `http://${DASHBOARD_ADDRESS}`;
 
 runMain(async () => {
   const flags = parseFlags({ pipeline: { type: 'string' }, keep: { type: 'boolean' }, help: { type: 'boolean' } }, DemoFlags, USAGE);
@@ -80,9 +85,28 @@ runMain(async () => {
     console.log(`\nTemporal dev server left running (pid ${server.pid}), Web UI at http://localhost:${UI_PORT}`);
     console.log(`  start a worker:   npm run worker\n  stop the server:  kill ${server.pid}`);
   }
-  console.log('\nBrowse the models, drift reports and runs: npm run driftline -- dashboard   (http://127.0.0.1:8300)');
+  if (flags.keep && !database.stop) {
+    const dashboard = await startDashboardInBackground();
+    console.log(`Dashboard left running (pid ${dashboard.pid}) at ${DASHBOARD_URL}\n  stop it:          kill ${dashboard.pid}`);
+  } else {
+    console.log(`\nBrowse the models, drift reports and runs: npm run driftline -- dashboard   (${DASHBOARD_URL})`);
+  }
   return outcome.error ? 1 : 0;
 });
+
+/** `driftline dashboard` as its own process, outliving the demo (with --keep), its output in .driftline/. */
+async function startDashboardInBackground(): Promise<{ pid: number }> {
+  const log = openSync(path.join(STATE_DIR, 'dashboard.log'), 'a');
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./driftline.mjs', import.meta.url)), 'dashboard'], {
+    detached: true,
+    stdio: ['ignore', log, log],
+  });
+  child.unref();
+  for (let waited = 0; waited < 20_000 && !(await isListening(DASHBOARD_ADDRESS, 250)); waited += 250) {
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { pid: child.pid as number };
+}
 
 /** Reuses a Temporal server that already answers; otherwise starts the dev server when the address is local. */
 async function ensureTemporal(address: string, keep: boolean, step: (line: string) => void): Promise<RunningDevServer | undefined> {

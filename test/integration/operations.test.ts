@@ -92,7 +92,7 @@ describe('schedules', () => {
 });
 
 describe('the temporal CLI as a client', () => {
-  it('starts a pipeline, queries its status and approves it with the Update', async () => {
+  it('starts a pipeline, queries its status, annotates it and approves it with Updates', async () => {
     await temporal('workflow', 'start', '--type', 'modelPipeline', '--task-queue', TASK_QUEUE, '--workflow-id', 'cli-started', '--input', '{"pipeline": "gated"}');
     let status: { stage: string; awaitingApproval?: { version: number } } = { stage: '' };
     while (status.stage !== 'awaiting approval') {
@@ -101,6 +101,11 @@ describe('the temporal CLI as a client', () => {
       status = JSON.parse(out).queryResult[0];
     }
     expect(status.awaitingApproval?.version).toBe(1);
+    const annotated = await temporal(
+      'workflow', 'update', 'execute', '--workflow-id', 'cli-started', '--name', 'annotate', '--output', 'json',
+      '--input', JSON.stringify({ label: 'holiday campaign', from: '2015-11-20', to: '2015-12-31', effect: 'suppress_alerts', createdBy: 'ops' }),
+    );
+    expect(JSON.parse(annotated).result).toMatchObject({ pipeline: 'gated', label: 'holiday campaign', effect: 'suppress_alerts' });
     await temporal('workflow', 'update', 'execute', '--workflow-id', 'cli-started', '--name', 'approve', '--input', '{"by": "ops", "reason": "first model"}');
     const result = await env.client.workflow.getHandle('cli-started').result();
     expect(result).toMatchObject({ promoted: true, decision: 'approved by ops: first model' });

@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError } from '@temporalio/client';
 import { statusQuery } from '../../workflows/messages';
 import { modelPipeline } from '../../workflows/pipeline';
-import { startPipelineWorld, type PipelineWorld } from '../support/pipeline-worker';
+import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
 import { pipelineFolderWith } from '../support/pipelines';
 
 const TASK_QUEUE = 'validate-pipeline-test';
 const STRICT = 'validate-strict-it';
 const LENIENT = 'validate-lenient-it';
 
-let world: PipelineWorld;
+let world: WorkerStack;
 
 beforeAll(async () => {
   // Two specs over the same employment data: one whose checks it cannot pass, one it passes with a warning.
@@ -20,7 +20,7 @@ beforeAll(async () => {
   pipelineFolderWith(LENIENT, (spec) => {
     spec.checks = { rowCount: { min: 100, max: 1000 }, nullFraction: { nonfarm: { max: 0 } }, freshness: { maxAgeDays: 30, severity: 'warn' } };
   }, pipelinesDir);
-  world = await startPipelineWorld(TASK_QUEUE, pipelinesDir);
+  world = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir });
 });
 
 afterAll(() => world?.stop());

@@ -14,13 +14,8 @@ import { modelPipeline } from '../../workflows/pipeline';
 import { DRIFTLINE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { createDriftlineWorker, WORKFLOWS_PATH } from '../../workers/create-worker';
 import { pipelineFolderWith } from '../../test/support/pipelines';
+import type { BenchResult } from '../support/bench-contract';
 import { findOrBuildTemporal } from '../support/temporal-binary';
-
-export interface BenchResult {
-  name: string;
-  markdown: string;
-  data: Record<string, unknown>;
-}
 
 const ROWS = 1_000_000;
 const FEATURES = 20;

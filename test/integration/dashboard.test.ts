@@ -4,20 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../lib/config';
 import { resolveSourcePath } from '../../lib/data/sources/resolve-source';
 import { ensureModel } from '../../lib/db/model-registry';
-import { createPool, type Pool } from '../../lib/db/pool';
+import type { Pool } from '../../lib/db/pool';
 import { modelPipeline } from '../../workflows/pipeline';
 import type { PipelineInput } from '../../workflows/pipeline-input';
 import { createDashboard } from '../../workers/dashboard/server';
-import { createDriftlineWorker } from '../../workers/create-worker';
 import { pipelineFolderWith } from '../support/pipelines';
-import { startTemporal, workflowBundle } from '../support/temporal-env';
+import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
 
 const TASK_QUEUE = 'dashboard-test';
 const TOKEN = 'dashboard-test-token-0123456789';
@@ -30,8 +28,7 @@ const pipelinesDir = mkdtempSync(path.join(os.tmpdir(), 'driftline-dashboard-'))
 
 let env: TestWorkflowEnvironment;
 let pool: Pool;
-let worker: Worker;
-let running: Promise<void>;
+let stack: WorkerStack;
 let dashboard: FastifyInstance;
 let base: string;
 let browser: Browser;
@@ -70,15 +67,7 @@ async function chartDrawn(selector: string): Promise<void> {
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  env = await startTemporal();
-  pool = createPool(inject('databaseUrl'));
-  worker = await createDriftlineWorker({
-    connection: env.nativeConnection,
-    config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: TASK_QUEUE },
-    deps: { pool, pipelinesDir, codeVersion: 'test-commit' },
-    workflowBundle: await workflowBundle(),
-  });
-  running = worker.run();
+  ({ env, pool } = stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir }));
 
   // A champion trained on calm years; a trainer that spins past its 2 s norm (cancelled over the
   // norm); then the 2008 recession: a failing drift report and a retrained champion.
@@ -113,10 +102,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await dashboard?.close();
-  worker?.shutdown();
-  await running;
-  await pool?.end();
-  await env?.teardown();
+  await stack?.stop();
 });
 
 describe('the dashboard in Chromium, on a database filled by real pipeline runs', () => {

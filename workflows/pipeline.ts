@@ -8,6 +8,7 @@ import { formatZodError } from '../lib/errors';
 import type { PipelineSpec } from '../lib/spec/pipeline-spec';
 import { ApprovalDecision } from './approval-input';
 import { annotateUpdate, approveUpdate, rejectUpdate, statusQuery, type PipelineStage, type PipelineStatus, type TrainingOutcome } from './messages';
+import { notifyTeam } from './notify-team';
 import { parseWorkflowInput } from './parse-input';
 import { PipelineInput } from './pipeline-input';
 import { retrainModel } from './retrain';
@@ -21,8 +22,6 @@ const {
   promoteCandidate,
   markChallenger,
   recordRejection,
-  enqueueNotification,
-  deliverNotification,
   recordAnnotation,
 } = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
@@ -96,7 +95,7 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
     const action = driftAction(drift, spec.drift.policy, input.trigger);
     status.drift = { ...drift, action };
     const alert = driftNotification({ pipeline: spec.name, model: spec.model.name, workflowId: workflowInfo().workflowId }, drift, action);
-    if (alert) await deliverNotification({ id: await enqueueNotification(alert) });
+    if (alert) await notifyTeam(alert);
     if (!action.retrain) {
       status.promoted = false;
       status.decision = action.why;

@@ -8,6 +8,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { notifyTeam } from './notify-team';
 import { parseWorkflowInput } from './parse-input';
 import { retrainStatusQuery, trainingProgressSignal, type RetrainStage, type RetrainStatus, type TrainingOutcome } from './messages';
 import { RetrainInput } from './retrain-input';
@@ -16,7 +17,7 @@ import type { BacktestFold } from '../lib/model/backtest';
 import type { Metrics } from '../lib/model/metrics';
 import { describeFailure, STEP_RETRY } from './step-options';
 
-const { loadPipeline, latestSnapshot, computeRuntimeNorm, recordTrainingOutcome, enqueueNotification, deliverNotification } =
+const { loadPipeline, latestSnapshot, computeRuntimeNorm, recordTrainingOutcome } =
   proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: STEP_RETRY });
 
 /** Training runs on the workers' training queue when they split one off, else on the workflow's own. */
@@ -95,7 +96,7 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
         elapsedMs: status.elapsedMs,
         norm,
       });
-      const id = await enqueueNotification({
+      await notifyTeam({
         dedupeKey: `cancelled_over_norm:${workflowId}/${runId}`,
         kind: 'cancelled_over_norm',
         severity: 'critical',
@@ -104,7 +105,6 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
         body: `Ran ${seconds(status.elapsedMs)} against a norm of ${seconds(norm.normMs as number)} (${norm.explanation}). Nothing was promoted. Workflow ${workflowId}.`,
         details: { workflowId, runId, snapshotId, elapsedMs: status.elapsedMs, norm },
       });
-      await deliverNotification({ id });
       status.outcome = 'cancelled_over_norm';
       recordOutcome(input.pipeline, 'cancelled_over_norm');
       enter('done');

@@ -109,6 +109,23 @@ describe('retraining under a runtime norm', () => {
     expect(JSON.stringify(history)).not.toContain(webhook.token);
   });
 
+  it('finishes the run when the webhook stays down, leaving the alert in the outbox', async () => {
+    webhook.status = 500;
+    try {
+      const name = pipeline('spinning-unheard', { trainer: { module: fixture('slow-trainer.ts') }, params: { spinMs: 60_000 } }, { maxSeconds: 1 });
+      const result = await start(name, 'spinning-unheard-run');
+      expect(result).toMatchObject({ trainingOutcome: 'cancelled_over_norm', promoted: false });
+    } finally {
+      webhook.status = 200;
+    }
+    const notes = await pool.query("SELECT delivered_at, attempts, last_error FROM notifications WHERE pipeline = 'spinning-unheard'");
+    expect(notes.rows).toHaveLength(1);
+    expect(notes.rows[0].delivered_at).toBeNull();
+    expect(notes.rows[0].attempts).toBe(5);
+    expect(notes.rows[0].last_error).toMatch(/answered HTTP 500/);
+    expect(notes.rows[0].last_error).not.toContain(webhook.token);
+  });
+
   it('trains with an external command (a Python script) and records its digest and artifact', async () => {
     const name = pipeline('py-mean', { trainer: { command: ['python3', fixture('mean_trainer.py')] }, params: { shrink: 1 } });
     const result = await start(name, 'py-mean-run');

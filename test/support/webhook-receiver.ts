@@ -6,6 +6,8 @@ export interface WebhookReceiver {
   url: string;
   token: string;
   received: { path: string; body: unknown }[];
+  /** The HTTP status it answers with: set 500 to play a webhook that is down. */
+  status: number;
   close: () => Promise<void>;
 }
 
@@ -18,15 +20,17 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
       received.push({ path: req.url ?? '', body: JSON.parse(body || 'null') });
-      res.writeHead(200).end('ok');
+      res.writeHead(receiver.status).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  const receiver: WebhookReceiver = {
     url: `http://127.0.0.1:${port}/services/${token}`,
     token,
     received,
+    status: 200,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+  return receiver;
 }

@@ -9,7 +9,7 @@ import { temporalConnectionSettings } from '../lib/temporal-connection';
 import { ensureDatabase, migrateUp } from '../lib/db/migrate';
 import { createPool } from '../lib/db/pool';
 import { createDriftlineWorker } from '../workers/create-worker';
-import { detectCodeVersion } from '../workers/code-version';
+import { activityDepsFrom } from '../workers/activity-deps';
 import { registerSearchAttributes } from '../workers/run-worker';
 import { chooseDatabase } from '../workers/database';
 import { parseFlags } from './support/args';
@@ -61,7 +61,8 @@ runMain(async () => {
   const worker = await createDriftlineWorker({
     connection,
     config,
-    deps: { pool, pipelinesDir: config.DRIFTLINE_PIPELINES_DIR, codeVersion: detectCodeVersion(), webhookUrl: config.DRIFTLINE_WEBHOOK_URL },
+    // The demo's one in-process worker polls one queue, so training stays on it too.
+    deps: { ...activityDepsFrom(config, pool), trainingTaskQueue: undefined },
   });
 
   const client = await connectClient(config);

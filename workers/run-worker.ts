@@ -3,7 +3,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import { ConfigError, redactUrl, type DriftlineConfig } from '../lib/config';
 import { createPool } from '../lib/db/pool';
 import { temporalConnectionSettings } from '../lib/temporal-connection';
-import { detectCodeVersion } from './code-version';
+import { activityDepsFrom } from './activity-deps';
 import { createDriftlineWorker } from './create-worker';
 import { watchNotificationBacklog } from './notification-backlog';
 import { ensureSearchAttributes } from './search-attributes';
@@ -27,13 +27,7 @@ export async function runWorker(config: DriftlineConfig, queues: WorkerQueue[] =
   const connection = await NativeConnection.connect(temporalConnectionSettings(config));
   const stopBacklog = watchNotificationBacklog(pool);
   try {
-    const deps = {
-      pool,
-      pipelinesDir: config.DRIFTLINE_PIPELINES_DIR,
-      codeVersion: detectCodeVersion(),
-      webhookUrl: config.DRIFTLINE_WEBHOOK_URL,
-      trainingTaskQueue: trainingQueue,
-    };
+    const deps = activityDepsFrom(config, pool);
     const roles = queues.filter((queue) => queue === 'main' || trainingQueue);
     const workers: Worker[] = await Promise.all(roles.map((role) => createDriftlineWorker({ connection, config, deps, role })));
     log.info(

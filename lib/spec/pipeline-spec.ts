@@ -24,7 +24,7 @@ export const FeatureSpec = z.object({
   targetRollingMeans: z.array(z.number().int().min(2)).default([]),
   /** Products of two numeric features, named by column or derived name (e.g. ["target_lag_1", "nonfarm"]). */
   interactions: z.array(z.tuple([z.string(), z.string()])).default([]),
-});
+}).strict();
 export type FeatureSpec = z.infer<typeof FeatureSpec>;
 
 /**
@@ -45,7 +45,7 @@ export const ModelSpec = z.object({
   trainer: TrainerSpec,
   /** Passed to the trainer; built-in trainers validate their own (see lib/trainers/). */
   params: z.record(z.string(), z.unknown()).default({}),
-});
+}).strict();
 export type ModelSpec = z.infer<typeof ModelSpec>;
 
 export const Metric = z.enum(['mae', 'rmse', 'r2', 'smape']);
@@ -56,7 +56,7 @@ export const EvaluationSpec = z.object({
   holdoutFraction: z.number().gt(0).lt(1).default(0.2),
   /** The metric that decides promotion; r2 is higher-is-better, the others lower-is-better. */
   primaryMetric: Metric.default('rmse'),
-});
+}).strict();
 
 export const PromotionSpec = z.object({
   /** Per-metric gates; with a champion the primary metric must also strictly improve. */
@@ -70,7 +70,7 @@ export const PromotionSpec = z.object({
 export const TrainingSpec = z.object({
   /** The runtime norm: a run past it is cancelled and the data team notified. */
   norm: NormPolicy.default(NormPolicy.parse({})),
-});
+}).strict();
 
 export const PipelineSpec = z
   .object({
@@ -97,6 +97,8 @@ export const PipelineSpec = z
     /** Optional: when the pipeline runs by itself (see `driftline schedule`). */
     schedule: ScheduleSpec.optional(),
   })
+  // A misspelt key (e.g. "promtion") is refused by name instead of silently ignored.
+  .strict()
   .superRefine((spec, ctx) => {
     const declared = new Set(Object.keys(spec.columns));
     const mustExist = (column: string | undefined, path: (string | number)[]) => {

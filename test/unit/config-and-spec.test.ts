@@ -47,6 +47,13 @@ describe('pipeline specs', () => {
     expect(paths).toContain('features.targetLags.0');
   });
 
+  it('refuses a misspelt key by name instead of ignoring it', () => {
+    const result = PipelineSpec.safeParse({ ...builtIn, promtion: { requireApproval: true }, model: { ...(builtIn.model as object), parms: {} } });
+    const messages = result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? [];
+    expect(messages.join('\n')).toMatch(/promtion/);
+    expect(messages.join('\n')).toMatch(/model: .*parms/);
+  });
+
   it('refuses a target that is not numeric', () => {
     const columns = { ...(builtIn.columns as object), label: { type: 'categorical' } };
     const result = PipelineSpec.safeParse({ ...builtIn, columns, target: 'label' });

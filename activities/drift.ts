@@ -1,16 +1,16 @@
 import { Context, log } from '@temporalio/activity';
-import type { Row } from '../lib/data/typed-row';
+import { type DataWindow, describeWindow, type PipelineData, type RowKey, windowText } from '../lib/arrival/pipeline-data';
+import { currentData, rowsOf } from '../lib/arrival/windows';
 import { insertAnnotation, overlappingAnnotations } from '../lib/db/annotations';
 import { saveDriftReport } from '../lib/db/drift-reports';
 import { getAliasedVersion, type ModelVersion } from '../lib/db/model-registry';
-import { loadSnapshotRows } from '../lib/db/snapshots';
+import { loadPipelineData, previousCheckWindow } from '../lib/db/pipeline-data';
 import { accuracyDecay } from '../lib/drift/accuracy-decay';
 import { type Annotation, AnnotationInput } from '../lib/drift/annotation';
-import { assembleDriftCheck, type DriftCheck, type DriftWindow } from '../lib/drift/drift-check';
+import { assembleDriftCheck, type DriftCheck, type DriftSides, type DriftWindow } from '../lib/drift/drift-check';
 import { type DriftSummary, summarizeDriftCheck } from '../lib/drift/drift-summary';
 import { parseOrThrow } from '../lib/errors';
 import { buildExamples, buildFeatures } from '../lib/model/features';
-import { regressionMetrics } from '../lib/model/metrics';
 import type { PipelineSpec } from '../lib/spec/pipeline-spec';
 import type { CompareJob, Comparison } from './drift/compare-thread';
 import type { ActivityDeps } from './deps';
@@ -28,9 +28,11 @@ export interface CheckDriftInput {
 export function makeDrift(deps: ActivityDeps) {
   return {
     /**
-     * Compares the current snapshot with the champion's training snapshots: every column, the
-     * target, the champion's predictions and, where the current data has actuals, its error.
-     * Stores the full report and returns its summary; without a champion there is nothing to compare.
+     * Compares the rows that are new since the champion's training data (and since the previous
+     * check) with exactly the rows the champion learned from: every column, the target, the
+     * champion's predictions and, where new actuals exist, its error. Stores the full report, which
+     * names both sides, and returns its summary. Without a champion, or without new rows, there is
+     * nothing to compare, and the summary says so.
      */
     async checkDrift({ spec, snapshotId }: CheckDriftInput): Promise<DriftSummary> {
       const ctx = Context.current();
@@ -38,22 +40,27 @@ export function makeDrift(deps: ActivityDeps) {
       try {
         const champion = await getAliasedVersion(deps.pool, spec.model.name, 'champion');
         if (!champion) return noReference(snapshotId, spec.model.name);
-        const reference = (await Promise.all(champion.trainingSnapshotIds.map((id) => loadSnapshotRows(deps.pool, id)))).flat();
-        const current = await loadSnapshotRows(deps.pool, snapshotId);
-        const check = await compareWithChampion(deps, spec, champion, { reference, current }, ctx.cancellationSignal);
+        const data = await loadPipelineData(deps.pool, spec, snapshotId);
+        const reference = await referenceOf(deps, spec, champion);
+        const current = currentData(data, spec.arrival, reference.window, await previousCheckWindow(deps.pool, spec.name));
+        const ids = { currentSnapshotId: snapshotId, referenceSnapshotIds: reference.window.snapshotIds, championVersion: champion.version };
+        if (current.data.rows.length === 0) return noNewData(ids, reference.window, current.since);
+
+        const sides: DriftSides = { reference: reference.window, current: describeWindow(current.data) };
+        const check = await compareWithChampion(deps, spec, champion, { reference: reference.data, current: current.data, all: data }, sides, ctx.cancellationSignal);
         const { workflowId, runId } = ctx.info.workflowExecution ?? { workflowId: `snapshot-${snapshotId}`, runId: 'none' };
-        const ids = { currentSnapshotId: snapshotId, referenceSnapshotIds: champion.trainingSnapshotIds };
         const reportId = await saveDriftReport(deps.pool, {
           pipeline: spec.name,
           modelName: spec.model.name,
           championVersionId: champion.id,
-          ...ids,
+          currentSnapshotId: snapshotId,
+          referenceSnapshotIds: reference.window.snapshotIds,
           workflowId,
           runId,
           check,
         });
-        log.info('drift checked', { reportId, verdict: check.verdict });
-        return summarizeDriftCheck(check, { reportId, ...ids, championVersion: champion.version });
+        log.info('drift checked', { reportId, verdict: check.verdict, reference: windowText(sides.reference), current: windowText(sides.current) });
+        return summarizeDriftCheck(check, { reportId, ...ids });
       } finally {
         clearInterval(beat);
       }
@@ -66,30 +73,51 @@ export function makeDrift(deps: ActivityDeps) {
   };
 }
 
+/**
+ * The rows the champion learned from, read back through its recorded window. A version from
+ * before windows were recorded learned from all of its training snapshots' data.
+ */
+async function referenceOf(deps: ActivityDeps, spec: PipelineSpec, champion: ModelVersion): Promise<{ window: DataWindow; data: PipelineData }> {
+  const window = champion.trainingWindow;
+  if (window) return { window, data: rowsOf(await loadPipelineData(deps.pool, spec, window.asOfSnapshotId), window) };
+  const data = await loadPipelineData(deps.pool, spec, champion.trainingSnapshotIds.at(-1) as number);
+  return { window: describeWindow(data), data };
+}
+
+interface CheckData {
+  reference: PipelineData;
+  current: PipelineData;
+  /** The pipeline's whole data: lags and rolling means of new rows reach back into older ones. */
+  all: PipelineData;
+}
+
 /** Every signal of the check, the heavy comparison in a thread, assembled into one verdict. */
 async function compareWithChampion(
   deps: ActivityDeps,
   spec: PipelineSpec,
   champion: ModelVersion,
-  { reference, current }: { reference: Row[]; current: Row[] },
+  data: CheckData,
+  sides: DriftSides,
   signal: AbortSignal,
 ): Promise<DriftCheck> {
-  const window = windowOf(current, spec.timeColumn);
+  const window = windowOf(data.current, spec.timeColumn);
   const job: CompareJob = {
-    reference,
-    current,
+    reference: data.reference.rows,
+    current: data.current.rows,
     columns: spec.columns,
     options: spec.drift,
-    predictions: await championPredictions(champion, reference, current, signal),
+    recordedMethods: champion.driftMethods,
+    predictions: await championPredictions(champion, data, sides.current, signal),
     predictionOptions: spec.drift.prediction,
   };
-  const { data, prediction } = await resultFromThread<Comparison>(COMPARE_ENTRY, job, { signal, what: 'drift comparison' });
+  const { data: report, prediction } = await resultFromThread<Comparison>(COMPARE_ENTRY, job, { signal, what: 'drift comparison' });
   return assembleDriftCheck({
-    data,
-    target: { column: spec.target, verdict: data.columns.find((c) => c.column === spec.target)?.verdict ?? 'skipped' },
+    data: report,
+    target: { column: spec.target, verdict: report.columns.find((c) => c.column === spec.target)?.verdict ?? 'skipped' },
     prediction,
-    accuracy: await championAccuracy(spec, champion, { reference, current }, signal),
+    accuracy: await championAccuracy(spec, champion, data.all, sides.current, signal),
     window,
+    sides,
     annotations: await overlappingAnnotations(deps.pool, spec.name, window),
   });
 }
@@ -107,45 +135,65 @@ function noReference(snapshotId: number, model: string): DriftSummary {
   };
 }
 
+/** Nothing arrived after the champion's training data and the previous check: no comparison, and the summary says so. */
+function noNewData(
+  ids: { currentSnapshotId: number; referenceSnapshotIds: number[]; championVersion: number },
+  reference: DataWindow,
+  since: RowKey | null,
+): DriftSummary {
+  const after = since === null ? 'the champion was trained' : reference.by === 'time' ? String(since).slice(0, 10) : `row ${since}`;
+  return {
+    verdict: 'no_new_data',
+    reasons: [`no new data since ${after}: champion v${ids.championVersion} learned from ${windowText(reference)}`],
+    ...ids,
+    columnsTested: 0,
+    columnsDrifted: 0,
+    drifted: [],
+    annotations: [],
+  };
+}
+
 /** The champion's predictions on both sides, built with its own feature plan; a string says why there are none. */
-async function championPredictions(champion: ModelVersion, reference: Row[], current: Row[], signal: AbortSignal): Promise<CompareJob['predictions']> {
-  const referenceX = buildFeatures(reference, champion.artifact.plan).x;
-  const currentX = buildFeatures(current, champion.artifact.plan).x;
+async function championPredictions(champion: ModelVersion, data: CheckData, current: DataWindow, signal: AbortSignal): Promise<CompareJob['predictions']> {
+  const referenceX = buildFeatures(data.reference.rows, champion.artifact.plan).x;
+  const all = buildFeatures(data.all.rows, champion.artifact.plan);
+  const currentX = all.x.filter((_, i) => inWindow(exampleKey(data.all, all.at[i] as string), current));
   if (referenceX.length === 0 || currentX.length === 0) return `no ${referenceX.length === 0 ? 'reference' : 'current'} row has all the champion's features`;
   return { reference: await predictWith(champion.artifact, referenceX, signal), current: await predictWith(champion.artifact, currentX, signal) };
 }
 
 /**
- * The champion's error on actuals it has not seen — labelled examples newer than its training
- * data — against the error on the holdout it was promoted on. Scoring it on its own training
- * rows would mix in-sample error (and old crises) into "decay".
+ * The champion's error on the newest actuals — labelled examples of the current window, which
+ * it never learned from — against the error on the holdout it was promoted on.
  */
 async function championAccuracy(
   spec: PipelineSpec,
   champion: ModelVersion,
-  { reference, current }: { reference: Row[]; current: Row[] },
+  all: PipelineData,
+  current: DataWindow,
   signal: AbortSignal,
 ): Promise<DriftCheck['accuracy']> {
-  const lastSeen = buildExamples(reference, champion.artifact.plan).at.at(-1);
-  const examples = buildExamples(current, champion.artifact.plan);
-  const fresh = examples.at.map((at) => spec.timeColumn === undefined || lastSeen === undefined || at > lastSeen);
+  const examples = buildExamples(all.rows, champion.artifact.plan);
+  const fresh = examples.at.map((at) => inWindow(exampleKey(all, at), current));
   const x = examples.x.filter((_, i) => fresh[i]);
   const y = examples.y.filter((_, i) => fresh[i]);
   if (y.length === 0) return { reason: 'no new actuals since the champion was trained' };
   const { metric } = spec.drift.accuracyDecay;
-  const metrics = regressionMetrics(y, await predictWith(champion.artifact, x, signal));
-  return accuracyDecay(champion.metrics[metric], metrics[metric], y.length, spec.drift.accuracyDecay);
+  return accuracyDecay(champion.metrics[metric], y, await predictWith(champion.artifact, x, signal), spec.drift.accuracyDecay);
+}
+
+/** An example's `at` is its row's time, or its row's index in the data when there is no time column. */
+function exampleKey(data: PipelineData, at: string): RowKey {
+  return data.by === 'time' ? at : (data.keys[Number(at)] as RowKey);
+}
+
+function inWindow(key: RowKey, window: DataWindow): boolean {
+  if (window.from === null || window.to === null) return false;
+  return typeof key === 'number' ? key >= (window.from as number) && key <= (window.to as number) : key >= String(window.from) && key <= String(window.to);
 }
 
 /** The span of the current data's time column (ISO strings sort as times), and now. */
-function windowOf(rows: Row[], timeColumn: string | undefined): DriftWindow {
-  let from: string | null = null;
-  let to: string | null = null;
-  for (const row of timeColumn ? rows : []) {
-    const at = row[timeColumn as string];
-    if (typeof at !== 'string') continue;
-    if (from === null || at < from) from = at;
-    if (to === null || at > to) to = at;
-  }
-  return { from, to, checkedAt: new Date().toISOString() };
+function windowOf(current: PipelineData, timeColumn: string | undefined): DriftWindow {
+  const times = timeColumn === undefined ? [] : current.keys.filter((key): key is string => typeof key === 'string' && key !== '');
+  return { from: times[0] ?? null, to: times.at(-1) ?? null, checkedAt: new Date().toISOString() };
 }

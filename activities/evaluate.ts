@@ -2,6 +2,8 @@ import { Context } from '@temporalio/activity';
 import type { Row } from '../lib/data/typed-row';
 import { saveEvaluation } from '../lib/db/evaluations';
 import { getAliasedVersion, getVersion, versionIdOf } from '../lib/db/model-registry';
+import { trainingData } from '../lib/arrival/windows';
+import { loadPipelineData } from '../lib/db/pipeline-data';
 import { loadSnapshotRows } from '../lib/db/snapshots';
 import type { BacktestFold } from '../lib/model/backtest';
 import { buildExamples, orderByTime } from '../lib/model/features';
@@ -45,7 +47,8 @@ export function makeEvaluate(deps: ActivityDeps) {
   return async function evaluateCandidate(input: EvaluateInput): Promise<Evaluation> {
     const { spec } = input;
     const signal = Context.current().cancellationSignal;
-    const rows = await loadSnapshotRows(deps.pool, input.snapshotId);
+    // The rows the candidate was trained and held out on: the pipeline's training window, not one batch.
+    const { rows } = trainingData(await loadPipelineData(deps.pool, spec, input.snapshotId), spec.arrival);
     const candidate = await getVersion(deps.pool, input.candidateVersionId);
     const champion = await getAliasedVersion(deps.pool, spec.model.name, 'champion');
     const candidateMetrics = await scoreFrom(candidate.artifact, rows, input.holdoutStart, signal);

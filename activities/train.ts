@@ -1,7 +1,10 @@
 import { Context, log } from '@temporalio/activity';
 import { contentDigest } from '../lib/data/digest';
 import { registerVersion } from '../lib/db/model-registry';
-import { loadSnapshotRows } from '../lib/db/snapshots';
+import { type DataWindow, describeWindow } from '../lib/arrival/pipeline-data';
+import { trainingData } from '../lib/arrival/windows';
+import { loadPipelineData } from '../lib/db/pipeline-data';
+import { chooseDriftMethods } from '../lib/drift/choose-methods';
 import { recordTrainingRun } from '../lib/db/training-runs';
 import type { BacktestFold } from '../lib/model/backtest';
 import type { Metrics } from '../lib/model/metrics';
@@ -34,6 +37,8 @@ export interface TrainResult {
   trainExamples: number;
   testExamples: number;
   durationMs: number;
+  /** Which rows of the pipeline's data the version learned from. */
+  trainingWindow: DataWindow;
 }
 
 export function makeTrain(deps: ActivityDeps) {
@@ -50,7 +55,9 @@ export function makeTrain(deps: ActivityDeps) {
     const runKey = `${workflowId}/${runId}`;
     const params = { ...spec.model.params, ...input.params };
     const trainer = resolveTrainer(spec.model.trainer, input.specDir);
-    const rows = await loadSnapshotRows(deps.pool, snapshotId);
+    const data = trainingData(await loadPipelineData(deps.pool, spec, snapshotId), spec.arrival);
+    const { rows } = data;
+    const window = describeWindow(data);
 
     const started = performance.now();
     const progress = reportProgress(ctx);
@@ -73,7 +80,9 @@ export function makeTrain(deps: ActivityDeps) {
       params,
       artifact: result.artifact,
       artifactDigest: contentDigest(result.artifact),
-      trainingSnapshotIds: [snapshotId],
+      trainingSnapshotIds: window.snapshotIds,
+      trainingWindow: window,
+      driftMethods: chooseDriftMethods(rows, spec.columns, spec.drift),
       codeVersion: deps.codeVersion,
       trainerDigest: await trainerDigest(trainer),
       metrics: result.metrics,
@@ -102,6 +111,7 @@ export function makeTrain(deps: ActivityDeps) {
       trainExamples: result.trainExamples,
       testExamples: result.testExamples,
       durationMs: Math.round(durationMs),
+      trainingWindow: window,
     };
   };
 }

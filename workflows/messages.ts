@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { DataWindow } from '../lib/arrival/pipeline-data';
 import type { ApprovalDecision } from './approval-input';
 import type { Annotation, AnnotationInput } from '../lib/drift/annotation';
 import type { DriftAction } from '../lib/drift/drift-policy';
@@ -33,7 +34,8 @@ export interface PipelineStatus {
   drift?: DriftSummary & { action: DriftAction };
   /** The retrainModel child run that trains the candidate. */
   training?: { workflowId: string; outcome?: TrainingOutcome };
-  candidate?: { versionId: number; version: number; metrics: Metrics };
+  /** The trained candidate, and exactly which rows it learned from. */
+  candidate?: { versionId: number; version: number; metrics: Metrics; trainingWindow: DataWindow };
   champion?: { versionId: number; version: number; metrics: Metrics };
   /** Set while the run waits for a person: what to decide, and until when. */
   awaitingApproval?: { versionId: number; version: number; model: string; deadline: string; summary: string };
@@ -64,7 +66,7 @@ export interface RetrainStatus {
   progress?: TrainingProgress;
   outcome?: TrainingOutcome;
   elapsedMs?: number;
-  version?: { versionId: number; version: number; metrics: Metrics };
+  version?: { versionId: number; version: number; metrics: Metrics; trainingWindow: DataWindow };
   lastError?: string;
 }
 

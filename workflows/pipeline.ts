@@ -121,7 +121,7 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
       return { pipeline: spec.name, snapshotId: snapshot.snapshotId, promoted: false, decision, trainingOutcome: training.outcome };
     }
     const candidate = training.candidate;
-    status.candidate = { versionId: candidate.versionId, version: candidate.version, metrics: candidate.metrics };
+    status.candidate = { versionId: candidate.versionId, version: candidate.version, metrics: candidate.metrics, trainingWindow: candidate.trainingWindow };
 
     enter('evaluating');
     const evaluation = await evaluateCandidate({

@@ -13,6 +13,7 @@ import { parseWorkflowInput } from './parse-input';
 import { retrainStatusQuery, trainingProgressSignal, type RetrainStage, type RetrainStatus, type TrainingOutcome } from './messages';
 import { RetrainInput } from './retrain-input';
 import { recordOutcome, tagRun } from './search-attributes';
+import type { DataWindow } from '../lib/arrival/pipeline-data';
 import type { BacktestFold } from '../lib/model/backtest';
 import type { Metrics } from '../lib/model/metrics';
 import { describeFailure, STEP_RETRY } from './step-options';
@@ -39,7 +40,7 @@ export interface RetrainResult {
   elapsedMs: number;
   normMs?: number;
   /** Present when the outcome is `succeeded`. */
-  candidate?: { versionId: number; version: number; metrics: Metrics; holdoutStart: string; backtest: BacktestFold[] };
+  candidate?: { versionId: number; version: number; metrics: Metrics; holdoutStart: string; backtest: BacktestFold[]; trainingWindow: DataWindow };
 }
 
 /**
@@ -112,7 +113,7 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
     }
 
     const result = finished.result;
-    status.version = { versionId: result.versionId, version: result.version, metrics: result.metrics };
+    status.version = { versionId: result.versionId, version: result.version, metrics: result.metrics, trainingWindow: result.trainingWindow };
     status.outcome = 'succeeded';
     recordOutcome(input.pipeline, 'succeeded');
     enter('done');
@@ -127,6 +128,7 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
         metrics: result.metrics,
         holdoutStart: result.holdoutStart,
         backtest: result.backtest,
+        trainingWindow: result.trainingWindow,
       },
     };
   } catch (error) {

@@ -1,3 +1,4 @@
+import { windowText } from '../arrival/pipeline-data';
 import type { DriftReportRow } from '../db/dashboard/drift-queries';
 import type { Page } from '../db/dashboard/page';
 import type { StoredDriftReport } from '../db/drift-reports';
@@ -35,6 +36,7 @@ export function driftReportPage(report: StoredDriftReport, annotations: Annotati
 current snapshot <a href="/snapshots/${report.currentSnapshotId}">#${report.currentSnapshotId}</a> against the training data of champion v${report.championVersion}
 (snapshots ${report.referenceSnapshotIds.map((id, i) => html`${i > 0 ? ', ' : ''}<a href="/snapshots/${id}">#${id}</a>`)}) · checked ${formatTime(report.createdAt)}</p>
 ${check.reasons.length > 0 ? html`<ul class="reasons">${check.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''}
+${check.sides ? html`<dl class="sides"><dt>reference</dt><dd>the rows champion v${report.championVersion} learned from: ${windowText(check.sides.reference)}</dd><dt>current</dt><dd>the rows new since then: ${windowText(check.sides.current)}</dd></dl>` : ''}
 <p>Data window: ${check.window.from ? html`${formatTime(check.window.from)} – ${formatTime(check.window.to)}` : 'no time column'}</p>
 <h2>Annotations overlapping the window</h2>
 ${annotations.length === 0 ? html`<p class="empty">None.</p>` : html`<ul class="annotations">${annotations.map((a) => html`<li><strong>${a.label}</strong> ${formatTime(a.startsAt)} – ${formatTime(a.endsAt)} (${a.effect.replaceAll('_', ' ')}, by ${a.createdBy})${a.note ? html`: ${a.note}` : ''}</li>`)}</ul>`}

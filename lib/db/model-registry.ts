@@ -1,3 +1,5 @@
+import { DataWindow } from '../arrival/pipeline-data';
+import type { DriftMethod } from '../drift/drift-methods';
 import type { Metrics } from '../model/metrics';
 import { featureNames } from '../model/features';
 import type { ModelArtifact } from '../model/model-artifact';
@@ -13,6 +15,10 @@ export interface NewModelVersion {
   artifact: ModelArtifact;
   artifactDigest: string;
   trainingSnapshotIds: number[];
+  /** Exactly which rows of the pipeline's data the version learned from. */
+  trainingWindow: DataWindow;
+  /** The drift method of each column, chosen on the training data: later checks keep using it. */
+  driftMethods: Record<string, DriftMethod>;
   codeVersion: string;
   trainerDigest: string;
   metrics: Metrics;
@@ -26,6 +32,9 @@ export interface ModelVersion {
   artifactDigest: string;
   metrics: Metrics;
   trainingSnapshotIds: number[];
+  /** Absent for versions registered before windows were recorded. */
+  trainingWindow?: DataWindow;
+  driftMethods?: Record<string, DriftMethod>;
 }
 
 /**
@@ -41,8 +50,8 @@ export async function registerVersion(pool: Pool, v: NewModelVersion): Promise<M
     if (existing) return { ...existing, created: false };
     const inserted = await client.query<{ id: string; version: number }>(
       `INSERT INTO model_versions (model_name, version, run_key, trainer, params, features, artifact, artifact_digest,
-                                   training_snapshot_ids, code_version, trainer_digest, metrics)
-       SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
+                                   training_snapshot_ids, code_version, trainer_digest, metrics, training_window, drift_methods)
+       SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
        FROM model_versions WHERE model_name = $1
        RETURNING id, version`,
       [
@@ -57,6 +66,8 @@ export async function registerVersion(pool: Pool, v: NewModelVersion): Promise<M
         v.codeVersion,
         v.trainerDigest,
         JSON.stringify(v.metrics),
+        JSON.stringify(v.trainingWindow),
+        JSON.stringify(v.driftMethods),
       ],
     );
     const row = inserted.rows[0] as { id: string; version: number };
@@ -68,6 +79,8 @@ export async function registerVersion(pool: Pool, v: NewModelVersion): Promise<M
       artifactDigest: v.artifactDigest,
       metrics: v.metrics,
       trainingSnapshotIds: v.trainingSnapshotIds,
+      trainingWindow: v.trainingWindow,
+      driftMethods: v.driftMethods,
       created: true,
     };
   });
@@ -181,11 +194,13 @@ interface VersionRow {
   artifact_digest: string;
   metrics: Metrics;
   training_snapshot_ids: string[];
+  training_window: unknown;
+  drift_methods: Record<string, DriftMethod> | null;
 }
 
 async function selectVersion(client: DbClient, where: string, params: unknown[]): Promise<ModelVersion | undefined> {
   const result = await client.query<VersionRow>(
-    `SELECT id, model_name, version, artifact, artifact_digest, metrics, training_snapshot_ids
+    `SELECT id, model_name, version, artifact, artifact_digest, metrics, training_snapshot_ids, training_window, drift_methods
      FROM model_versions WHERE ${where}`,
     params,
   );
@@ -199,6 +214,8 @@ async function selectVersion(client: DbClient, where: string, params: unknown[])
       artifactDigest: row.artifact_digest,
       metrics: row.metrics,
       trainingSnapshotIds: row.training_snapshot_ids.map(Number),
+      ...(row.training_window !== null && { trainingWindow: DataWindow.parse(row.training_window) }),
+      ...(row.drift_methods !== null && { driftMethods: row.drift_methods }),
     }
   );
 }

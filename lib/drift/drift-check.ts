@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DataWindow } from '../arrival/pipeline-data';
 import { AccuracyDecay } from './accuracy-decay';
 import { Annotation } from './annotation';
 import { ColumnDrift, ColumnVerdict, DriftReport, DriftVerdict, SkippedColumn } from './drift-report';
@@ -6,6 +7,10 @@ import { ColumnDrift, ColumnVerdict, DriftReport, DriftVerdict, SkippedColumn } 
 /** The period the current data covers (its time column's span, null without one) and when it was checked. */
 export const DriftWindow = z.object({ from: z.string().nullable(), to: z.string().nullable(), checkedAt: z.string() });
 export type DriftWindow = z.infer<typeof DriftWindow>;
+
+/** Exactly which rows each side holds: the champion's training window, and the rows new since it (and the previous check). */
+export const DriftSides = z.object({ reference: DataWindow, current: DataWindow });
+export type DriftSides = z.infer<typeof DriftSides>;
 
 /**
  * One stored drift check: the per-column data report, the target column's verdict, the champion's
@@ -20,6 +25,8 @@ export const DriftCheck = z.object({
   prediction: z.union([ColumnDrift, SkippedColumn]),
   accuracy: z.union([AccuracyDecay, z.object({ reason: z.string() })]),
   window: DriftWindow,
+  /** Absent only in reports stored before sides were recorded. */
+  sides: DriftSides.optional(),
   annotations: z.array(Annotation),
 });
 export type DriftCheck = z.infer<typeof DriftCheck>;

@@ -34,7 +34,8 @@ export function driftAction(drift: DriftSummary, policy: DriftPolicy, trigger: R
   const notify = suppressedBy ? undefined : alert;
   const alerting = alert === undefined ? '' : suppressedBy ? `; alert silenced by annotation "${suppressedBy.label}"` : '; data team notified';
   const action = retrainReason ? `retraining (${retrainReason})` : 'keeping the champion';
-  return { retrain: retrainReason !== undefined, ...(notify && { notify }), why: `drift ${drift.verdict}: ${action}${alerting}` };
+  const finding = drift.verdict === 'no_new_data' ? 'no new data' : `drift ${drift.verdict}`;
+  return { retrain: retrainReason !== undefined, ...(notify && { notify }), why: `${finding}: ${action}${alerting}` };
 }
 
 /** The first reason to train, most specific first; undefined keeps the champion. */

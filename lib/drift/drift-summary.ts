@@ -1,6 +1,6 @@
 import type { AccuracyDecay } from './accuracy-decay';
 import type { Annotation } from './annotation';
-import type { DriftCheck } from './drift-check';
+import type { DriftCheck, DriftSides } from './drift-check';
 import type { DriftMethod } from './drift-methods';
 import type { ColumnVerdict, DriftVerdict } from './drift-report';
 import { rankColumns } from './rank-columns';
@@ -13,12 +13,17 @@ const LISTED_COLUMNS = 20;
  * drifted columns' names and scores. Never histograms: those stay in drift_reports.
  */
 export interface DriftSummary {
-  /** `no_reference` when the model has no champion yet: there is nothing to compare with. */
-  verdict: DriftVerdict | 'no_reference';
+  /**
+   * `no_reference` when the model has no champion yet, `no_new_data` when no row arrived after the
+   * champion's training data and the previous check: in both cases nothing was compared.
+   */
+  verdict: DriftVerdict | 'no_reference' | 'no_new_data';
   reportId?: number;
   reasons: string[];
   currentSnapshotId: number;
   referenceSnapshotIds: number[];
+  /** Which rows each side held; absent when nothing was compared. */
+  sides?: DriftSides;
   championVersion?: number;
   columnsTested: number;
   columnsDrifted: number;
@@ -40,6 +45,7 @@ export function summarizeDriftCheck(
     verdict: check.verdict,
     ...ids,
     reasons: check.reasons,
+    ...(check.sides && { sides: check.sides }),
     columnsTested: check.data.columnsTested,
     columnsDrifted: check.data.columnsDrifted,
     drifted: drifted.slice(0, LISTED_COLUMNS).map((c) => ({ column: c.column, method: c.method, score: c.pValue ?? c.statistic })),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ArrivalSpec, timeWindowPaths } from '../arrival/arrival-spec';
 import { ColumnSpec } from '../data/column-spec';
 import { DataSource } from '../data/source-spec';
 import { DriftSpec } from '../drift/drift-spec';
@@ -77,6 +78,8 @@ export const PipelineSpec = z
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'lowercase letters, digits and dashes' }),
     description: z.string().default(''),
     source: DataSource,
+    /** How new data arrives (whole history or batches): what drift compares and what a retrain learns from. */
+    arrival: ArrivalSpec.default(ArrivalSpec.parse({})),
     columns: z.record(z.string().min(1), ColumnSpec).refine((cols) => Object.keys(cols).length > 0, {
       message: 'declare at least one column',
     }),
@@ -112,6 +115,9 @@ export const PipelineSpec = z
     Object.keys(spec.checks.nullFraction).forEach((column) => mustExist(column, ['checks', 'nullFraction', column]));
     if (spec.checks.duplicateKeys && spec.keyColumns.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['checks', 'duplicateKeys'], message: 'needs keyColumns' });
+    }
+    if (spec.timeColumn === undefined) {
+      timeWindowPaths(spec.arrival).forEach((path) => ctx.addIssue({ code: 'custom', path, message: 'a window in days or months needs a timeColumn' }));
     }
     if (spec.checks.freshness && spec.timeColumn === undefined) {
       ctx.addIssue({ code: 'custom', path: ['checks', 'freshness'], message: 'needs a timeColumn' });

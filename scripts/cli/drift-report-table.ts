@@ -1,3 +1,4 @@
+import { windowText } from '../../lib/arrival/pipeline-data';
 import type { StoredDriftReport } from '../../lib/db/drift-reports';
 import type { Annotation } from '../../lib/drift/annotation';
 import type { ColumnDrift } from '../../lib/drift/drift-report';
@@ -12,8 +13,16 @@ export function renderDriftReport(report: StoredDriftReport): string {
     ['report', `#${report.id} on ${report.pipeline}, ${report.createdAt.toISOString().slice(0, 19)}Z (workflow ${report.workflowId})`],
     ['verdict', check.verdict.toUpperCase()],
     ...check.reasons.map((reason): [string, string] => ['why', reason]),
-    ['reference', `champion v${report.championVersion} of ${report.modelName}: training snapshot ${report.referenceSnapshotIds.map((id) => `#${id}`).join(', ')} (${check.data.rows.reference} rows)`],
-    ['current', `snapshot #${report.currentSnapshotId} (${check.data.rows.current} rows)${window.from ? `, ${window.from.slice(0, 10)} … ${(window.to ?? '').slice(0, 10)}` : ''}`],
+    [
+      'reference',
+      `champion v${report.championVersion} of ${report.modelName}, its training data: ${
+        check.sides ? windowText(check.sides.reference) : `snapshot ${report.referenceSnapshotIds.map((id) => `#${id}`).join(', ')} (${check.data.rows.reference} rows)`
+      }`,
+    ],
+    [
+      'current',
+      `new rows: ${check.sides ? windowText(check.sides.current) : `snapshot #${report.currentSnapshotId} (${check.data.rows.current} rows)${window.from ? `, ${window.from.slice(0, 10)} … ${(window.to ?? '').slice(0, 10)}` : ''}`}`,
+    ],
     ['target', `${check.target.column}: ${check.target.verdict}`],
     ['prediction', 'verdict' in prediction ? `${prediction.verdict} (${prediction.method} ${describeScore(prediction)})` : `not compared: ${prediction.reason}`],
     [

@@ -3,6 +3,7 @@ import type { DriftlineConfig } from '../../lib/config';
 import { statusQuery, type PipelineStatus } from '../../workflows/messages';
 import type { PipelineInput } from '../../workflows/pipeline-input';
 import { modelPipeline, type PipelineResult } from '../../workflows/pipeline';
+import { windowText } from '../../lib/arrival/pipeline-data';
 import { workflowUiLink } from './temporal-client';
 
 /** Starts a modelPipeline run; the workflow id says which pipeline and when. */
@@ -62,12 +63,15 @@ export function printSummary(
       'drift',
       d.verdict === 'no_reference'
         ? 'no champion yet: nothing to compare with'
-        : `${d.verdict} vs champion v${d.championVersion}: ${d.columnsDrifted} of ${d.columnsTested} columns drifted${columns ? ` (${columns})` : ''} — ${d.action.why}`,
+        : d.verdict === 'no_new_data'
+          ? `${d.reasons.join('; ')} — ${d.action.why}`
+          : `${d.verdict} vs champion v${d.championVersion}: ${d.columnsDrifted} of ${d.columnsTested} columns drifted${columns ? ` (${columns})` : ''} — ${d.action.why}`,
     ]);
+    if (d.sides) rows.push(['compared', `new ${windowText(d.sides.current)}  vs  champion's training data ${windowText(d.sides.reference)}`]);
   }
   if (status.candidate) {
     const m = status.candidate.metrics;
-    rows.push(['trained', `version ${status.candidate.version} (id ${status.candidate.versionId})`]);
+    rows.push(['trained', `version ${status.candidate.version} (id ${status.candidate.versionId}) on ${windowText(status.candidate.trainingWindow)}`]);
     rows.push(['holdout metrics', `MAE ${m.mae.toFixed(1)}  RMSE ${m.rmse.toFixed(1)}  R² ${m.r2.toFixed(3)}`]);
   }
   if (status.champion) {

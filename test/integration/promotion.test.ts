@@ -168,6 +168,8 @@ describe('aliases, rollback and lineage', () => {
           artifact: { plan: { target: 'y', horizon: 1, features: { columns: [], categorical: [], targetLags: [1], targetRollingMeans: [], interactions: [] }, categories: {} }, trainer: { kind: 'built-in', name: 'ridge' }, model: {} },
           artifactDigest: `digest-${i}`,
           trainingSnapshotIds: [],
+          trainingWindow: { asOfSnapshotId: 1, snapshotIds: [], rows: 0, by: 'row', from: null, to: null },
+          driftMethods: {},
           codeVersion: 'test',
           trainerDigest: 'test',
           metrics: { mae: i, rmse: i, r2: 0, smape: 0 },

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ColumnSpecs } from '../../lib/data/column-spec';
 import type { Row } from '../../lib/data/typed-row';
 import { compareDatasets } from '../../lib/drift/compare-datasets';
+import type { DriftMethod } from '../../lib/drift/drift-methods';
 import type { ColumnDriftOptions, DriftOptions } from '../../lib/drift/drift-options';
 import type { ColumnDrift, DriftReport, SkippedColumn } from '../../lib/drift/drift-report';
 import { comparePredictions, PREDICTION } from '../../lib/drift/prediction-drift';
@@ -17,6 +18,10 @@ export interface CompareJob {
   /** The champion's predictions on each side; a string says why there are none. */
   predictions: { reference: number[]; current: number[] } | string;
   predictionOptions: ColumnDriftOptions;
+  /** The methods recorded with the champion's reference (chooseDriftMethods); without them, each column's default. */
+  recordedMethods?: Record<string, DriftMethod>;
+  /** Seeds the calibration bootstraps and samples, so that a stored report can be recomputed exactly. */
+  seed?: number;
 }
 
 export interface Comparison {
@@ -26,13 +31,13 @@ export interface Comparison {
 
 /** Runs in a worker thread: sorting and merging millions of values never blocks the activity's heartbeats. */
 function compare(job: CompareJob): Comparison {
-  const { predictions } = job;
+  const { predictions, seed } = job;
   return {
-    data: compareDatasets(job.reference, job.current, job.columns, job.options),
+    data: compareDatasets(job.reference, job.current, job.columns, job.options, { recordedMethods: job.recordedMethods, seed }),
     prediction:
       typeof predictions === 'string'
         ? { column: PREDICTION, type: 'numeric', reason: predictions }
-        : comparePredictions(predictions.reference, predictions.current, job.predictionOptions),
+        : comparePredictions(predictions.reference, predictions.current, job.predictionOptions, job.options, seed),
   };
 }
 

@@ -25,10 +25,9 @@ export function sizeOf(values: ColumnValues): number {
   return values.kind === 'numeric' ? values.sorted.length : values.size;
 }
 
-/** How many distinct values the two sides hold together. */
-export function distinctValues(reference: ColumnValues, current: ColumnValues): number {
-  if (reference.kind === 'numeric' && current.kind === 'numeric') return countDistinct(reference.sorted, current.sorted);
-  return new Set([...categoryCounts(reference).keys(), ...categoryCounts(current).keys()]).size;
+/** How many distinct non-null values a side holds. */
+export function distinctCount(values: ColumnValues): number {
+  return values.kind === 'numeric' ? countDistinct(values.sorted) : values.counts.size;
 }
 
 /** Every distinct value with its count; a numeric column's values become its categories. */

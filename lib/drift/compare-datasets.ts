@@ -6,18 +6,32 @@ import { isNumeric } from './column-values';
 import { DRIFT_METHODS, type DriftMethod } from './drift-methods';
 import { DriftOptions } from './drift-options';
 import type { ColumnDrift, DriftReport, SkippedColumn } from './drift-report';
+import { multivariateDrift } from './multivariate';
 import { datasetVerdict } from './verdicts';
 
+/** The seed of a check when its caller gives none: a report is reproducible either way. */
+export const DEFAULT_DRIFT_SEED = 12;
+
+/** What a comparison knows besides the data and the options. */
+export interface ComparisonContext {
+  /** The methods recorded with the reference (chooseDriftMethods); a column without one gets the default. */
+  recordedMethods?: Record<string, DriftMethod>;
+  /** Seeds the calibration bootstraps and the multivariate samples. */
+  seed?: number;
+}
+
 /**
- * Compares a current dataset with a reference, column by column, and decides whether the dataset
- * drifted. Pure and synchronous, so it can run in a worker thread; O(n log n) per numeric column
- * (one sort, then linear merges) and O(n) per categorical one.
+ * Compares a current dataset with a reference, column by column and for the numeric columns
+ * together, and decides whether the dataset drifted. Pure and synchronous, so it can run in a
+ * worker thread; O(n log n) per numeric column (one sort, then linear merges), O(n) per categorical
+ * one, and a bounded cost for calibration and the multivariate signal (seeded samples).
  */
 export function compareDatasets(
   reference: readonly Row[],
   current: readonly Row[],
   columns: Record<string, ColumnSpec>,
   options: DriftOptions = DriftOptions.parse({}),
+  { recordedMethods = {}, seed = DEFAULT_DRIFT_SEED }: ComparisonContext = {},
 ): DriftReport {
   if (reference.length === 0 || current.length === 0) {
     throw new DriftlineError('InvalidInput', `drift needs rows on both sides (reference ${reference.length}, current ${current.length})`);
@@ -26,15 +40,23 @@ export function compareDatasets(
   const compared: ColumnDrift[] = [];
   const skipped: SkippedColumn[] = [];
   for (const [name, spec] of Object.entries(columns)) {
-    const result = compareColumn(name, spec, reference, current, options.columns[name] ?? {});
+    const setup = { options: options.columns[name] ?? {}, rules: options, recorded: recordedMethods[name], seed };
+    const result = compareColumn(name, spec, reference, current, setup);
     if ('reason' in result) skipped.push(result);
     else compared.push(result);
   }
+  const multivariate = options.calibration === false ? undefined : multivariateDrift(reference, current, columns, options.minSamples, seed);
   return {
-    ...datasetVerdict(compared.map((c) => c.verdict), options),
+    ...datasetVerdict(
+      compared.map((c) => c.verdict),
+      options,
+      multivariate !== undefined && 'verdict' in multivariate && multivariate.verdict === 'drift',
+    ),
+    minSamples: options.minSamples,
     rows: { reference: reference.length, current: current.length },
     columns: compared,
     skipped,
+    ...(multivariate && { multivariate }),
   };
 }
 

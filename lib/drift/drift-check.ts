@@ -44,15 +44,31 @@ export function assembleDriftCheck(parts: Omit<DriftCheck, 'verdict' | 'reasons'
   if (data.verdict !== 'ok') {
     signals.push([data.verdict, `${data.columnsDrifted} of ${data.columnsTested} columns drifted (share ${data.driftedShare.toFixed(2)}; fail from ${data.driftShare})${data.columnsWarned > 0 ? `, ${data.columnsWarned} in their warn band` : ''}`]);
   }
+  if (data.multivariate !== undefined && 'verdict' in data.multivariate && data.multivariate.verdict === 'drift') {
+    const { score, threshold, columns } = data.multivariate;
+    signals.push(['warn', `the ${columns.length} numeric columns move together differently (PCA reconstruction error ${round(score)}, drift from ${round(threshold)})`]);
+  }
+  // Informational: an `ok` that rests on too little data says so.
+  if (data.columnsInsufficient > 0) {
+    signals.push(['ok', `${data.columnsInsufficient} column${data.columnsInsufficient === 1 ? '' : 's'} not tested: fewer than ${data.minSamples ?? 'the minimum'} values`]);
+  }
   if (target.verdict === 'drift') signals.push(['warn', `the target ${target.column} drifted`]);
-  if ('verdict' in prediction && prediction.verdict !== 'stable') {
+  if ('verdict' in prediction && (prediction.verdict === 'drift' || prediction.verdict === 'warn')) {
     signals.push(['warn', `the champion's predictions ${prediction.verdict === 'drift' ? 'drifted' : 'are in their warn band'} (${prediction.method})`]);
   }
+  if ('decayed' in accuracy && accuracy.insufficient) {
+    signals.push(['ok', `accuracy not judged: ${accuracy.examples} fresh labelled examples, fewer than ${accuracy.minExamples}`]);
+  }
   if ('decayed' in accuracy && accuracy.decayed) {
-    signals.push(['fail', `accuracy decay: ${accuracy.metric} ${round(accuracy.current)} against ${round(accuracy.promoted)} at promotion (+${Math.round(accuracy.increase * 100)} %, limit ${Math.round(accuracy.maxIncrease * 100)} %)`]);
+    const interval = accuracy.ratio ? `, ${Math.round(accuracy.ratio.level * 100)} % interval ${signedPercent(accuracy.ratio.low - 1)} to ${signedPercent(accuracy.ratio.high - 1)}` : '';
+    signals.push(['fail', `accuracy decay: ${accuracy.metric} ${round(accuracy.current)} against ${round(accuracy.promoted)} at promotion (${signedPercent(accuracy.increase)}${interval}, limit ${Math.round(accuracy.maxIncrease * 100)} %) on the ${accuracy.examples} most recent labelled examples`]);
   }
   const verdict = signals.reduce<DriftVerdict>((worst, [v]) => (SEVERITY[v] > SEVERITY[worst] ? v : worst), 'ok');
   return { verdict, reasons: signals.map(([, reason]) => reason), ...parts };
+}
+
+function signedPercent(share: number): string {
+  return `${share >= 0 ? '+' : '−'}${Math.round(Math.abs(share) * 100)} %`;
 }
 
 function round(value: number): string {

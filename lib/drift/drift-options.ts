@@ -39,6 +39,24 @@ export const ColumnDriftOptions = z
 export type ColumnDriftOptions = z.infer<typeof ColumnDriftOptions>;
 
 /**
+ * How a distance method's thresholds follow the size of the current sample. A distance between a
+ * reference and a sample drawn from it shrinks as the sample grows (about n^-1/2 for Wasserstein
+ * and Jensen–Shannon), so a fixed 0.1 fails every small calm batch and misses shifts in large
+ * ones. Each column's threshold is raised to what noise alone reaches at this size (see
+ * calibration.ts); hypothesis tests already account for the size through their p-values.
+ */
+export const CalibrationOptions = z
+  .object({
+    /** A column drifts when noise alone reaches its distance at most this often (the null's 1 − alpha quantile). */
+    alpha: z.number().gt(0).lt(0.5).default(0.01),
+    /** Where a method has a warn band (PSI, or a warnThreshold you set), it starts no lower than the null's 1 − warnAlpha quantile. */
+    warnAlpha: z.number().gt(0).lt(0.5).default(0.05),
+  })
+  .strict()
+  .refine((options) => options.warnAlpha > options.alpha, { path: ['warnAlpha'], message: 'must exceed alpha' });
+export type CalibrationOptions = z.infer<typeof CalibrationOptions>;
+
+/**
  * Drift settings for one comparison. The dataset verdict has three bands so that one noisy column
  * does not page anyone: `fail` when at least `driftShare` of the tested columns drifted, `warn` when
  * fewer did (or a column is in its warn band), `ok` otherwise.
@@ -54,6 +72,14 @@ export const DriftOptions = z
     warnShare: z.number().min(0).max(1).default(0),
     /** Per column; a column not listed gets the default method for its type and reference size. */
     columns: z.record(z.string(), ColumnDriftOptions).default({}),
+    /** Below this many non-null values on either side a column is `insufficient`: not tested, never drifted. */
+    minSamples: z.number().int().min(2).default(10),
+    /**
+     * Distance thresholds calibrated to the current sample's size, and the multivariate signal (whose
+     * threshold is a calibration too). `false` keeps the conventional fixed thresholds and drops the
+     * multivariate signal: for benchmarks and comparisons with Evidently, not for production.
+     */
+    calibration: z.union([z.literal(false), CalibrationOptions]).default(CalibrationOptions.parse({})),
   })
   .refine((options) => options.warnShare <= options.driftShare, {
     path: ['warnShare'],

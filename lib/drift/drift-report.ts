@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { ColumnType } from '../data/column-spec';
+import { Calibration } from './calibration';
+import { DataShift } from './data-shift';
 import { DriftMethod } from './drift-methods';
+import { MultivariateDrift } from './multivariate';
+import { Count, perSide, Share } from './report-values';
 
 /**
  * The result of comparing a current dataset with a reference: plain JSON, stored as jsonb and read
@@ -8,9 +12,6 @@ import { DriftMethod } from './drift-methods';
  * method, statistic, p-value, thresholds and both histograms.
  */
 
-const Count = z.number().int().nonnegative();
-const Share = z.number().min(0).max(1);
-const perSide = <T extends z.ZodType>(value: T) => z.object({ reference: value, current: value });
 
 /** How many of the most frequent categories a report lists; the rest are summed into `other`. */
 export const REPORTED_CATEGORIES = 30;
@@ -34,7 +35,8 @@ export const Histogram = z.discriminatedUnion('kind', [
 ]);
 export type Histogram = z.infer<typeof Histogram>;
 
-export const ColumnVerdict = z.enum(['stable', 'warn', 'drift']);
+/** `insufficient`: too few values on a side to test (below DriftOptions.minSamples); never counts as drift or warn. */
+export const ColumnVerdict = z.enum(['stable', 'warn', 'drift', 'insufficient']);
 export type ColumnVerdict = z.infer<typeof ColumnVerdict>;
 
 export const ColumnDrift = z.object({
@@ -45,9 +47,16 @@ export const ColumnDrift = z.object({
   statistic: z.number().nullable(),
   /** The hypothesis tests' p-value, compared with the threshold; null for distances, where the statistic is. */
   pValue: z.number().nullable(),
+  /** In force: for a distance, the larger of the method's conventional threshold and what noise reaches at this sample size. */
   threshold: z.number(),
   warnThreshold: z.number().nullable(),
   verdict: ColumnVerdict,
+  /** What a distance means at the current sample's size; absent for hypothesis tests, insufficient columns, and with calibration off. */
+  calibration: Calibration.optional(),
+  /** The method differs from the one recorded with the reference: from what, to what, and why. */
+  methodChange: z.object({ from: DriftMethod, to: DriftMethod, why: z.string() }).optional(),
+  /** The shift in the column's own units, side by side (absent in reports stored before it existed). */
+  shift: DataShift.optional(),
   /** How many values were compared: the non-null, finite ones. */
   compared: perSide(Count),
   /** Nulls (and NaN or infinite numbers) are left out of the comparison; their share is reported here. */
@@ -68,14 +77,20 @@ export const DriftReport = z.object({
   verdict: DriftVerdict,
   /** Drifted columns over tested columns; 0 when none could be tested. */
   driftedShare: Share,
+  /** Columns with a verdict other than `insufficient`. */
   columnsTested: Count,
   columnsDrifted: Count,
   columnsWarned: Count,
+  /** Columns with too few values to test (below minSamples); not counted in columnsTested. */
+  columnsInsufficient: Count.default(0),
+  minSamples: Count.optional(),
   /** The bands in force. */
   driftShare: Share,
   warnShare: Share,
   rows: perSide(Count),
   columns: z.array(ColumnDrift),
   skipped: z.array(SkippedColumn),
+  /** A change in how the numeric columns move together; a drift here makes the verdict at least `warn`. */
+  multivariate: MultivariateDrift.optional(),
 });
 export type DriftReport = z.infer<typeof DriftReport>;

@@ -30,10 +30,8 @@ export function measureDrift(method: DriftMethod, reference: ColumnValues, curre
       const { statistic, pValue } = ksTwoSample(numeric(reference), numeric(current));
       return { statistic, pValue };
     }
-    case 'wasserstein': {
-      const norm = Math.max(standardDeviation(numeric(reference)), MIN_WASSERSTEIN_NORM);
-      return { statistic: wassersteinDistance(numeric(reference), numeric(current)) / norm, pValue: null };
-    }
+    case 'wasserstein':
+      return { statistic: wassersteinDistance(numeric(reference), numeric(current)) / wassersteinNorm(reference), pValue: null };
     case 'chisquare':
       return chiSquareAgainstReference(perValue(reference, current, binned));
     case 'z':
@@ -43,6 +41,11 @@ export function measureDrift(method: DriftMethod, reference: ColumnValues, curre
     case 'psi':
       return { statistic: populationStabilityIndex(binned.reference, binned.current), pValue: null };
   }
+}
+
+/** What Evidently divides the Wasserstein distance by: the reference's standard deviation, floored. */
+export function wassersteinNorm(reference: ColumnValues): number {
+  return Math.max(standardDeviation(numeric(reference)), MIN_WASSERSTEIN_NORM);
 }
 
 /** The current counts against the reference's proportions scaled to the current size. */
@@ -66,7 +69,7 @@ function perValue(reference: ColumnValues, current: ColumnValues, binned: Bucket
   return binned.kind === 'categories' ? binned : categoryBuckets(reference, current);
 }
 
-function numeric(values: ColumnValues): Float64Array {
+export function numeric(values: ColumnValues): Float64Array {
   if (values.kind !== 'numeric') throw new Error('this drift method needs a numeric column');
   return values.sorted;
 }

@@ -1,6 +1,7 @@
 import type { Row } from '../data/typed-row';
-import { compareColumn } from './column-drift';
-import type { ColumnDriftOptions } from './drift-options';
+import { compareColumn, type SampleRules } from './column-drift';
+import { DEFAULT_DRIFT_SEED } from './compare-datasets';
+import { type ColumnDriftOptions, DriftOptions } from './drift-options';
 import type { ColumnDrift, SkippedColumn } from './drift-report';
 
 /** The name predictions go by in a report. */
@@ -8,9 +9,16 @@ export const PREDICTION = 'prediction';
 
 /**
  * Prediction drift: the champion's predictions on the current data against its predictions on the
- * reference data, compared as one numeric column with the same methods and defaults as the data.
+ * reference data, compared as one numeric column with the same methods, defaults, minimum sample
+ * and calibrated thresholds as the data (`rules`: the data's DriftOptions).
  */
-export function comparePredictions(reference: readonly number[], current: readonly number[], options: ColumnDriftOptions): ColumnDrift | SkippedColumn {
+export function comparePredictions(
+  reference: readonly number[],
+  current: readonly number[],
+  options: ColumnDriftOptions,
+  rules: SampleRules = DriftOptions.parse({}),
+  seed = DEFAULT_DRIFT_SEED,
+): ColumnDrift | SkippedColumn {
   const asRows = (values: readonly number[]): Row[] => values.map((value) => ({ [PREDICTION]: value }));
-  return compareColumn(PREDICTION, { type: 'numeric', nullable: false }, asRows(reference), asRows(current), options);
+  return compareColumn(PREDICTION, { type: 'numeric', nullable: false }, asRows(reference), asRows(current), { options, rules, seed });
 }

@@ -1,5 +1,5 @@
 import type { ColumnType } from '../data/column-spec';
-import { isNumeric } from './column-values';
+import { type ColumnValues, distinctCount, isNumeric, sizeOf } from './column-values';
 import type { DriftMethod } from './drift-methods';
 
 /** Evidently's line between a small reference, where tests have power, and a large one, where distances do better. */
@@ -14,7 +14,8 @@ const FEW_VALUES = 5;
  * p-values flag differences too small to matter: Wasserstein distance normed by the reference's
  * standard deviation for numeric columns, Jensen–Shannon distance for the rest.
  *
- * `distinctValues` counts the non-null values of reference and current together.
+ * Evidently counts the distinct values of both sides; Driftline counts the reference's alone, so
+ * that the method is a property of the reference and stays the same for every check against it.
  */
 export function defaultMethod(type: Exclude<ColumnType, 'timestamp'>, referenceSize: number, distinctValues: number): DriftMethod {
   const categoryLike = !isNumeric(type) || distinctValues <= FEW_VALUES;
@@ -23,4 +24,9 @@ export function defaultMethod(type: Exclude<ColumnType, 'timestamp'>, referenceS
     return distinctValues <= 2 ? 'z' : 'chisquare';
   }
   return categoryLike ? 'jensenshannon' : 'wasserstein';
+}
+
+/** The default method for a column's reference values. */
+export function referenceMethod(type: Exclude<ColumnType, 'timestamp'>, reference: ColumnValues): DriftMethod {
+  return defaultMethod(type, sizeOf(reference), distinctCount(reference));
 }

@@ -10,17 +10,23 @@ export function columnVerdict(info: DriftMethodInfo, score: number, threshold: n
 }
 
 /**
- * `fail` when the drifted share reaches driftShare; `warn` when some column drifted and the share
- * reaches warnShare, or when a column is in its warn band; `ok` otherwise.
+ * `fail` when the drifted share of the tested columns reaches driftShare; `warn` when some column
+ * drifted and the share reaches warnShare, when a column is in its warn band, or when the columns
+ * moved together differently (`multivariateDrift`); `ok` otherwise. Insufficient columns are not
+ * tested: they count in neither the share nor its denominator.
  */
 export function datasetVerdict(
   verdicts: readonly ColumnVerdict[],
   { driftShare, warnShare }: Pick<DriftOptions, 'driftShare' | 'warnShare'>,
-): Pick<DriftReport, 'verdict' | 'driftedShare' | 'columnsTested' | 'columnsDrifted' | 'columnsWarned' | 'driftShare' | 'warnShare'> {
-  const columnsDrifted = verdicts.filter((v) => v === 'drift').length;
-  const columnsWarned = verdicts.filter((v) => v === 'warn').length;
-  const driftedShare = verdicts.length === 0 ? 0 : columnsDrifted / verdicts.length;
+  multivariateDrift = false,
+): Pick<DriftReport, 'verdict' | 'driftedShare' | 'columnsTested' | 'columnsDrifted' | 'columnsWarned' | 'columnsInsufficient' | 'driftShare' | 'warnShare'> {
+  const count = (verdict: ColumnVerdict) => verdicts.filter((v) => v === verdict).length;
+  const columnsDrifted = count('drift');
+  const columnsWarned = count('warn');
+  const columnsInsufficient = count('insufficient');
+  const columnsTested = verdicts.length - columnsInsufficient;
+  const driftedShare = columnsTested === 0 ? 0 : columnsDrifted / columnsTested;
   const reaches = (share: number) => columnsDrifted > 0 && driftedShare >= share;
-  const verdict: DriftVerdict = reaches(driftShare) ? 'fail' : reaches(warnShare) || columnsWarned > 0 ? 'warn' : 'ok';
-  return { verdict, driftedShare, columnsTested: verdicts.length, columnsDrifted, columnsWarned, driftShare, warnShare };
+  const verdict: DriftVerdict = reaches(driftShare) ? 'fail' : reaches(warnShare) || columnsWarned > 0 || multivariateDrift ? 'warn' : 'ok';
+  return { verdict, driftedShare, columnsTested, columnsDrifted, columnsWarned, columnsInsufficient, driftShare, warnShare };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { accuracyDecay } from '../../lib/drift/accuracy-decay';
+import { accuracyDecay, AccuracyDecayOptions } from '../../lib/drift/accuracy-decay';
 import { AnnotationInput } from '../../lib/drift/annotation';
 import { driftAction, DriftPolicy, type RunTrigger } from '../../lib/drift/drift-policy';
 import type { DriftSummary } from '../../lib/drift/drift-summary';
@@ -57,10 +57,48 @@ describe('the drift policy', () => {
 });
 
 describe('accuracy decay', () => {
-  it('compares the current error with the promoted one against a relative limit', () => {
-    expect(accuracyDecay(80, 96, 50, { metric: 'rmse', maxIncrease: 0.25 })).toMatchObject({ increase: 0.2, decayed: false });
-    expect(accuracyDecay(80, 120, 50, { metric: 'rmse', maxIncrease: 0.25 })).toMatchObject({ increase: 0.5, decayed: true });
-    expect(accuracyDecay(0, 1, 50, { metric: 'mae', maxIncrease: 10 }).decayed).toBe(true);
+  const options = AccuracyDecayOptions.parse({});
+  const repeat = (value: number, times: number) => new Array<number>(times).fill(value);
+  /** Examples in time order whose prediction misses the actual by `errors[i]`. */
+  const withErrors = (errors: number[]) => ({ actual: errors.map((e, i) => i + e), predicted: errors.map((_, i) => i) });
+  const judge = (promoted: number, errors: number[], overrides: Partial<AccuracyDecayOptions> = {}) => {
+    const { actual, predicted } = withErrors(errors);
+    return accuracyDecay(promoted, actual, predicted, { ...options, ...overrides });
+  };
+
+  it('defaults to rmse, 25 %, at least 30 examples and the 100 most recent', () => {
+    expect(options).toEqual({ metric: 'rmse', maxIncrease: 0.25, minExamples: 30, window: 100 });
+    expect(AccuracyDecayOptions.safeParse({ minExamples: 50, window: 40 }).error?.issues[0]?.path).toEqual(['window']);
+  });
+
+  it('judges the most recent window only: 50 perfect old examples do not dilute 100 new ones', () => {
+    const decay = judge(80, [...repeat(0, 50), ...repeat(96, 100)]);
+    expect(decay).toMatchObject({ current: 96, examples: 100, available: 150, insufficient: false, decayed: false });
+    expect(decay.increase).toBeCloseTo(0.2, 12);
+  });
+
+  it('says insufficient, never decayed, on one labelled row however bad', () => {
+    expect(judge(80, [1000])).toMatchObject({ current: 1000, examples: 1, minExamples: 30, insufficient: true, ratio: null, decayed: false });
+    expect(judge(80, repeat(1000, 29)).insufficient).toBe(true);
+  });
+
+  it('declares decay only when the whole bootstrap interval clears the limit', () => {
+    // Every example 50 % worse: every resample gives the ratio 1.5.
+    expect(judge(80, repeat(120, 40))).toMatchObject({ ratio: { low: 1.5, high: 1.5, level: 0.9 }, decayed: true });
+    // The same rmse of 120 from 3 large misses in 30: +50 % on average, but a resample with one miss
+    // is better than at promotion, so the interval reaches below the limit and nothing is declared.
+    const lumpy = judge(80, [...repeat(0, 27), ...repeat(120 * Math.sqrt(10), 3)]);
+    expect(lumpy.increase).toBeCloseTo(0.5, 12);
+    expect(lumpy.ratio?.low).toBeLessThan(1.25);
+    expect(lumpy.ratio?.high).toBeGreaterThan(1.5);
+    expect(lumpy.decayed).toBe(false);
+    // A perfect champion decays at any steady error at all.
+    expect(judge(0, repeat(1, 30), { metric: 'mae', maxIncrease: 10 }).decayed).toBe(true);
+  });
+
+  it('is the same for the same seed', () => {
+    const errors = Array.from({ length: 60 }, (_, i) => 90 + ((i * 37) % 50));
+    expect(judge(80, errors)).toEqual(judge(80, errors));
   });
 });
 
@@ -82,7 +120,7 @@ describe('annotations and the drift section of a spec', () => {
     expect(spec.drift).toMatchObject({
       driftShare: 0.5,
       prediction: {},
-      accuracyDecay: { metric: 'rmse', maxIncrease: 0.25 },
+      accuracyDecay: { metric: 'rmse', maxIncrease: 0.25, minExamples: 30, window: 100 },
       policy: { onFail: 'retrain-and-notify', onWarn: 'notify', scheduledRetrain: 'on-drift' },
     });
     const custom = PipelineSpec.safeParse({ ...builtIn(), drift: { columns: { nonfarm: { method: 'psi' }, nope: {} }, policy: { onWarn: 'ignore' } } });

@@ -37,13 +37,15 @@ describe('choosing the test for a column (Evidently defaults)', () => {
     expect(defaultMethod(type, referenceSize, distinct)).toBe(method);
   });
 
-  it('counts the reference size without nulls and the distinct values of both sides together', () => {
-    // 1,000 values and 500 nulls: still a small reference. 3 values in the reference, 3 more in
-    // the current data: six together, so Kolmogorov–Smirnov rather than chi-square.
+  it('counts the reference size without nulls and decides on the reference alone, so the method stays fixed', () => {
+    // 1,000 values and 500 nulls: still a small reference. 3 values in the reference: chi-square,
+    // even when the current data brings 3 more (Evidently would count six together and switch to
+    // KS; Driftline keeps one method per reference so that scores stay comparable).
     const reference = rowsOf('x', [...range(1000).map((i) => i % 3), ...repeat(null, 500)]);
     const current = rowsOf('x', range(100).map((i) => 3 + (i % 3)));
-    expect(onlyColumn(compareDatasets(reference, current, { x: numeric })).method).toBe('ks');
+    expect(onlyColumn(compareDatasets(reference, current, { x: numeric }))).toMatchObject({ method: 'chisquare', verdict: 'drift' });
     expect(onlyColumn(compareDatasets(reference, reference, { x: numeric })).method).toBe('chisquare');
+    expect(onlyColumn(compareDatasets(rowsOf('x', range(1000).map((i) => i % 6)), current, { x: numeric })).method).toBe('ks');
   });
 });
 
@@ -76,7 +78,7 @@ describe('dataset verdict bands', () => {
   ];
 
   it('defaults to failing at half the columns drifted and warning on any drifted column', () => {
-    expect(bands).toEqual({ driftShare: 0.5, warnShare: 0, columns: {} });
+    expect(bands).toEqual({ driftShare: 0.5, warnShare: 0, columns: {}, minSamples: 10, calibration: { alpha: 0.01, warnAlpha: 0.05 } });
     expect(datasetVerdict(verdicts(0, 5), bands).verdict).toBe('ok');
     expect(datasetVerdict(verdicts(1, 4), bands)).toMatchObject({ verdict: 'warn', driftedShare: 0.2, columnsDrifted: 1, columnsTested: 5 });
     expect(datasetVerdict(verdicts(2, 3), bands).verdict).toBe('warn');

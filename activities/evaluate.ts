@@ -1,17 +1,27 @@
 import { Context } from '@temporalio/activity';
-import type { Row } from '../lib/data/typed-row';
-import { saveEvaluation } from '../lib/db/evaluations';
-import { getAliasedVersion, getVersion, versionIdOf } from '../lib/db/model-registry';
+import type { PipelineData } from '../lib/arrival/pipeline-data';
 import { trainingData } from '../lib/arrival/windows';
+import { saveEvaluation } from '../lib/db/evaluations';
+import { getAliasedVersion, getVersion, versionIdOf, type ModelVersion } from '../lib/db/model-registry';
 import { loadPipelineData } from '../lib/db/pipeline-data';
 import { loadSnapshotRows } from '../lib/db/snapshots';
+import { isTimeSeries, naiveForecasts, scoreBaselines, summarizeBaselines, type BaselineSummary } from '../lib/evaluation/baselines';
+import {
+  configurationVerdict,
+  sameConfiguration,
+  scoreAgainstChampion,
+  type ChampionComparison,
+  type ChampionFacts,
+} from '../lib/evaluation/champion-comparison';
+import { describeAt } from '../lib/evaluation/format';
+import { describeGates, evaluateGates, type GateResult } from '../lib/evaluation/gates';
+import { splitFrom } from '../lib/evaluation/holdout';
 import type { BacktestFold } from '../lib/model/backtest';
-import { buildExamples, orderByTime } from '../lib/model/features';
+import { buildExamples, orderByTime, targetSeries, type Examples } from '../lib/model/features';
 import { regressionMetrics, type Metrics } from '../lib/model/metrics';
-import { checkPredictions, holdoutExamples, type ModelArtifact } from '../lib/model/model-artifact';
+import { checkPredictions } from '../lib/model/model-artifact';
 import type { ModelTestResult } from '../lib/model-tests/classify';
 import { garbageCases } from '../lib/model-tests/garbage-cases';
-import { describeGates, evaluateGates, type GateResult } from '../lib/promotion/gates';
 import type { Metric, PipelineSpec } from '../lib/spec/pipeline-spec';
 import { DriftlineError } from '../lib/errors';
 import type { ActivityDeps } from './deps';
@@ -30,8 +40,12 @@ export interface EvaluateInput {
 export interface Evaluation {
   evaluationId: number;
   primaryMetric: Metric;
+  /** The candidate's fit before its refit, on the held-out examples. */
   candidate: Metrics;
-  /** Absent when the model has no champion yet. */
+  holdoutExamples: number;
+  /** Naive forecasts on the same holdout, and the candidate's skill against the best of them. */
+  baselines: BaselineSummary;
+  /** Absent when the model has no champion yet, or when the candidate refreshes the champion's configuration (not scored). */
   champion?: { versionId: number; version: number; metrics: Metrics };
   gates: GateResult[];
   modelTests: { passed: number; failed: Pick<ModelTestResult, 'name' | 'behaviour' | 'detail'>[] };
@@ -41,33 +55,54 @@ export interface Evaluation {
 
 export function makeEvaluate(deps: ActivityDeps) {
   /**
-   * Scores candidate and champion on the same holdout, applies the promotion gates, and runs the
-   * candidate's predict path against generated garbage. Stores the whole record.
+   * Scores the candidate's fit from before its refit on the holdout, beside naive baselines and
+   * the champion on the same examples, applies the promotion gates, and runs the registered
+   * (refitted) model's predict path against generated garbage. Stores the whole record.
    */
   return async function evaluateCandidate(input: EvaluateInput): Promise<Evaluation> {
     const { spec } = input;
+    const metric = spec.evaluation.primaryMetric;
     const signal = Context.current().cancellationSignal;
     // The rows the candidate was trained and held out on: the pipeline's training window, not one batch.
-    const { rows } = trainingData(await loadPipelineData(deps.pool, spec, input.snapshotId), spec.arrival);
+    const data = trainingData(await loadPipelineData(deps.pool, spec, input.snapshotId), spec.arrival);
     const candidate = await getVersion(deps.pool, input.candidateVersionId);
     const champion = await getAliasedVersion(deps.pool, spec.model.name, 'champion');
-    const candidateMetrics = await scoreFrom(candidate.artifact, rows, input.holdoutStart, signal);
-    const championMetrics = champion && champion.id !== candidate.id ? await scoreFrom(champion.artifact, rows, input.holdoutStart, signal) : undefined;
 
-    const gates = evaluateGates(candidateMetrics, championMetrics, spec.promotion.gates, spec.evaluation.primaryMetric);
-    const recent = orderByTime(rows, spec.timeColumn);
+    // The refit has seen the holdout: only the fit from before it can be scored there.
+    const { train, test: holdout } = splitFrom(buildExamples(data.rows, candidate.evaluatedArtifact.plan), input.holdoutStart);
+    const predictions = await predictWith(candidate.evaluatedArtifact, holdout.x, signal);
+    const metrics = regressionMetrics(holdout.y, predictions);
+    const baselines = baselinesOn(data, candidate, train, holdout, metrics, spec);
+    const rival = champion && champion.id !== candidate.id ? await compareWithChampion(champion, candidate, data, holdout, predictions, spec, signal) : undefined;
+
+    const gates = evaluateGates({
+      primaryMetric: metric,
+      gates: spec.promotion.gates,
+      minHoldout: spec.evaluation.minHoldout,
+      beatBaselines: spec.promotion.beatBaselines,
+      candidate: metrics,
+      holdoutExamples: holdout.y.length,
+      baselines,
+      champion: rival,
+    });
+    const recent = orderByTime(data.rows, spec.timeColumn);
     const modelTests = await runGarbageTests(candidate.artifact, spec.columns, garbageCases(recent, spec.columns, candidate.artifact.plan), signal);
     const failedTests = modelTests.filter((t) => !t.passed);
     const passed = gates.every((g) => g.passed) && failedTests.length === 0 && champion?.id !== candidate.id;
+    const championMetrics = rival?.kind === 'scored' ? rival.champion : undefined;
 
     const evaluationId = await saveEvaluation(deps.pool, {
       versionId: candidate.id,
       snapshotId: input.snapshotId,
       workflowId: Context.current().info.workflowExecution?.workflowId ?? 'unknown',
-      championVersionId: championMetrics ? champion?.id : undefined,
+      championVersionId: rival ? champion?.id : undefined,
       holdoutStart: input.holdoutStart,
-      metrics: candidateMetrics,
+      holdoutExamples: holdout.y.length,
+      metrics,
+      metricsBasis: metricsBasis(candidate, holdout),
+      baselines,
       championMetrics,
+      championComparison: rival,
       gates,
       modelTests,
       backtest: input.backtest,
@@ -75,8 +110,10 @@ export function makeEvaluate(deps: ActivityDeps) {
     });
     return {
       evaluationId,
-      primaryMetric: spec.evaluation.primaryMetric,
-      candidate: candidateMetrics,
+      primaryMetric: metric,
+      candidate: metrics,
+      holdoutExamples: holdout.y.length,
+      baselines,
       champion: championMetrics && champion ? { versionId: champion.id, version: champion.version, metrics: championMetrics } : undefined,
       gates,
       modelTests: { passed: modelTests.length - failedTests.length, failed: failedTests.map(({ name, behaviour, detail }) => ({ name, behaviour, detail })) },
@@ -86,12 +123,74 @@ export function makeEvaluate(deps: ActivityDeps) {
   };
 }
 
-/** Scores a stored model on the holdout rows, whichever trainer made it. */
-async function scoreFrom(artifact: ModelArtifact, rows: Row[], holdoutStart: string, signal: AbortSignal): Promise<Metrics> {
-  const { x, y } = holdoutExamples(artifact, rows, holdoutStart);
-  const predictions = await predictWith(artifact, x, signal);
-  checkPredictions(predictions, y.length);
-  return regressionMetrics(y, predictions);
+/** Last value, seasonal naive and the training mean, scored on the candidate's holdout examples. */
+function baselinesOn(data: PipelineData, candidate: ModelVersion, train: Examples, holdout: Examples, metrics: Metrics, spec: PipelineSpec): BaselineSummary {
+  const { plan } = candidate.evaluatedArtifact;
+  const forecasts = naiveForecasts({
+    target: targetSeries(data.rows, plan),
+    rows: holdout.row,
+    horizon: plan.horizon,
+    season: spec.evaluation.season,
+    trainingLabels: train.y,
+    timeSeries: isTimeSeries(plan),
+  });
+  return summarizeBaselines(spec.evaluation.primaryMetric, metrics, scoreBaselines(holdout.y, forecasts));
+}
+
+/**
+ * A refresh of the champion's own configuration is decided without scoring; any other candidate is
+ * compared with the champion (as served: refitted on its whole window) on the same holdout examples.
+ */
+async function compareWithChampion(
+  champion: ModelVersion,
+  candidate: ModelVersion,
+  data: PipelineData,
+  holdout: Examples,
+  candidatePredictions: number[],
+  spec: PipelineSpec,
+  signal: AbortSignal,
+): Promise<ChampionComparison> {
+  const facts: ChampionFacts = {
+    version: champion.version,
+    trainedThrough: champion.trainingWindow?.to ?? undefined,
+    sameConfiguration: sameConfiguration(candidate, champion),
+  };
+  const verdict = configurationVerdict(facts, candidate.trainingWindow?.to ?? undefined);
+  if (verdict) return verdict;
+
+  // Each model builds its own examples from the same rows; they pair by row.
+  const theirs = buildExamples(data.rows, champion.artifact.plan);
+  const indexOfRow = new Map(theirs.row.map((row, i) => [row, i]));
+  const pairs = holdout.row.flatMap((row, i) => {
+    const j = indexOfRow.get(row);
+    return j === undefined ? [] : [[i, j] as const];
+  });
+  const championPredictions = await predictWith(champion.artifact, pairs.map(([, j]) => theirs.x[j] as number[]), signal);
+  const metric = spec.evaluation.primaryMetric;
+  return scoreAgainstChampion(
+    facts,
+    {
+      keys: pairs.map(([i]) => (data.by === 'time' ? (holdout.at[i] as string) : (data.keys[holdout.row[i] as number] as number))),
+      actual: pairs.map(([i]) => holdout.y[i] as number),
+      candidate: pairs.map(([i]) => candidatePredictions[i] as number),
+      champion: championPredictions,
+    },
+    { metric, minHoldout: spec.evaluation.minHoldout, bootstrap: spec.promotion.gates[metric]?.minRelativeChange === undefined },
+  );
+}
+
+/** "fit before the refit (78 examples, 2006-06-01 … 2012-12-01), scored on 35 held-out examples (2013-01-01 … 2015-11-01); registered: refit on all 113" */
+function metricsBasis(candidate: ModelVersion, holdout: Examples): string {
+  const held = `scored on ${holdout.y.length} held-out examples (${span(holdout.at[0], holdout.at.at(-1))})`;
+  const { fits } = candidate;
+  if (!fits) return `metrics of the registered fit, ${held}`;
+  const evaluated = `${fits.evaluated.examples} examples, ${span(fits.evaluated.from, fits.evaluated.to)}`;
+  if (!fits.refit) return `metrics of the registered fit (trained on ${evaluated}, not refitted), ${held}`;
+  return `metrics of the fit before the refit (trained on ${evaluated}), ${held}; the registered version was then refitted on all ${fits.refit.examples} examples`;
+}
+
+function span(from: string | undefined, to: string | undefined): string {
+  return from === undefined || to === undefined ? 'none' : `${describeAt(from)} … ${describeAt(to)}`;
 }
 
 function explain(gates: GateResult[], failedTests: ModelTestResult[], championVersion: number | undefined, testCount: number): string {

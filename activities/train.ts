@@ -1,6 +1,6 @@
 import { Context, log } from '@temporalio/activity';
 import { contentDigest } from '../lib/data/digest';
-import { registerVersion } from '../lib/db/model-registry';
+import { registerVersion, type NewModelVersion } from '../lib/db/model-registry';
 import { type DataWindow, describeWindow } from '../lib/arrival/pipeline-data';
 import { trainingData } from '../lib/arrival/windows';
 import { loadPipelineData } from '../lib/db/pipeline-data';
@@ -39,6 +39,13 @@ export interface TrainResult {
   durationMs: number;
   /** Which rows of the pipeline's data the version learned from. */
   trainingWindow: DataWindow;
+}
+
+/** The fit that was scored, kept when a refit replaced it, and what each fit learned from. */
+function fitsOf(result: TrainingResult): Pick<NewModelVersion, 'evaluatedArtifact' | 'fits'> {
+  const evaluated = { ...result.evaluated.fit, artifactDigest: contentDigest(result.evaluated.artifact) };
+  if (!result.refit) return { fits: { evaluated } };
+  return { evaluatedArtifact: result.evaluated.artifact, fits: { evaluated, refit: { ...result.refit, artifactDigest: contentDigest(result.artifact) } } };
 }
 
 export function makeTrain(deps: ActivityDeps) {
@@ -80,6 +87,7 @@ export function makeTrain(deps: ActivityDeps) {
       params,
       artifact: result.artifact,
       artifactDigest: contentDigest(result.artifact),
+      ...fitsOf(result),
       trainingSnapshotIds: window.snapshotIds,
       trainingWindow: window,
       driftMethods: chooseDriftMethods(rows, spec.columns, spec.drift),

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { DriftlineError } from '../../lib/errors';
-import { resultOf, type PlannedTraining, type TrainerRef, type TrainingResult } from '../../lib/model/model-artifact';
+import type { Examples } from '../../lib/model/features';
+import { allExamples, refitMessage, refitted, resultOf, type PlannedTraining, type TrainerRef, type TrainingResult } from '../../lib/model/model-artifact';
 import type { ThreadHooks } from './run-in-thread';
 
 type CommandRef = Extract<TrainerRef, { kind: 'command' }>;
@@ -21,7 +22,8 @@ interface CommandModel {
  * Trains with an external command, in any language, through files (see README, "Custom trainers"):
  *   `<command…> train <dir>`   reads train.csv + params.json, writes model (+ metrics.json)
  *   `<command…> predict <dir>` reads model + input.csv, writes predictions.csv
- * Progress lines on stdout ("progress 0.4 fitting") become heartbeats.
+ * Progress lines on stdout ("progress 0.4 fitting") become heartbeats. The command trains twice
+ * when the version is refitted: on the older examples to be scored, then on all of them.
  */
 export async function trainWithCommand(
   ref: CommandRef,
@@ -30,19 +32,31 @@ export async function trainWithCommand(
   hooks: ThreadHooks,
 ): Promise<TrainingResult> {
   return withWorkDir(async (dir) => {
-    const { train, test } = planned;
-    await writeFile(path.join(dir, 'train.csv'), toCsv([...train.featureNames, 'label'], train.x.map((row, i) => [...row, train.y[i] as number])));
-    await writeFile(path.join(dir, 'params.json'), JSON.stringify(params));
-    await runCommand(ref, 'train', dir, hooks);
-    const model: CommandModel = {
-      encoding: 'base64',
-      data: (await readRequired(dir, 'model')).toString('base64'),
-      reportedMetrics: await readFile(path.join(dir, 'metrics.json'), 'utf8').then(JSON.parse, () => undefined),
-    };
+    const { test } = planned;
+    const model = await fitInDir(ref, planned.train, params, dir, hooks);
     hooks.onProgress(0.9, `scoring on ${test.y.length} holdout examples`);
     const predictions = await predictInDir(ref, model, test.featureNames, test.x, dir, hooks);
-    return resultOf({ plan: planned.plan, trainer: ref, model }, planned, predictions);
+    const result = resultOf({ plan: planned.plan, trainer: ref, model }, planned, predictions);
+    if (!planned.refit) return result;
+    const all = allExamples(planned);
+    hooks.onProgress(0.95, refitMessage(all));
+    return { ...result, ...refitted(result, await fitInDir(ref, all, params, dir, hooks), all) };
   });
+}
+
+/** Runs the command's train mode on these examples and packs the model file it writes. */
+async function fitInDir(ref: CommandRef, examples: Examples, params: Record<string, unknown>, dir: string, hooks: ThreadHooks): Promise<CommandModel> {
+  await writeFile(path.join(dir, 'train.csv'), toCsv([...examples.featureNames, 'label'], examples.x.map((row, i) => [...row, examples.y[i] as number])));
+  await writeFile(path.join(dir, 'params.json'), JSON.stringify(params));
+  // The first fit's files (and the model predict wrote back) must not pass for the refit's.
+  await rm(path.join(dir, 'model'), { force: true });
+  await rm(path.join(dir, 'metrics.json'), { force: true });
+  await runCommand(ref, 'train', dir, hooks);
+  return {
+    encoding: 'base64',
+    data: (await readRequired(dir, 'model')).toString('base64'),
+    reportedMetrics: await readFile(path.join(dir, 'metrics.json'), 'utf8').then(JSON.parse, () => undefined),
+  };
 }
 
 /** Predicts with a stored command-trained model. */

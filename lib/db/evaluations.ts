@@ -1,7 +1,9 @@
+import type { BaselineSummary } from '../evaluation/baselines';
+import type { ChampionComparison } from '../evaluation/champion-comparison';
+import type { GateResult } from '../evaluation/gates';
 import type { Metrics } from '../model/metrics';
 import type { BacktestFold } from '../model/backtest';
 import type { ModelTestResult } from '../model-tests/classify';
-import type { GateResult } from '../promotion/gates';
 import type { Pool } from './pool';
 
 export interface EvaluationRecord {
@@ -10,8 +12,15 @@ export interface EvaluationRecord {
   workflowId: string;
   championVersionId?: number;
   holdoutStart: string;
+  holdoutExamples: number;
+  /** The candidate's fit before its refit, on its whole holdout. */
   metrics: Metrics;
+  /** Which fit the metrics come from and on which rows, in words. */
+  metricsBasis: string;
+  baselines: BaselineSummary;
+  /** The champion on the examples it was compared on (absent for a refresh, which is not scored). */
   championMetrics?: Metrics;
+  championComparison?: ChampionComparison;
   gates: GateResult[];
   modelTests: ModelTestResult[];
   backtest: BacktestFold[];
@@ -20,10 +29,12 @@ export interface EvaluationRecord {
 
 /** Stores the evaluation once per candidate and run (a retried activity finds its own row). */
 export async function saveEvaluation(pool: Pool, e: EvaluationRecord): Promise<number> {
+  const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
   const result = await pool.query<{ id: string }>(
     `INSERT INTO evaluations (version_id, snapshot_id, workflow_id, champion_version_id, holdout_start, metrics,
-                              champion_metrics, gates, model_tests, backtest, passed)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                              champion_metrics, gates, model_tests, backtest, passed,
+                              holdout_examples, metrics_basis, baselines, champion_comparison)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
      ON CONFLICT (version_id, workflow_id) DO UPDATE SET version_id = EXCLUDED.version_id
      RETURNING id`,
     [
@@ -32,12 +43,16 @@ export async function saveEvaluation(pool: Pool, e: EvaluationRecord): Promise<n
       e.workflowId,
       e.championVersionId ?? null,
       e.holdoutStart,
-      JSON.stringify(e.metrics),
-      e.championMetrics ? JSON.stringify(e.championMetrics) : null,
-      JSON.stringify(e.gates),
-      JSON.stringify(e.modelTests),
-      JSON.stringify(e.backtest),
+      json(e.metrics),
+      json(e.championMetrics),
+      json(e.gates),
+      json(e.modelTests),
+      json(e.backtest),
       e.passed,
+      e.holdoutExamples,
+      e.metricsBasis,
+      json(e.baselines),
+      json(e.championComparison),
     ],
   );
   return Number((result.rows[0] as { id: string }).id);

@@ -1,8 +1,9 @@
 import { DataWindow } from '../arrival/pipeline-data';
 import type { DriftMethod } from '../drift/drift-methods';
+import type { BaselineSummary } from '../evaluation/baselines';
 import type { Metrics } from '../model/metrics';
 import { featureNames } from '../model/features';
-import type { ModelArtifact } from '../model/model-artifact';
+import type { ModelArtifact, ModelFit } from '../model/model-artifact';
 import { DriftlineError } from '../errors';
 import { inTransaction, type DbClient, type Pool } from './pool';
 
@@ -22,6 +23,15 @@ export interface NewModelVersion {
   codeVersion: string;
   trainerDigest: string;
   metrics: Metrics;
+  /** The fit that was scored, when the version was refitted after scoring (else `artifact` is the fit that was scored). */
+  evaluatedArtifact?: ModelArtifact;
+  fits: VersionFits;
+}
+
+/** What each fit of a version learned from; `refit` is absent when the evaluated fit is the version. */
+export interface VersionFits {
+  evaluated: ModelFit & { artifactDigest: string };
+  refit?: ModelFit & { artifactDigest: string };
 }
 
 export interface ModelVersion {
@@ -32,6 +42,11 @@ export interface ModelVersion {
   artifactDigest: string;
   metrics: Metrics;
   trainingSnapshotIds: number[];
+  params: Record<string, unknown>;
+  /** The fit its holdout metrics come from; the same as `artifact` unless the version was refitted. */
+  evaluatedArtifact: ModelArtifact;
+  /** Absent for versions registered before fits were recorded. */
+  fits?: VersionFits;
   /** Absent for versions registered before windows were recorded. */
   trainingWindow?: DataWindow;
   driftMethods?: Record<string, DriftMethod>;
@@ -50,8 +65,9 @@ export async function registerVersion(pool: Pool, v: NewModelVersion): Promise<M
     if (existing) return { ...existing, created: false };
     const inserted = await client.query<{ id: string; version: number }>(
       `INSERT INTO model_versions (model_name, version, run_key, trainer, params, features, artifact, artifact_digest,
-                                   training_snapshot_ids, code_version, trainer_digest, metrics, training_window, drift_methods)
-       SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13
+                                   training_snapshot_ids, code_version, trainer_digest, metrics, training_window, drift_methods,
+                                   evaluated_artifact, fits)
+       SELECT $1, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15
        FROM model_versions WHERE model_name = $1
        RETURNING id, version`,
       [
@@ -68,6 +84,8 @@ export async function registerVersion(pool: Pool, v: NewModelVersion): Promise<M
         JSON.stringify(v.metrics),
         JSON.stringify(v.trainingWindow),
         JSON.stringify(v.driftMethods),
+        v.evaluatedArtifact ? JSON.stringify(v.evaluatedArtifact) : null,
+        JSON.stringify(v.fits),
       ],
     );
     const row = inserted.rows[0] as { id: string; version: number };
@@ -79,6 +97,9 @@ export async function registerVersion(pool: Pool, v: NewModelVersion): Promise<M
       artifactDigest: v.artifactDigest,
       metrics: v.metrics,
       trainingSnapshotIds: v.trainingSnapshotIds,
+      params: v.params,
+      evaluatedArtifact: v.evaluatedArtifact ?? v.artifact,
+      fits: v.fits,
       trainingWindow: v.trainingWindow,
       driftMethods: v.driftMethods,
       created: true,
@@ -196,11 +217,15 @@ interface VersionRow {
   training_snapshot_ids: string[];
   training_window: unknown;
   drift_methods: Record<string, DriftMethod> | null;
+  params: Record<string, unknown>;
+  evaluated_artifact: ModelArtifact | null;
+  fits: VersionFits | null;
 }
 
 async function selectVersion(client: DbClient, where: string, params: unknown[]): Promise<ModelVersion | undefined> {
   const result = await client.query<VersionRow>(
-    `SELECT id, model_name, version, artifact, artifact_digest, metrics, training_snapshot_ids, training_window, drift_methods
+    `SELECT id, model_name, version, artifact, artifact_digest, metrics, training_snapshot_ids, training_window, drift_methods,
+            params, evaluated_artifact, fits
      FROM model_versions WHERE ${where}`,
     params,
   );
@@ -214,6 +239,9 @@ async function selectVersion(client: DbClient, where: string, params: unknown[])
       artifactDigest: row.artifact_digest,
       metrics: row.metrics,
       trainingSnapshotIds: row.training_snapshot_ids.map(Number),
+      params: row.params,
+      evaluatedArtifact: row.evaluated_artifact ?? row.artifact,
+      ...(row.fits !== null && { fits: row.fits }),
       ...(row.training_window !== null && { trainingWindow: DataWindow.parse(row.training_window) }),
       ...(row.drift_methods !== null && { driftMethods: row.drift_methods }),
     }
@@ -226,18 +254,21 @@ export interface VersionSummary {
   id: number;
   trainer: string;
   metrics: Metrics;
+  /** The naive baselines of its latest evaluation and its skill against the best; null before any evaluation stored them. */
+  baselines: BaselineSummary | null;
   aliases: string[];
   createdAt: Date;
 }
 
-/** Versions newest first with their aliases, for one model or all. */
+/** Versions newest first with their aliases and baselines, for one model or all. */
 export async function listVersions(pool: Pool, modelName?: string, limit = 50): Promise<VersionSummary[]> {
   const result = await pool.query(
     `SELECT v.model_name, v.version, v.id, v.trainer, v.metrics, v.created_at,
-            COALESCE(array_agg(a.alias ORDER BY a.alias) FILTER (WHERE a.alias IS NOT NULL), '{}') AS aliases
-     FROM model_versions v LEFT JOIN model_aliases a ON a.version_id = v.id
+            COALESCE((SELECT array_agg(a.alias ORDER BY a.alias) FROM model_aliases a WHERE a.version_id = v.id), '{}') AS aliases,
+            (SELECT e.baselines FROM evaluations e WHERE e.version_id = v.id ORDER BY e.id DESC LIMIT 1) AS baselines
+     FROM model_versions v
      WHERE $1::text IS NULL OR v.model_name = $1
-     GROUP BY v.id ORDER BY v.model_name, v.version DESC LIMIT $2`,
+     ORDER BY v.model_name, v.version DESC LIMIT $2`,
     [modelName ?? null, limit],
   );
   return result.rows.map((r) => ({
@@ -246,6 +277,7 @@ export async function listVersions(pool: Pool, modelName?: string, limit = 50): 
     id: Number(r.id),
     trainer: r.trainer,
     metrics: r.metrics,
+    baselines: r.baselines,
     aliases: r.aliases,
     createdAt: r.created_at,
   }));

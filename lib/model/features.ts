@@ -19,6 +19,8 @@ export interface Examples {
   y: number[];
   /** The time (or zero-padded row position) of the row each example is built from; sorts as text. */
   at: string[];
+  /** The position of that row in time order: pairs the examples two feature plans build from the same rows. */
+  row: number[];
 }
 
 /** Learns the one-hot vocabulary of each categorical feature from the rows, sorted for stable feature order. */
@@ -39,21 +41,27 @@ export function learnCategories(rows: Row[], features: FeatureSpec): Record<stri
  */
 export function buildExamples(rows: Row[], plan: FeaturePlan): Examples {
   const table = featureTable(rows, plan);
-  const examples: Examples = { featureNames: table.featureNames, x: [], y: [], at: [] };
-  table.rowIndex.forEach((t, i) => {
+  const examples: Examples = { featureNames: table.featureNames, x: [], y: [], at: [], row: [] };
+  table.row.forEach((t, i) => {
     const label = table.target[t + plan.horizon];
     if (label === undefined || !Number.isFinite(label)) return;
     examples.x.push(table.x[i] as number[]);
     examples.y.push(label);
     examples.at.push(table.at[i] as string);
+    examples.row.push(t);
   });
   return examples;
 }
 
 /** The features of every row that has enough history, for predicting: no label needed. */
 export function buildFeatures(rows: Row[], plan: FeaturePlan): Omit<Examples, 'y'> {
-  const { featureNames, x, at } = featureTable(rows, plan);
-  return { featureNames, x, at };
+  const { featureNames, x, at, row } = featureTable(rows, plan);
+  return { featureNames, x, at, row };
+}
+
+/** The target of every row in time order (NaN where missing): what naive forecasts read, indexed like `Examples.row`. */
+export function targetSeries(rows: Row[], plan: FeaturePlan): number[] {
+  return orderByTime(rows, plan.timeColumn).map((row) => toNumber(row[plan.target]));
 }
 
 /** How many earlier rows a row needs before its features can be computed. */
@@ -67,7 +75,7 @@ function featureTable(rows: Row[], plan: FeaturePlan) {
   const { features } = plan;
   const base = baseFeatureNames(plan);
   const pairs = features.interactions.map(([a, b]) => [base.indexOf(a), base.indexOf(b)] as const);
-  const table = { featureNames: featureNames(plan), target, x: [] as number[][], at: [] as string[], rowIndex: [] as number[] };
+  const table = { featureNames: featureNames(plan), target, x: [] as number[][], at: [] as string[], row: [] as number[] };
   for (let t = lookbackOf(plan); t < ordered.length; t += 1) {
     const row = ordered[t] as Row;
     const values = [
@@ -80,7 +88,7 @@ function featureTable(rows: Row[], plan: FeaturePlan) {
     if (!values.every(Number.isFinite)) continue;
     table.x.push(values);
     table.at.push(plan.timeColumn ? String(row[plan.timeColumn]) : String(t).padStart(10, '0'));
-    table.rowIndex.push(t);
+    table.row.push(t);
   }
   return table;
 }

@@ -6,7 +6,7 @@ import type { BuiltInTrainerName } from '../trainers/built-in';
 import type { ReportProgress, Trainer } from '../trainers/trainer';
 import { baseFeatureNames, buildExamples, learnCategories, type Examples, type FeaturePlan } from './features';
 import { rollingOriginBacktest, type BacktestFold } from './backtest';
-import { timeHoldout } from './holdout';
+import { splitHoldout } from '../evaluation/holdout';
 import { regressionMetrics, type Metrics } from './metrics';
 
 /** Which code trains and predicts, resolved to absolute paths so a stored artifact stays usable. */
@@ -22,9 +22,21 @@ export interface ModelArtifact {
   model: unknown;
 }
 
+/** Which examples one fit learned from: how many, and the times of the first and last. */
+export interface ModelFit {
+  examples: number;
+  from: string;
+  to: string;
+}
+
 export interface TrainingResult {
+  /** The version to register: refitted on every example, holdout included, unless `evaluation.refit` is false. */
   artifact: ModelArtifact;
-  /** Scores on the time-based holdout. */
+  /** The fit that was scored, trained on the examples before the holdout only: the candidate's evaluation uses it. */
+  evaluated: { artifact: ModelArtifact; fit: ModelFit };
+  /** What the refit learned from; absent when the evaluated fit is the version. */
+  refit?: ModelFit;
+  /** Scores of the evaluated fit on the time-based holdout. */
   metrics: Metrics;
   trainExamples: number;
   testExamples: number;
@@ -38,6 +50,8 @@ export interface PlannedTraining {
   plan: FeaturePlan;
   train: Examples;
   test: Examples;
+  /** Refit on train + test once scored. */
+  refit: boolean;
 }
 
 export function resolveTrainer(trainer: TrainerSpec, specDir: string): TrainerRef {
@@ -46,7 +60,7 @@ export function resolveTrainer(trainer: TrainerSpec, specDir: string): TrainerRe
   return { kind: 'command', command: trainer.command, cwd: specDir };
 }
 
-/** Learns the feature plan from the rows, builds the examples and splits off the most recent ones. */
+/** Learns the feature plan from the rows, builds the examples and splits off the most recent ones as the holdout. */
 export function planTraining(rows: Row[], spec: PipelineSpec): PlannedTraining {
   const plan: FeaturePlan = {
     target: spec.target,
@@ -63,13 +77,16 @@ export function planTraining(rows: Row[], spec: PipelineSpec): PlannedTraining {
   }
   const examples = buildExamples(rows, plan);
   try {
-    return { plan, ...timeHoldout(examples, spec.evaluation.holdoutFraction) };
+    return { plan, ...splitHoldout(examples, spec.evaluation.holdout), refit: spec.evaluation.refit };
   } catch (error) {
     throw new DriftlineError('DataValidationFailed', (error as Error).message);
   }
 }
 
-/** Trains with an in-process trainer (built-in or module) and scores it on the holdout. */
+/**
+ * Trains with an in-process trainer (built-in or module) on the older examples, scores it on the
+ * holdout and backtests it; then, unless refit is off, fits the version to register on all examples.
+ */
 export async function trainWith(
   trainer: Trainer,
   ref: TrainerRef,
@@ -78,24 +95,45 @@ export async function trainWith(
   progress: ReportProgress,
 ): Promise<TrainingResult> {
   const { plan, train, test } = planned;
-  const model = await trainer.train({ x: train.x, y: train.y, featureNames: train.featureNames }, params, progress);
+  const fit = (examples: Examples) => trainer.train({ x: examples.x, y: examples.y, featureNames: examples.featureNames }, params, progress);
+  const model = await fit(train);
   progress(0.8, `scoring on ${test.y.length} holdout examples`);
   const result = resultOf({ plan, trainer: ref, model }, planned, await trainer.predict(model, test.x));
-  progress(0.9, 'backtesting from earlier origins');
-  const all = concatExamples(train, test);
-  return { ...result, backtest: await rollingOriginBacktest(trainer, all, test.y.length, params) };
+  progress(0.85, 'backtesting from earlier origins');
+  const all = allExamples(planned);
+  const backtest = await rollingOriginBacktest(trainer, all, test.y.length, params);
+  if (!planned.refit) return { ...result, backtest };
+  progress(0.95, refitMessage(all));
+  return { ...result, backtest, ...refitted(result, await fit(all), all) };
 }
 
-function concatExamples(a: Examples, b: Examples): Examples {
-  return { featureNames: a.featureNames, x: [...a.x, ...b.x], y: [...a.y, ...b.y], at: [...a.at, ...b.at] };
+/** Every example of the run, training and holdout, in time order: what the refit learns from. */
+export function allExamples({ train, test }: PlannedTraining): Examples {
+  return {
+    featureNames: train.featureNames,
+    x: [...train.x, ...test.x],
+    y: [...train.y, ...test.y],
+    at: [...train.at, ...test.at],
+    row: [...train.row, ...test.row],
+  };
 }
 
-/** Checks the holdout predictions and packs the result every trainer kind returns. */
+export function refitMessage(all: Examples): string {
+  return `refitting on all ${all.y.length} examples (holdout included)`;
+}
+
+/** The registered artifact becomes the refitted model; the evaluated fit stays as it was scored. */
+export function refitted(result: TrainingResult, model: unknown, all: Examples): Pick<TrainingResult, 'artifact' | 'refit'> {
+  return { artifact: { ...result.artifact, model }, refit: fitOf(all) };
+}
+
+/** Checks the holdout predictions and packs the result of the evaluated fit, which every trainer kind returns. */
 export function resultOf(artifact: ModelArtifact, planned: PlannedTraining, predictions: number[]): TrainingResult {
   const { train, test } = planned;
   checkPredictions(predictions, test.y.length);
   return {
     artifact,
+    evaluated: { artifact, fit: fitOf(train) },
     metrics: regressionMetrics(test.y, predictions),
     trainExamples: train.y.length,
     testExamples: test.y.length,
@@ -104,11 +142,8 @@ export function resultOf(artifact: ModelArtifact, planned: PlannedTraining, pred
   };
 }
 
-/** The examples at or after `holdoutStart`, built with a stored model's own feature plan. */
-export function holdoutExamples(artifact: ModelArtifact, rows: Row[], holdoutStart: string): { x: number[][]; y: number[] } {
-  const examples = buildExamples(rows, artifact.plan);
-  const keep = examples.at.map((at) => at >= holdoutStart);
-  return { x: examples.x.filter((_, i) => keep[i]), y: examples.y.filter((_, i) => keep[i]) };
+function fitOf(examples: Examples): ModelFit {
+  return { examples: examples.y.length, from: examples.at[0] as string, to: examples.at.at(-1) as string };
 }
 
 /** A trainer that returns the wrong number of predictions, or NaN, is broken: no retry fixes it. */

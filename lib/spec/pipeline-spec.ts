@@ -5,7 +5,8 @@ import { DataSource } from '../data/source-spec';
 import { DriftSpec } from '../drift/drift-spec';
 import { DatasetChecks } from '../validation/checks-spec';
 import { NormPolicy } from '../norms/runtime-norm';
-import { MetricGate } from '../promotion/gates';
+import { MetricGate } from '../evaluation/gates';
+import { HoldoutSpec } from '../evaluation/holdout';
 import { ScheduleSpec } from './schedule-spec';
 
 // Sources and columns are defined beside the code that reads them; the spec re-exports them.
@@ -53,15 +54,26 @@ export const Metric = z.enum(['mae', 'rmse', 'r2', 'smape']);
 export type Metric = z.infer<typeof Metric>;
 
 export const EvaluationSpec = z.object({
-  /** Share of the most recent rows held out for scoring (time-based split). */
-  holdoutFraction: z.number().gt(0).lt(1).default(0.2),
+  /** The newest examples held out for scoring: `{ "fraction": 0.2 }` or `{ "from": "2019-01-01" }`. */
+  holdout: HoldoutSpec.default({ fraction: 0.2 }),
+  /** Fewer held-out examples than this decide nothing: the `min_holdout` gate fails. */
+  minHoldout: z.number().int().positive().default(30),
+  /** Rows per season (12 for monthly data with a yearly cycle): adds the seasonal naive baseline. */
+  season: z.number().int().positive().optional(),
+  /**
+   * After scoring, refit the version on all its examples, holdout included, so the model served
+   * has seen the newest data. `false` registers the fit that was scored.
+   */
+  refit: z.boolean().default(true),
   /** The metric that decides promotion; r2 is higher-is-better, the others lower-is-better. */
   primaryMetric: Metric.default('rmse'),
 }).strict();
 
 export const PromotionSpec = z.object({
-  /** Per-metric gates; with a champion the primary metric must also strictly improve. */
+  /** Per-metric gates; with a champion the primary metric must also improve beyond noise (see lib/evaluation/gates.ts). */
   gates: z.partialRecord(Metric, MetricGate).default({}),
+  /** The candidate must beat the best naive baseline (last value, seasonal naive, mean) on the primary metric. */
+  beatBaselines: z.boolean().default(true),
   /** Wait for a person to approve (workflow Update `approve` / `reject`) before the switch. */
   requireApproval: z.boolean().default(false),
   /** Without a decision in this time, the candidate is rejected. */
@@ -91,7 +103,7 @@ export const PipelineSpec = z
     horizon: z.number().int().positive().default(1),
     features: FeatureSpec.default({ columns: [], categorical: [], targetLags: [], targetRollingMeans: [], interactions: [] }),
     model: ModelSpec,
-    evaluation: EvaluationSpec.default({ holdoutFraction: 0.2, primaryMetric: 'rmse' }),
+    evaluation: EvaluationSpec.default(EvaluationSpec.parse({})),
     promotion: PromotionSpec.default(PromotionSpec.parse({})),
     checks: DatasetChecks.default(DatasetChecks.parse({})),
     training: TrainingSpec.default(TrainingSpec.parse({})),
@@ -118,6 +130,9 @@ export const PipelineSpec = z
     }
     if (spec.timeColumn === undefined) {
       timeWindowPaths(spec.arrival).forEach((path) => ctx.addIssue({ code: 'custom', path, message: 'a window in days or months needs a timeColumn' }));
+    }
+    if (spec.evaluation.holdout.from !== undefined && spec.timeColumn === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['evaluation', 'holdout', 'from'], message: 'a holdout by date needs a timeColumn' });
     }
     if (spec.checks.freshness && spec.timeColumn === undefined) {
       ctx.addIssue({ code: 'custom', path: ['checks', 'freshness'], message: 'needs a timeColumn' });

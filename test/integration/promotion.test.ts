@@ -167,6 +167,7 @@ describe('aliases, rollback and lineage', () => {
           params: {},
           artifact: { plan: { target: 'y', horizon: 1, features: { columns: [], categorical: [], targetLags: [1], targetRollingMeans: [], interactions: [] }, categories: {} }, trainer: { kind: 'built-in', name: 'ridge' }, model: {} },
           artifactDigest: `digest-${i}`,
+          fits: { evaluated: { examples: 0, from: '', to: '', artifactDigest: `digest-${i}` } },
           trainingSnapshotIds: [],
           trainingWindow: { asOfSnapshotId: 1, snapshotIds: [], rows: 0, by: 'row', from: null, to: null },
           driftMethods: {},

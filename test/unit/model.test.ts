@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildExamples, learnCategories, type FeaturePlan } from '../../lib/model/features';
-import { timeHoldout } from '../../lib/model/holdout';
+import { splitHoldout } from '../../lib/evaluation/holdout';
 import { improvement, regressionMetrics } from '../../lib/model/metrics';
 import { fitRidge, predictRidge } from '../../lib/model/ridge';
 
@@ -77,7 +77,7 @@ describe('time-series features', () => {
   });
 
   it('holds out the most recent examples', () => {
-    const { train, test } = timeHoldout(buildExamples(rows, plan), 0.25);
+    const { train, test } = splitHoldout(buildExamples(rows, plan), { fraction: 0.25 });
     expect(train.at).toEqual(['2020-02', '2020-03', '2020-04']);
     expect(test.at).toEqual(['2020-05']);
   });
@@ -96,6 +96,6 @@ describe('time-series features', () => {
   });
 
   it('refuses a holdout that leaves fewer than two training examples', () => {
-    expect(() => timeHoldout(buildExamples(rows.slice(0, 3), plan), 0.5)).toThrow(/too few examples/);
+    expect(() => splitHoldout(buildExamples(rows.slice(0, 3), plan), { fraction: 0.5 })).toThrow(/too few examples/);
   });
 });

@@ -1,0 +1,107 @@
+import { compareKeys, type RowKey } from '../arrival/pipeline-data';
+import { canonicalJson } from '../data/digest';
+import { regressionMetrics, type Metrics } from '../model/metrics';
+import type { Metric } from '../spec/pipeline-spec';
+import { pairedBootstrap, type ImprovementInterval } from './paired-bootstrap';
+
+/** What is known of the champion before scoring it. */
+export interface ChampionFacts {
+  version: number;
+  /** The key (time, or position without a time column) of the last row it trained on; undefined when not recorded. */
+  trainedThrough?: RowKey;
+  /** Same trainer, parameters and feature spec as the candidate. */
+  sameConfiguration: boolean;
+}
+
+/**
+ * How the candidate stands against the champion:
+ * - `refresh`: the champion's own configuration trained on data that ends later (a scheduled or
+ *   drift retrain): worth serving for the newer data alone;
+ * - `same-data`: the same configuration on the same data: nothing to gain;
+ * - `scored`: both scored on the same holdout examples, with a bootstrap interval of the
+ *   improvement unless the pipeline declared `minRelativeChange` for the primary metric instead.
+ */
+export type ChampionComparison =
+  | { kind: 'refresh'; version: number; trainedThrough: RowKey; candidateThrough: RowKey }
+  | { kind: 'same-data'; version: number }
+  | {
+      kind: 'scored';
+      version: number;
+      examples: number;
+      /** How many of them the champion trained on (it was refitted on its whole window); undefined when unknown. */
+      seen: number | undefined;
+      /** True when only the examples newer than the champion's training data were compared. */
+      newerOnly: boolean;
+      candidate: Metrics;
+      champion: Metrics;
+      interval?: ImprovementInterval;
+    };
+
+/** Candidate and champion predictions for the same holdout examples. */
+export interface PairedPredictions {
+  /** The key of the row each example is built from, comparable with training windows' ends. */
+  keys: RowKey[];
+  actual: number[];
+  candidate: number[];
+  champion: number[];
+}
+
+export interface ComparisonRules {
+  metric: Metric;
+  minHoldout: number;
+  /** False when `minRelativeChange` on the primary metric decides instead of the bootstrap. */
+  bootstrap: boolean;
+}
+
+/** What a version was trained with, for telling a refresh of the champion from a different candidate. */
+export interface Configuration {
+  artifact: { trainer: unknown; plan: { target: string; timeColumn?: string; horizon: number; features: unknown } };
+  params: Record<string, unknown>;
+}
+
+/** Same trainer, parameters and feature spec (the learned category vocabularies aside). */
+export function sameConfiguration(a: Configuration, b: Configuration): boolean {
+  const key = ({ artifact: { trainer, plan }, params }: Configuration) =>
+    canonicalJson({ trainer, params, target: plan.target, timeColumn: plan.timeColumn, horizon: plan.horizon, features: plan.features });
+  return key(a) === key(b);
+}
+
+/**
+ * The champion's own configuration decides without scoring: trained on data that ends later it
+ * is a refresh, on the same data there is nothing to gain. Undefined when the candidate differs
+ * (or the champion's training data is not recorded): then both are scored.
+ */
+export function configurationVerdict(champion: ChampionFacts, candidateThrough: RowKey | undefined): ChampionComparison | undefined {
+  const { version, trainedThrough } = champion;
+  if (!champion.sameConfiguration || trainedThrough === undefined || candidateThrough === undefined) return undefined;
+  return compareKeys(candidateThrough, trainedThrough) > 0 ? { kind: 'refresh', version, trainedThrough, candidateThrough } : { kind: 'same-data', version };
+}
+
+/**
+ * Compares on the holdout examples the champion never saw when there are at least `minHoldout`
+ * of them; otherwise on the whole holdout, counting how many the champion had seen (its score
+ * there is optimistic, which errs toward keeping it).
+ */
+export function scoreAgainstChampion(champion: ChampionFacts, paired: PairedPredictions, rules: ComparisonRules): ChampionComparison {
+  const { trainedThrough } = champion;
+  const unseen = trainedThrough === undefined ? [] : indicesWhere(paired.keys, (key) => compareKeys(key, trainedThrough) > 0);
+  const newerOnly = unseen.length >= rules.minHoldout;
+  const picked = newerOnly ? unseen : paired.keys.map((_, i) => i);
+  if (picked.length === 0) throw new Error(`champion v${champion.version} cannot be scored on any holdout example`);
+  const pick = (values: number[]) => picked.map((i) => values[i] as number);
+  const [actual, candidate, championPredictions] = [pick(paired.actual), pick(paired.candidate), pick(paired.champion)];
+  return {
+    kind: 'scored',
+    version: champion.version,
+    examples: picked.length,
+    seen: trainedThrough === undefined ? undefined : newerOnly ? 0 : picked.length - unseen.length,
+    newerOnly,
+    candidate: regressionMetrics(actual, candidate),
+    champion: regressionMetrics(actual, championPredictions),
+    interval: rules.bootstrap ? pairedBootstrap(rules.metric, actual, candidate, championPredictions) : undefined,
+  };
+}
+
+function indicesWhere(values: RowKey[], keep: (value: RowKey) => boolean): number[] {
+  return values.flatMap((value, i) => (keep(value) ? [i] : []));
+}

@@ -1,14 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type ColumnSpecs, type ColumnType } from '../../lib/data/column-spec';
-import type { Value } from '../../lib/data/cell-types';
-import { readRecords } from '../../lib/data/records/read-records';
-import { rowValidator } from '../../lib/data/row-validator';
-import { fileChunks } from '../../lib/data/sources/file-chunks';
-import { resolveSourcePath } from '../../lib/data/sources/resolve-source';
-import type { Cell, Row } from '../../lib/data/typed-row';
 import { compareDatasets } from '../../lib/drift/compare-datasets';
 import type { DriftReport } from '../../lib/drift/drift-report';
+import { loadSeattleWeather, loadVega } from '../support/vega-data';
 
 interface Expected {
   method: string;
@@ -24,29 +18,6 @@ const expected = (
     realData: Record<'recession' | 'weather' | 'weatherLargeReference', Comparison>;
   }
 ).realData;
-
-/**
- * A vega-datasets CSV as typed rows, read by the ingest's own reader and cell rules: the time
- * column a timestamp (an ISO string, as in snapshot rows), the others as `typeOf` says.
- */
-async function loadVega(file: string, timeColumn: string, typeOf: (column: string) => ColumnType) {
-  const path = resolveSourcePath({ kind: 'package-file', package: 'vega-datasets', path: `data/${file}`, format: 'csv', delimiter: ',' }, '.');
-  const text = readFileSync(path, 'utf8');
-  const names = text.slice(0, text.indexOf('\n')).split(',');
-  const columns: ColumnSpecs = Object.fromEntries(names.map((name) => [name, { type: name === timeColumn ? 'timestamp' : typeOf(name), nullable: false }]));
-  const validate = rowValidator(columns);
-  const values = new Array<Value>(names.length).fill(null);
-  const texts = new Array<string>(names.length).fill('');
-  const rows: Row[] = [];
-  for await (const batch of readRecords({ origin: path, format: 'csv', delimiter: ',', chunks: fileChunks(path) }, columns)) {
-    for (const record of batch) {
-      expect(record.problem ?? validate(record.cells, values, texts)).toBeUndefined();
-      rows.push(Object.fromEntries(names.map((name, i) => [name, name === timeColumn ? new Date(values[i] as number).toISOString() : (values[i] as Cell)])));
-    }
-  }
-  const inYears = (...years: string[]) => rows.filter((row) => years.includes((row[timeColumn] as string).slice(0, 4)));
-  return { columns, inYears };
-}
 
 function expectAsScipy(report: DriftReport, comparison: Comparison): void {
   expect(report.columns.map((c) => c.column).sort()).toEqual(Object.keys(comparison).sort());
@@ -81,7 +52,7 @@ describe('drift on the bundled real data', () => {
   });
 
   it('raises no alarm on a stable control: Seattle weather in 2015 against 2014', async () => {
-    const { columns, inYears } = await loadVega('seattle-weather.csv', 'date', (c) => (c === 'weather' ? 'categorical' : 'numeric'));
+    const { columns, inYears } = await loadSeattleWeather();
     const report = compareDatasets(inYears('2014'), inYears('2015'), columns);
 
     expectAsScipy(report, expected.weather);
@@ -95,7 +66,7 @@ describe('drift on the bundled real data', () => {
   });
 
   it('switches to distances on a reference above 1,000 rows, as Evidently does: 2012–2014 against 2015', async () => {
-    const { columns, inYears } = await loadVega('seattle-weather.csv', 'date', (c) => (c === 'weather' ? 'categorical' : 'numeric'));
+    const { columns, inYears } = await loadSeattleWeather();
     const report = compareDatasets(inYears('2012', '2013', '2014'), inYears('2015'), columns);
 
     expectAsScipy(report, expected.weatherLargeReference);

@@ -128,12 +128,13 @@ describe('a source that delivers one batch at a time', () => {
   it('trains on all batches, compares each new batch, and adds nothing when a batch is delivered twice', async () => {
     const name = 'daily-batches';
     writeSpec(name, { mode: 'batches' });
-    const all = dailyRows(200, Infinity, 11);
-    const batches = [all.slice(0, 120), all.slice(120, 160), all.slice(160, 200)];
+    // 160 days leave a holdout of 32 examples: enough to judge a first model.
+    const all = dailyRows(240, Infinity, 11);
+    const batches = [all.slice(0, 160), all.slice(160, 200), all.slice(200, 240)];
 
     writeData(name, batches[0] as string[]);
     const first = await run(name, `${name}-1`, 'manual');
-    expect(first.status.candidate?.trainingWindow).toMatchObject({ rows: 120, snapshotIds: [first.result.snapshotId] });
+    expect(first.status.candidate?.trainingWindow).toMatchObject({ rows: 160, snapshotIds: [first.result.snapshotId] });
 
     writeData(name, batches[1] as string[]);
     const second = await run(name, `${name}-2`, 'schedule');
@@ -143,7 +144,7 @@ describe('a source that delivers one batch at a time', () => {
     const third = await run(name, `${name}-3`, 'manual');
     expect(third.status.drift?.sides?.current).toMatchObject({ rows: 40, snapshotIds: [third.result.snapshotId] });
     expect(third.status.candidate?.trainingWindow).toMatchObject({
-      rows: 200,
+      rows: 240,
       snapshotIds: [first.result.snapshotId, second.result.snapshotId, third.result.snapshotId],
     });
 

@@ -29,14 +29,16 @@ function writeYears(file: string, target: string, years: string[]): void {
 }
 
 /**
- * The us-employment spec reading `<name>.csv`. Two years are 24 rows: the row-count check asks for
- * a year, and the only gate is beating the champion, so 24 months can train one.
+ * The us-employment spec reading `<name>.csv`. Two years are 24 rows, 17 examples: far too few to
+ * judge a model, so this drift test says so explicitly (a 5-example holdout, no baseline gate) to
+ * get a champion whose training data the next years are compared with.
  */
 function employmentPipeline(name: string): string {
   pipelineFolderWith(name, (spec) => {
     spec.source = { kind: 'file', path: `${name}.csv`, format: 'csv' };
     spec.checks = { ...(spec.checks as object), rowCount: { min: 12 } };
-    spec.promotion = { gates: {} };
+    spec.evaluation = { holdout: { fraction: 0.3 }, minHoldout: 5 };
+    spec.promotion = { gates: {}, beatBaselines: false };
   }, pipelinesDir);
   return name;
 }
@@ -56,7 +58,10 @@ function weatherPipeline(name: string): string {
     spec.keyColumns = ['date'];
     spec.target = 'temp_max';
     spec.features = { columns: ['temp_min', 'wind'], targetLags: [1, 2] };
-    spec.promotion = { gates: {} };
+    spec.evaluation = { holdout: { fraction: 0.2 } };
+    // Tomorrow's high in a Seattle autumn is hard to beat: this model loses to "same as today" (RMSE
+    // 3.25 vs 2.34), and the test is about drift, not about this model, so the baseline gate is off.
+    spec.promotion = { gates: {}, beatBaselines: false };
   }, pipelinesDir);
   return name;
 }
@@ -117,7 +122,10 @@ describe('drift detection in modelPipeline', () => {
     expect(nonfarm).toMatchObject({ method: 'ks', verdict: 'drift', histogram: { kind: 'bins' } });
     expect(stored.report.target).toEqual({ column: 'nonfarm_change', verdict: 'drift' });
     expect(stored.report.prediction).toMatchObject({ column: 'prediction', method: 'ks' });
-    expect(stored.report.accuracy).toMatchObject({ metric: 'rmse', decayed: true });
+    // 18 labelled months are too few to call the champion's error worse beyond doubt: data drift decides.
+    expect(stored.report.accuracy).toMatchObject({ metric: 'rmse', examples: 18, insufficient: true, decayed: false });
+    expect(stored.report.sides.current).toMatchObject({ rows: 24, from: '2008-01-01T00:00:00.000Z', to: '2009-12-01T00:00:00.000Z' });
+    expect(stored.report.sides.reference).toMatchObject({ rows: 24, to: '2007-12-01T00:00:00.000Z' });
 
     const notes = await notificationsOf(name);
     expect(notes).toHaveLength(1);

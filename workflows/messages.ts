@@ -4,6 +4,7 @@ import type { ApprovalDecision } from './approval-input';
 import type { Annotation, AnnotationInput } from '../lib/drift/annotation';
 import type { DriftAction } from '../lib/drift/drift-policy';
 import type { DriftSummary } from '../lib/drift/drift-summary';
+import type { BaselineSummary } from '../lib/evaluation/baselines';
 import type { Metrics } from '../lib/model/metrics';
 import type { RuntimeNorm } from '../lib/norms/runtime-norm';
 import type { ValidationReport } from '../lib/validation/validation-report';
@@ -37,6 +38,8 @@ export interface PipelineStatus {
   /** The trained candidate, and exactly which rows it learned from. */
   candidate?: { versionId: number; version: number; metrics: Metrics; trainingWindow: DataWindow };
   champion?: { versionId: number; version: number; metrics: Metrics };
+  /** Naive forecasts on the candidate's holdout, and its skill against the best of them. */
+  baselines?: BaselineSummary;
   /** Set while the run waits for a person: what to decide, and until when. */
   awaitingApproval?: { versionId: number; version: number; model: string; deadline: string; summary: string };
   promoted?: boolean;

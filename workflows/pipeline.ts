@@ -132,6 +132,7 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
       backtest: candidate.backtest,
     });
     status.champion = evaluation.champion;
+    status.baselines = evaluation.baselines;
 
     const verdict = await decidePromotion(spec, candidate, evaluation, input.requestedBy, status, enter);
     status.promoted = verdict.promoted;

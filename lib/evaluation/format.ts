@@ -1,3 +1,8 @@
+import { higherIsBetter, type Metrics } from '../model/metrics';
+import type { ModelFit } from '../model/model-artifact';
+import type { Metric } from '../spec/pipeline-spec';
+import type { BaselineSummary } from './baselines';
+
 /**
  * A metric with three significant digits, whole numbers from 1,000 on: "0.491", "94.3", "1235".
  * Enough for the target's scale whatever it is: never "RMSE 0.5" for 0.491, nor "87.79" noise digits.
@@ -21,4 +26,25 @@ export function formatPercent(share: number): string {
 export function describeAt(at: string | number): string {
   if (typeof at === 'number' || /^\d{10}$/.test(at)) return `row ${Number(at)}`;
   return at.endsWith('T00:00:00.000Z') ? at.slice(0, 10) : at;
+}
+
+/** "skill 14 %" for error metrics, "skill +0.12" for r2 (a difference, not a ratio). */
+export function skillText(metric: Metric, skill: number): string {
+  return higherIsBetter(metric) ? `skill ${skill > 0 ? '+' : ''}${formatMetric(skill)}` : `skill ${formatPercent(skill)}`;
+}
+
+/** "last-value rmse 94.7, seasonal-naive 95.3, mean 246; skill 14 % vs last-value" */
+export function describeBaselines(b: BaselineSummary): string {
+  const scores = b.scores.map((s, i) => `${s.name}${i === 0 ? ` ${b.metric}` : ''} ${formatMetric(s.metrics[b.metric])}`);
+  return `${scores.join(', ')}; ${skillText(b.metric, b.skill)} vs ${b.best}`;
+}
+
+/** "RMSE 81.5  MAE 65.3  R² -0.474  sMAPE 32.4 %": every metric, three significant digits. */
+export function describeMetrics(m: Metrics): string {
+  return `RMSE ${formatMetric(m.rmse)}  MAE ${formatMetric(m.mae)}  R² ${formatMetric(m.r2)}  sMAPE ${formatMetric(m.smape)} %`;
+}
+
+/** "79 examples, 2006-06-01 … 2012-12-01, artifact sha256:3f2a9c…" */
+export function describeFit(fit: ModelFit & { artifactDigest: string }): string {
+  return `${fit.examples} examples, ${describeAt(fit.from)} … ${describeAt(fit.to)}, artifact sha256:${fit.artifactDigest.slice(0, 12)}…`;
 }

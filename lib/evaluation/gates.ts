@@ -3,7 +3,7 @@ import { higherIsBetter, improvement, type Metrics } from '../model/metrics';
 import type { Metric } from '../spec/pipeline-spec';
 import type { BaselineSummary } from './baselines';
 import type { ChampionComparison } from './champion-comparison';
-import { describeAt, formatMetric, formatPercent } from './format';
+import { describeAt, formatMetric, formatPercent, skillText } from './format';
 
 /**
  * One metric's gate, in MLflow's terms: an absolute threshold the candidate must meet, and the
@@ -81,14 +81,13 @@ function holdoutGate({ holdoutExamples: n, minHoldout, primaryMetric }: GateInpu
 function baselineGate(candidate: Metrics, baselines: BaselineSummary): GateResult {
   const { metric, best, skill } = baselines;
   const bestValue = (baselines.scores.find((s) => s.name === best) as { metrics: Metrics }).metrics[metric];
-  const skillText = higherIsBetter(metric) ? `skill ${signed(skill)}` : `skill ${formatPercent(skill)}`;
   return {
     metric,
     gate: 'beats_baselines',
     required: 0,
     observed: skill,
     passed: skill > 0,
-    detail: `${metric} ${formatMetric(candidate[metric])} vs ${best} ${formatMetric(bestValue)}: ${skillText}`,
+    detail: `${metric} ${formatMetric(candidate[metric])} vs ${best} ${formatMetric(bestValue)}: ${skillText(metric, skill)}`,
   };
 }
 
@@ -149,8 +148,4 @@ function numericGate(r: GateResult): string {
 
 function declared(gates: GateInputs['gates']): [Metric, MetricGate][] {
   return Object.entries(gates) as [Metric, MetricGate][];
-}
-
-function signed(value: number): string {
-  return `${value > 0 ? '+' : ''}${formatMetric(value)}`;
 }

@@ -4,6 +4,7 @@ import { statusQuery, type PipelineStatus } from '../../workflows/messages';
 import type { PipelineInput } from '../../workflows/pipeline-input';
 import { modelPipeline, type PipelineResult } from '../../workflows/pipeline';
 import { windowText } from '../../lib/arrival/pipeline-data';
+import { describeBaselines, describeMetrics } from '../../lib/evaluation/format';
 import { workflowUiLink } from './temporal-client';
 
 /** Starts a modelPipeline run; the workflow id says which pipeline and when. */
@@ -72,12 +73,10 @@ export function printSummary(
   if (status.candidate) {
     const m = status.candidate.metrics;
     rows.push(['trained', `version ${status.candidate.version} (id ${status.candidate.versionId}) on ${windowText(status.candidate.trainingWindow)}`]);
-    rows.push(['holdout metrics', `MAE ${m.mae.toFixed(1)}  RMSE ${m.rmse.toFixed(1)}  R² ${m.r2.toFixed(3)}`]);
+    rows.push(['holdout metrics', describeMetrics(m)]);
   }
-  if (status.champion) {
-    const m = status.champion.metrics;
-    rows.push(['champion', `version ${status.champion.version}: MAE ${m.mae.toFixed(1)}  RMSE ${m.rmse.toFixed(1)}  R² ${m.r2.toFixed(3)}`]);
-  }
+  if (status.baselines) rows.push(['baselines', describeBaselines(status.baselines)]);
+  if (status.champion) rows.push(['champion', `version ${status.champion.version}: ${describeMetrics(status.champion.metrics)}`]);
   if (status.promoted !== undefined) rows.push(['promoted', status.promoted ? 'yes, now champion' : 'no']);
   if (status.decision) rows.push(['why', status.decision]);
   if (outcome.error) rows.push(['FAILED', outcome.error]);

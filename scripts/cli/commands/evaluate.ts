@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { evaluateVersion } from '../../../workflows/evaluate-version';
+import { describeMetrics } from '../../../lib/evaluation/format';
 import { output, table, type CliContext } from '../context';
 import { parseOptions } from '../usage-error';
 
@@ -31,7 +32,7 @@ export function registerEvaluateCommand(program: Command, ctx: CliContext): void
         table([
           ['version', `${score.model} v${score.version} on snapshot #${score.snapshotId}`],
           ['examples', `${score.examples} (${score.from.slice(0, 10)} … ${score.to.slice(0, 10)})`],
-          ['metrics', `MAE ${score.metrics.mae.toFixed(2)}  RMSE ${score.metrics.rmse.toFixed(2)}  R² ${score.metrics.r2.toFixed(3)}  sMAPE ${score.metrics.smape.toFixed(1)} %`],
+          ['metrics', describeMetrics(score.metrics)],
         ]),
       );
     });

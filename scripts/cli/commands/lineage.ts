@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadLineage, type Lineage } from '../../../lib/db/lineage';
+import type { VersionFits } from '../../../lib/db/model-registry';
+import { describeBaselines, describeFit, describeMetrics } from '../../../lib/evaluation/format';
+import type { Metrics } from '../../../lib/model/metrics';
 import { workflowUiLink } from '../../support/temporal-client';
 import { output, table, type CliContext } from '../context';
 import { parseOptions, UsageError } from '../usage-error';
@@ -45,12 +48,26 @@ function renderLineage(ctx: CliContext, l: Lineage): string {
     ['code', `commit ${v.codeVersion}, trainer ${v.trainer} sha256:${v.trainerDigest.slice(0, 16)}…`],
     ['parameters', JSON.stringify(v.params)],
     ['features', v.features.join(', ')],
-    ['holdout metrics', Object.entries(v.metrics).map(([k, m]) => `${k} ${Number(m).toPrecision(4)}`).join('  ')],
+    ...fitRows(v.fits),
+    ['holdout metrics', describeMetrics(v.metrics as Metrics)],
     ['artifact', `sha256:${v.artifactDigest}`],
-    ...l.evaluations.map((e): [string, string] => ['evaluation', `#${e.id} in ${e.workflowId}: ${e.passed ? 'passed' : 'failed'}`]),
+    ...l.evaluations.flatMap((e): [string, string][] => [
+      ['evaluation', `#${e.id} in ${e.workflowId}: ${e.passed ? 'passed' : 'failed'}${e.metricsBasis ? ` — ${e.metricsBasis}` : ''}`],
+      ...(e.baselines ? [['baselines', describeBaselines(e.baselines)] as [string, string]] : []),
+    ]),
     ...l.decisions.map((d): [string, string] => [d.action, `${d.at.toISOString()} by ${d.actor}: ${d.reason}`]),
   ];
   return table(rows);
+}
+
+/** The fit that was scored and, when the version was refitted, the fit that was registered. */
+function fitRows(fits: VersionFits | null): [string, string][] {
+  if (!fits) return [];
+  if (!fits.refit) return [['fit', `${describeFit(fits.evaluated)} (scored and registered: not refitted)`]];
+  return [
+    ['evaluated fit', `${describeFit(fits.evaluated)} (scored on the holdout)`],
+    ['refit', `${describeFit(fits.refit)} (registered: holdout included)`],
+  ];
 }
 
 function diffVersions(a: Lineage, b: Lineage): { field: string; a: string; b: string }[] {

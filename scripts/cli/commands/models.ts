@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { listVersions } from '../../../lib/db/model-registry';
+import { formatMetric, skillText } from '../../../lib/evaluation/format';
 import { output, type CliContext } from '../context';
 import { parseOptions } from '../usage-error';
 
@@ -13,7 +14,7 @@ const ModelsOptions = z.object({
 export function registerModelsCommand(program: Command, ctx: CliContext): void {
   program
     .command('models')
-    .description('List model versions, newest first, with their metrics and aliases (champion, challenger).')
+    .description('List model versions, newest first, with their holdout RMSE, skill against the best naive baseline, and aliases (champion, challenger).')
     .option('-m, --model <name>', 'only this model')
     .option('--limit <n>', 'at most this many versions', '20')
     .option('--json', 'print as JSON')
@@ -25,7 +26,10 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
         versions.length === 0
           ? 'no model versions yet'
           : versions
-              .map((v) => `  ${v.model} v${v.version}  ${v.trainer.padEnd(13)} RMSE ${v.metrics.rmse.toFixed(1).padStart(8)}  ${v.createdAt.toISOString().slice(0, 19)}  ${v.aliases.join(', ')}`)
+              .map((v) => {
+                const skill = v.baselines ? `${skillText(v.baselines.metric, v.baselines.skill)} vs ${v.baselines.best}` : '';
+                return `  ${v.model} v${v.version}  ${v.trainer.padEnd(13)} RMSE ${formatMetric(v.metrics.rmse).padStart(7)}  ${skill.padEnd(28)}  ${v.createdAt.toISOString().slice(0, 19)}  ${v.aliases.join(', ')}`;
+              })
               .join('\n'),
       );
     });

@@ -3,7 +3,9 @@ import type { DriftReportRow } from '../db/dashboard/drift-queries';
 import type { Page } from '../db/dashboard/page';
 import type { StoredDriftReport } from '../db/drift-reports';
 import type { Annotation } from '../drift/annotation';
+import type { DataShift, NumericSummary } from '../drift/data-shift';
 import type { ColumnDrift, Histogram } from '../drift/drift-report';
+import type { MultivariateDrift } from '../drift/multivariate';
 import { DRIFT_METHODS } from '../drift/drift-methods';
 import { rankColumns } from '../drift/rank-columns';
 import { annotateForm } from './action-forms';
@@ -40,6 +42,7 @@ ${check.sides ? html`<dl class="sides"><dt>reference</dt><dd>the rows champion v
 <p>Data window: ${check.window.from ? html`${formatTime(check.window.from)} – ${formatTime(check.window.to)}` : 'no time column'}</p>
 <h2>Annotations overlapping the window</h2>
 ${annotations.length === 0 ? html`<p class="empty">None.</p>` : html`<ul class="annotations">${annotations.map((a) => html`<li><strong>${a.label}</strong> ${formatTime(a.startsAt)} – ${formatTime(a.endsAt)} (${a.effect.replaceAll('_', ' ')}, by ${a.createdBy})${a.note ? html`: ${a.note}` : ''}</li>`)}</ul>`}
+${multivariateSection(check.data.multivariate)}
 <h2>Columns, most drifted first</h2>
 <ol class="columns">${columns.map((c, i) => columnSection(c, i))}</ol>
 ${check.data.skipped.length > 0 ? html`<h2>Not tested</h2><ul>${check.data.skipped.map((s) => html`<li>${s.column}: ${s.reason}</li>`)}</ul>` : ''}`;
@@ -54,8 +57,32 @@ function columnSection(c: ColumnDrift, index: number): SafeHtml {
 <h3>${c.column} <span class="verdict ${c.verdict}">${c.verdict}</span></h3>
 <p>${c.method} ${measures} ${formatNumber(score)} · threshold ${formatNumber(c.threshold)}${c.warnThreshold === null ? '' : ` (warn from ${formatNumber(c.warnThreshold)})`}
 · ${c.compared.reference} reference and ${c.compared.current} current values</p>
+${c.calibration ? html`<p class="meaning">${c.calibration.meaning}</p>` : ''}
+${c.methodChange ? html`<p class="meaning">method changed from ${c.methodChange.from} to ${c.methodChange.to}: ${c.methodChange.why}</p>` : ''}
+${c.shift ? shiftTable(c.shift) : ''}
 ${chartFigure(`column-${index}`, histogramChart(c.histogram), 'Share of values per bin: reference and current overlaid.')}
 </li>`;
+}
+
+/** The shift in the column's own units: reference and current side by side. */
+function shiftTable(shift: DataShift): SafeHtml {
+  if (shift.kind === 'numeric') {
+    const stats = ['mean', 'median', 'p5', 'p25', 'p75', 'p95', 'min', 'max'] as const;
+    const row = (label: string, s: NumericSummary) => html`<tr><th>${label}</th>${stats.map((k) => html`<td>${formatNumber(s[k])}</td>`)}<td>${formatNumber(s.missingShare * 100)} %</td></tr>`;
+    return html`<div class="scroll"><table class="shift"><thead><tr><th></th>${stats.map((k) => html`<th>${k}</th>`)}<th>missing</th></tr></thead>
+<tbody>${row('reference', shift.reference)}${row('current', shift.current)}</tbody></table></div>`;
+  }
+  return html`<div class="scroll"><table class="shift"><thead><tr><th>value</th><th>reference</th><th>current</th></tr></thead>
+<tbody>${shift.top.map((t) => html`<tr><td>${String(t.value)}</td><td>${formatNumber(t.reference * 100)} %</td><td>${formatNumber(t.current * 100)} %</td></tr>`)}</tbody></table></div>
+${shift.newCategories.length > 0 ? html`<p>New values: ${shift.newCategories.map((n) => `${String(n.value)} (${n.count})`).join(', ')}${shift.moreNewCategories > 0 ? ` and ${shift.moreNewCategories} more` : ''}</p>` : ''}`;
+}
+
+/** The multivariate signal: how the numeric columns move together. */
+function multivariateSection(signal: MultivariateDrift | undefined): SafeHtml {
+  if (!signal) return html``;
+  if ('skipped' in signal) return html`<h2>Columns together</h2><p class="empty">Not measured: ${signal.skipped}</p>`;
+  return html`<h2>Columns together <span class="verdict ${signal.verdict}">${signal.verdict}</span></h2>
+<p>PCA reconstruction error of ${signal.columns.join(', ')} (${signal.components} components, ${formatNumber(signal.explained * 100)} % of the variance): ${formatNumber(signal.score)}; reference chunks of the same size score ${formatNumber(signal.typical)}, drift from ${formatNumber(signal.threshold)}.</p>`;
 }
 
 /** Shares rather than counts, so a reference of 10,000 rows and a current of 500 compare by shape. */

@@ -1,7 +1,9 @@
 import { windowText } from '../../lib/arrival/pipeline-data';
 import type { StoredDriftReport } from '../../lib/db/drift-reports';
 import type { Annotation } from '../../lib/drift/annotation';
+import type { DataShift, NumericSummary } from '../../lib/drift/data-shift';
 import type { ColumnDrift } from '../../lib/drift/drift-report';
+import type { MultivariateDrift } from '../../lib/drift/multivariate';
 import { rankColumns } from '../../lib/drift/rank-columns';
 import { table } from './context';
 
@@ -32,12 +34,49 @@ export function renderDriftReport(report: StoredDriftReport): string {
         : `not measured: ${accuracy.reason}`,
     ],
   ]);
+  const ranked = rankColumns(check.data.columns);
   const columns = grid(
     ['column', 'method', 'statistic', 'p-value', 'threshold', 'verdict'],
-    rankColumns(check.data.columns).map((c) => [c.column, c.method, number(c.statistic), c.pValue === null ? '—' : number(c.pValue), thresholdOf(c), c.verdict]),
+    ranked.map((c) => [c.column, c.method, number(c.statistic), c.pValue === null ? '—' : number(c.pValue), thresholdOf(c), c.verdict]),
   );
   const skipped = check.data.skipped.map((s) => `  ${s.column}: not compared (${s.reason})`);
-  return [header, '', columns, ...skipped, '', renderAnnotations(check.annotations)].join('\n');
+  return [header, '', columns, ...skipped, '', renderMultivariate(check.data.multivariate), '', renderShifts(ranked), '', renderAnnotations(check.annotations)].join('\n');
+}
+
+/** Per column, what the score means at this sample size and the shift in the column's own units. */
+function renderShifts(columns: ColumnDrift[]): string {
+  const lines = columns.flatMap((c) => {
+    const notes = [c.calibration?.meaning, c.methodChange && `method ${c.methodChange.from} → ${c.methodChange.to}: ${c.methodChange.why}`].filter(Boolean);
+    return [`  ${c.column}${notes.length > 0 ? ` — ${notes.join('; ')}` : ''}`, ...(c.shift ? shiftLines(c.shift) : [])];
+  });
+  return ['reference → current, in data units:', ...lines].join('\n');
+}
+
+function shiftLines(shift: DataShift): string[] {
+  if (shift.kind === 'numeric') {
+    const stats = ['mean', 'median', 'p5', 'p25', 'p75', 'p95', 'min', 'max'] as const;
+    const side = (s: NumericSummary) => stats.map((k) => `${k} ${value(s[k])}`).join('  ');
+    return [
+      `      reference  ${side(shift.reference)}  missing ${percent(shift.reference.missingShare)}`,
+      `      current    ${side(shift.current)}  missing ${percent(shift.current.missingShare)}`,
+    ];
+  }
+  const top = shift.top.map((t) => `${String(t.value)} ${percent(t.reference)} → ${percent(t.current)}`).join(', ');
+  const added = shift.newCategories.map((n) => `${String(n.value)} (${n.count})`).join(', ');
+  return [
+    `      shares     ${top}; missing ${percent(shift.missingShare.reference)} → ${percent(shift.missingShare.current)}`,
+    ...(added ? [`      new        ${added}${shift.moreNewCategories > 0 ? ` and ${shift.moreNewCategories} more` : ''}`] : []),
+  ];
+}
+
+function renderMultivariate(signal: MultivariateDrift | undefined): string {
+  if (!signal) return 'multivariate: not measured';
+  if ('skipped' in signal) return `multivariate: not measured (${signal.skipped})`;
+  return `multivariate: ${signal.verdict} — PCA reconstruction error of ${signal.columns.join(', ')} (${signal.components} components, ${percent(signal.explained)} of variance): ${number(signal.score)}, typical ${number(signal.typical)}, drift from ${number(signal.threshold)}`;
+}
+
+function value(v: number): string {
+  return Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : Number(v.toPrecision(4)).toString();
 }
 
 function renderAnnotations(annotations: Annotation[]): string {

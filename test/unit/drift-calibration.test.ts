@@ -5,40 +5,15 @@ import { compareDatasets } from '../../lib/drift/compare-datasets';
 import { DriftOptions } from '../../lib/drift/drift-options';
 import type { ColumnDrift, DriftReport } from '../../lib/drift/drift-report';
 import { comparePredictions } from '../../lib/drift/prediction-drift';
-import { mulberry32 } from '../../lib/stats/mulberry32';
 import { standardDeviation } from '../../lib/stats/sorted-sample';
+import { asRows, failRate, normals } from '../support/drift-batches';
 import { loadSeattleWeather } from '../support/vega-data';
 
 const numeric: ColumnSpecs = { x: { type: 'numeric', nullable: true } };
-const BATCHES = 200;
-const BATCH_ROWS = 20;
 
 function onlyColumn(report: DriftReport): ColumnDrift {
   expect(report.columns).toHaveLength(1);
   return report.columns[0] as ColumnDrift;
-}
-
-/** Seeded standard normal values (Box–Muller). */
-function normals(count: number, seed: number, mean = 0): number[] {
-  const random = mulberry32(seed);
-  return Array.from({ length: count }, () => mean + Math.sqrt(-2 * Math.log(random())) * Math.cos(2 * Math.PI * random()));
-}
-
-const asRows = (values: readonly number[]): Row[] => values.map((x) => ({ x }));
-
-/**
- * The share of BATCHES batches of BATCH_ROWS values, drawn with replacement from `reference` (seeded)
- * and moved by `shift`, whose report fails.
- */
-function failRate(reference: readonly number[], shift: number, options: DriftOptions): number {
-  const random = mulberry32(2024);
-  const referenceRows = asRows(reference);
-  let failed = 0;
-  for (let batch = 0; batch < BATCHES; batch++) {
-    const drawn = Array.from({ length: BATCH_ROWS }, () => (reference[Math.floor(random() * reference.length)] as number) + shift);
-    if (compareDatasets(referenceRows, asRows(drawn), numeric, options, { seed: batch }).verdict === 'fail') failed++;
-  }
-  return failed / BATCHES;
 }
 
 describe('calm batches and real shifts on Seattle temperatures (20-row batches)', () => {
@@ -60,7 +35,7 @@ describe('calm batches and real shifts on Seattle temperatures (20-row batches)'
     const options = DriftOptions.parse({ columns });
     const calm = failRate(temperatures, 0, options);
     const shifted = failRate(temperatures, oneSd, options);
-    console.log(`${name}: ${calm * 100} % of ${BATCHES} calm batches fail; ${shifted * 100} % of 1-SD shifts detected`);
+    console.log(`${name}: ${calm * 100} % of 200 calm batches fail; ${shifted * 100} % of 1-SD shifts detected`);
     expect(calm).toBeLessThanOrEqual(0.06);
     expect(shifted).toBeGreaterThanOrEqual(detects);
   });

@@ -1,4 +1,7 @@
 import type { Lineage } from '../db/lineage';
+import type { VersionFits } from '../db/model-registry';
+import { describeBaselines, describeFit } from '../evaluation/format';
+import { describeGates, type GateResult } from '../evaluation/gates';
 import { formatDuration, formatMetrics, formatTime } from './format';
 import { html, type SafeHtml } from './html';
 import { layout, segment } from './layout';
@@ -12,7 +15,8 @@ export function lineagePage(l: Lineage, workflowLink: (workflowId: string, runId
 <dt>trained</dt><dd>${formatTime(v.createdAt)} with ${v.trainer}</dd>
 <dt>parameters</dt><dd><code>${JSON.stringify(v.params)}</code></dd>
 <dt>features</dt><dd>${v.features.join(', ')}</dd>
-<dt>holdout metrics</dt><dd>${formatMetrics(v.metrics)}</dd>
+${fitFacts(v.fits)}
+<dt>holdout metrics</dt><dd>${formatMetrics(v.metrics)}${v.fits?.refit ? ' (the evaluated fit, before the refit)' : ''}</dd>
 <dt>code</dt><dd><code>${v.codeVersion}</code>${v.trainerDigest ? html` · trainer <code>${v.trainerDigest.slice(0, 12)}</code>` : ''}</dd>
 <dt>artifact</dt><dd><code>${v.artifactDigest.slice(0, 16)}…</code></dd>
 </dl>
@@ -23,23 +27,27 @@ export function lineagePage(l: Lineage, workflowLink: (workflowId: string, runId
 <table><thead><tr><th>snapshot</th><th>digest</th><th>source</th><th>rows</th><th>quarantined</th><th>fetched</th></tr></thead>
 <tbody>${l.snapshots.map((s) => html`<tr><td><a href="/snapshots/${s.id}">#${s.id}</a></td><td><code>${s.digest.slice(0, 12)}…</code></td><td><code>${JSON.stringify(s.source)}</code></td><td>${s.rowCount}</td><td>${s.quarantinedCount}</td><td>${formatTime(s.fetchedAt)}</td></tr>`)}</tbody></table>
 <h2>Evaluations</h2>
-<table><thead><tr><th>run</th><th>passed</th><th>metrics</th><th>gates</th></tr></thead>
-<tbody>${l.evaluations.map((e) => html`<tr class="${e.passed ? '' : 'abnormal'}"><td><a href="${workflowLink(e.workflowId)}">${e.workflowId}</a></td><td>${e.passed ? 'yes' : 'no'}</td><td>${formatMetrics(e.metrics as Record<string, number>)}</td><td>${gateList(e.gates)}</td></tr>`)}</tbody></table>
+<table><thead><tr><th>run</th><th>passed</th><th>metrics</th><th>naive baselines</th><th>gates</th></tr></thead>
+<tbody>${l.evaluations.map(
+    (e) => html`<tr class="${e.passed ? '' : 'abnormal'}"><td><a href="${workflowLink(e.workflowId)}">${e.workflowId}</a></td><td>${e.passed ? 'yes' : 'no'}</td>
+<td>${formatMetrics(e.metrics)}${e.metricsBasis ? html`<div class="basis">${e.metricsBasis}</div>` : ''}</td>
+<td>${e.baselines ? describeBaselines(e.baselines) : '–'}</td><td>${gateList(e.gates)}</td></tr>`,
+  )}</tbody></table>
 <h2>Decisions</h2>
 <table><thead><tr><th>when</th><th>action</th><th>who</th><th>why</th></tr></thead>
 <tbody>${l.decisions.map((d) => html`<tr><td>${formatTime(d.at)}</td><td>${d.action}</td><td>${d.actor}</td><td>${d.reason}</td></tr>`)}</tbody></table>`;
   return layout(`${v.model} v${v.version}`, [{ label: v.model, href: model }, { label: `v${v.version}` }], body);
 }
 
-interface GateView {
-  metric: string;
-  gate: string;
-  required: number;
-  observed: number;
-  passed: boolean;
+/** The fit that was scored and the refit that was registered, each with what it learned from. */
+function fitFacts(fits: VersionFits | null): SafeHtml {
+  if (!fits) return html``;
+  if (!fits.refit) return html`<dt>fit</dt><dd>${describeFit(fits.evaluated)}: scored and registered (not refitted)</dd>`;
+  return html`<dt>evaluated fit</dt><dd>${describeFit(fits.evaluated)}: scored on the holdout</dd>
+<dt>refit</dt><dd>${describeFit(fits.refit)}: registered, holdout included</dd>`;
 }
 
 function gateList(gates: unknown): SafeHtml {
-  const list = Array.isArray(gates) ? (gates as GateView[]) : [];
-  return html`<ul class="gates">${list.map((g) => html`<li class="${g.passed ? 'pass' : 'fail'}">${g.metric} ${g.gate.replaceAll('_', ' ')}: ${g.observed} vs ${g.required} ${g.passed ? '✓' : '✗'}</li>`)}</ul>`;
+  const list = Array.isArray(gates) ? (gates as GateResult[]) : [];
+  return html`<ul class="gates">${list.map((g) => html`<li class="${g.passed ? 'pass' : 'fail'}">${describeGates([g])}</li>`)}</ul>`;
 }

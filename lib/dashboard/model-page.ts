@@ -3,6 +3,9 @@ import type { ModelOverview } from '../db/dashboard/overview-queries';
 import type { Page } from '../db/dashboard/page';
 import { approvalForms, rollbackForm } from './action-forms';
 import { chartFigure, COLORS, epochSeconds, type ChartSpec } from './charts';
+import type { BaselineSummary } from '../evaluation/baselines';
+import { describeBaselines } from '../evaluation/format';
+import type { Metrics } from '../model/metrics';
 import { formatMetrics, formatTime } from './format';
 import { html, type SafeHtml } from './html';
 import { layout, segment } from './layout';
@@ -24,7 +27,7 @@ champion ${m.champion ? html`<a href="${base}/versions/${m.champion.version}">v$
 <a href="${base}/runs">training runs</a> · <a href="/pipelines/${segment(m.pipeline)}/drift">drift reports</a> · <a href="/pipelines/${segment(m.pipeline)}/data">data</a></p>
 ${pendingApproval(m)}
 <h2>Versions over time</h2>
-${chartFigure('versions-chart', versionsChart(d.series), `Holdout error of the ${d.series.length} most recent versions (lower is better).`)}
+${chartFigure('versions-chart', versionsChart(d.series), `Holdout error of the ${d.series.length} most recent versions (lower is better), each scored before its refit, beside the best naive baseline on the same holdout.`)}
 <h2>Versions</h2>
 ${versionsTable(base, d.versions)}
 ${pager(d.versions, (n) => `${base}?page=${n}`)}
@@ -55,17 +58,22 @@ function versionsChart(series: VersionPoint[]): ChartSpec {
     series: [
       { label: 'RMSE', values: metric('rmse'), style: 'line', color: COLORS.line },
       { label: 'MAE', values: metric('mae'), style: 'line', color: COLORS.second },
+      { label: 'best naive baseline RMSE', values: series.map((p) => bestBaseline(p.baselines)?.rmse ?? null), style: 'points', color: COLORS.muted },
     ],
   };
 }
 
 function versionsTable(base: string, versions: Page<VersionRow>): SafeHtml {
   return html`<table>
-<thead><tr><th>version</th><th>trained</th><th>trainer</th><th>holdout metrics</th><th>aliases</th></tr></thead>
+<thead><tr><th>version</th><th>trained</th><th>trainer</th><th>holdout metrics</th><th>naive baselines</th><th>aliases</th></tr></thead>
 <tbody>${versions.items.map(
-    (v) => html`<tr><td><a href="${base}/versions/${v.version}">v${v.version}</a></td><td>${formatTime(v.createdAt)}</td><td>${v.trainer}</td><td>${formatMetrics(v.metrics)}</td><td>${v.aliases.map((a) => html`<span class="alias ${a}">${a}</span> `)}</td></tr>`,
+    (v) => html`<tr><td><a href="${base}/versions/${v.version}">v${v.version}</a></td><td>${formatTime(v.createdAt)}</td><td>${v.trainer}</td><td>${formatMetrics(v.metrics)}</td><td class="baselines">${v.baselines ? describeBaselines(v.baselines) : '–'}</td><td>${v.aliases.map((a) => html`<span class="alias ${a}">${a}</span> `)}</td></tr>`,
   )}</tbody>
 </table>`;
+}
+
+function bestBaseline(baselines: BaselineSummary | null): Metrics | undefined {
+  return baselines?.scores.find((s) => s.name === baselines.best)?.metrics;
 }
 
 function championTable(periods: ChampionPeriod[]): SafeHtml {

@@ -46,7 +46,9 @@ function writeSpec(model: Record<string, unknown> = {}, norm: Record<string, unk
   pipelineFolderWith(PIPELINE, (spec) => {
     spec.source = { kind: 'file', path: `${PIPELINE}.csv`, format: 'csv' };
     spec.checks = { ...(spec.checks as object), rowCount: { min: 12 } };
-    spec.promotion = { gates: {} };
+    // Two years hold 18 examples: a 4-example holdout, and the dashboard, not the gates, is under test.
+    spec.evaluation = { holdout: { fraction: 0.2 }, minHoldout: 4 };
+    spec.promotion = { gates: {}, beatBaselines: false };
     spec.model = { ...(spec.model as object), ...model };
     spec.training = { norm };
   }, pipelinesDir);

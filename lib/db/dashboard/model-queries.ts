@@ -1,3 +1,4 @@
+import type { BaselineSummary } from '../../evaluation/baselines';
 import type { Pool } from '../pool';
 import { pageWindow, toPage, type Page } from './page';
 
@@ -6,20 +7,33 @@ export interface VersionRow {
   version: number;
   trainer: string;
   metrics: Record<string, number>;
+  /** The naive baselines of the version's latest evaluation; null before evaluations stored them. */
+  baselines: BaselineSummary | null;
   aliases: string[];
   createdAt: Date;
 }
 
+/** The baselines of a version's latest evaluation, as a column of a `model_versions v` query. */
+const LATEST_BASELINES = '(SELECT e.baselines FROM evaluations e WHERE e.version_id = v.id ORDER BY e.id DESC LIMIT 1) AS baselines';
+
 /** A model's versions, newest first, one page at a time. */
 export async function versionsPage(pool: Pool, model: string, page: number, pageSize = 50): Promise<Page<VersionRow>> {
   const result = await pool.query(
-    `SELECT v.id, v.version, v.trainer, v.metrics, v.created_at,
+    `SELECT v.id, v.version, v.trainer, v.metrics, v.created_at, ${LATEST_BASELINES},
             coalesce((SELECT array_agg(a.alias ORDER BY a.alias) FROM model_aliases a WHERE a.version_id = v.id), '{}') AS aliases
      FROM model_versions v WHERE v.model_name = $1
      ORDER BY v.version DESC LIMIT $2 OFFSET $3`,
     [model, ...pageWindow(page, pageSize)],
   );
-  const rows = result.rows.map((r) => ({ id: Number(r.id), version: r.version, trainer: r.trainer, metrics: r.metrics, aliases: r.aliases, createdAt: r.created_at }));
+  const rows = result.rows.map((r) => ({
+    id: Number(r.id),
+    version: r.version,
+    trainer: r.trainer,
+    metrics: r.metrics,
+    baselines: r.baselines,
+    aliases: r.aliases,
+    createdAt: r.created_at,
+  }));
   return toPage(rows, page, pageSize);
 }
 
@@ -27,17 +41,19 @@ export interface VersionPoint {
   version: number;
   createdAt: Date;
   metrics: Record<string, number>;
+  baselines: BaselineSummary | null;
 }
 
 /** The most recent versions' metrics, oldest first, for the chart: enough to see a trend, bounded however many exist. */
 export async function versionSeries(pool: Pool, model: string, limit = 500): Promise<VersionPoint[]> {
   const result = await pool.query(
-    `SELECT version, created_at, metrics FROM
-       (SELECT version, created_at, metrics FROM model_versions WHERE model_name = $1 ORDER BY version DESC LIMIT $2) recent
+    `SELECT version, created_at, metrics, baselines FROM
+       (SELECT v.version, v.created_at, v.metrics, ${LATEST_BASELINES}
+        FROM model_versions v WHERE v.model_name = $1 ORDER BY v.version DESC LIMIT $2) recent
      ORDER BY version`,
     [model, limit],
   );
-  return result.rows.map((r) => ({ version: r.version, createdAt: r.created_at, metrics: r.metrics }));
+  return result.rows.map((r) => ({ version: r.version, createdAt: r.created_at, metrics: r.metrics, baselines: r.baselines }));
 }
 
 export interface AuditRow {

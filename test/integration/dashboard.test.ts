@@ -114,7 +114,8 @@ describe('the dashboard in Chromium, on a database filled by real pipeline runs'
     await expect(row.count()).resolves.toBe(1);
     expect(await row.getAttribute('class')).toContain('abnormal');
     const alerts = await row.locator('li.alert').allTextContents();
-    expect(alerts).toEqual(expect.arrayContaining(['drift: fail', 'accuracy decay']));
+    // 18 labelled months are too few to call accuracy decay: the data drift alone raises the alert.
+    expect(alerts).toEqual(['drift: fail']);
     expect(await row.locator('td').nth(2).textContent()).toContain('v2');
     await screenshot('overview');
   });

@@ -14,7 +14,7 @@ import {
   type ChampionFacts,
 } from '../lib/evaluation/champion-comparison';
 import { describeAt } from '../lib/evaluation/format';
-import { describeGates, evaluateGates, type GateResult } from '../lib/evaluation/gates';
+import { describeGates, evaluateGates, versusBaselines, type GateResult } from '../lib/evaluation/gates';
 import { splitFrom } from '../lib/evaluation/holdout';
 import type { BacktestFold } from '../lib/model/backtest';
 import { buildExamples, orderByTime, targetSeries, type Examples } from '../lib/model/features';
@@ -118,7 +118,7 @@ export function makeEvaluate(deps: ActivityDeps) {
       gates,
       modelTests: { passed: modelTests.length - failedTests.length, failed: failedTests.map(({ name, behaviour, detail }) => ({ name, behaviour, detail })) },
       passed,
-      reason: explain(gates, failedTests, champion?.version, modelTests.length),
+      reason: explain(gates, failedTests, champion?.version, modelTests.length, spec.promotion.beatBaselines ? undefined : versusBaselines(metrics, baselines)),
     };
   };
 }
@@ -193,9 +193,11 @@ function span(from: string | undefined, to: string | undefined): string {
   return from === undefined || to === undefined ? 'none' : `${describeAt(from)} … ${describeAt(to)}`;
 }
 
-function explain(gates: GateResult[], failedTests: ModelTestResult[], championVersion: number | undefined, testCount: number): string {
+/** The decision, gate by gate; a baseline comparison the pipeline does not require is still stated. */
+function explain(gates: GateResult[], failedTests: ModelTestResult[], championVersion: number | undefined, testCount: number, ungatedBaselines?: string): string {
   const parts = [championVersion === undefined ? 'no champion yet' : `vs champion v${championVersion}`];
   if (gates.length > 0) parts.push(describeGates(gates));
+  if (ungatedBaselines) parts.push(`${ungatedBaselines} (baseline gate off)`);
   parts.push(
     failedTests.length === 0
       ? `all ${testCount} garbage-data tests passed`

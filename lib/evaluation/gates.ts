@@ -79,16 +79,15 @@ function holdoutGate({ holdoutExamples: n, minHoldout, primaryMetric }: GateInpu
 }
 
 function baselineGate(candidate: Metrics, baselines: BaselineSummary): GateResult {
+  const { metric, skill } = baselines;
+  return { metric, gate: 'beats_baselines', required: 0, observed: skill, passed: skill > 0, detail: versusBaselines(candidate, baselines) };
+}
+
+/** "rmse 0.491 vs last-value 0.572: skill 14 %" — the candidate against the best naive baseline. */
+export function versusBaselines(candidate: Metrics, baselines: BaselineSummary): string {
   const { metric, best, skill } = baselines;
   const bestValue = (baselines.scores.find((s) => s.name === best) as { metrics: Metrics }).metrics[metric];
-  return {
-    metric,
-    gate: 'beats_baselines',
-    required: 0,
-    observed: skill,
-    passed: skill > 0,
-    detail: `${metric} ${formatMetric(candidate[metric])} vs ${best} ${formatMetric(bestValue)}: ${skillText(metric, skill)}`,
-  };
+  return `${metric} ${formatMetric(candidate[metric])} vs ${best} ${formatMetric(bestValue)}: ${skillText(metric, skill)}`;
 }
 
 function championGates(comparison: ChampionComparison, gates: GateInputs['gates'], metric: Metric): GateResult[] {

@@ -137,14 +137,24 @@ async function copyRows(
 ): Promise<SnapshotContent> {
   if (!(await supportsCopy(client))) return fill((bytes) => insertCopyText(client, dataTable(id), undefined, Buffer.from(bytes).toString('utf8')));
   const copy = client.query(copyFrom(`COPY ${dataTable(id)} FROM STDIN WITH (FREEZE)`));
-  const copyFailed = once(copy, 'error').then(([error]) => Promise.reject(error as Error));
+  // A COPY that fails (its connection lost) is not destroyed: writing or ending it would fail
+  // again, with a TypeError instead of the error that says what happened. So the first error is
+  // kept, every later one heard, and nothing more is written once it came.
+  let failed = false;
+  const copyFailed = new Promise<never>((_resolve, reject) =>
+    copy.on('error', (error: Error) => {
+      failed = true;
+      reject(error);
+    }),
+  );
   copyFailed.catch(() => undefined);
   // A few MB may queue up, so that parsing goes on while the database catches up; beyond that, wait.
   const writeRows = async (bytes: Uint8Array) => {
+    if (failed) return copyFailed;
     if (!copy.write(bytes) && copy.writableLength > MAX_QUEUED_BYTES) await Promise.race([once(copy, 'drain'), copyFailed]);
   };
   const content = await fill(writeRows);
-  copy.end();
+  if (!failed) copy.end();
   await Promise.race([once(copy, 'finish'), copyFailed]);
   return content;
 }

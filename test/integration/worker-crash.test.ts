@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -7,10 +7,10 @@ import { retrainStatusQuery } from '../../workflows/messages';
 import { modelPipeline } from '../../workflows/pipeline';
 import { pipelineFolderWith } from '../support/pipelines';
 import { startTemporal } from '../support/temporal-env';
+import { startWorkerProcess } from '../support/worker-process';
 
 const TASK_QUEUE = 'worker-crash-test';
 const PIPELINE = 'crash-test';
-const WORKER_ENTRY = fileURLToPath(new URL('../../workers/main.ts', import.meta.url));
 const SLOW_TRAINER = fileURLToPath(new URL('../fixtures/trainers/slow-trainer.ts', import.meta.url));
 
 let env: TestWorkflowEnvironment;
@@ -35,36 +35,21 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-/** A real worker process (`workers/main.ts`), resolved once it polls the task queue. */
-function startWorkerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY], {
-    env: {
-      ...process.env,
-      DATABASE_URL: inject('databaseUrl'),
-      TEMPORAL_ADDRESS: env.address,
-      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-      DRIFTLINE_PIPELINES_DIR: pipelinesDir,
-      // Two worker processes in turn: the second must not find the first's metrics port still taken.
-      DRIFTLINE_METRICS_ADDRESS: 'off',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+/** A real worker process, resolved once it polls the task queue. */
+async function startWorker(): Promise<ChildProcess> {
+  const { child } = await startWorkerProcess({
+    DATABASE_URL: inject('databaseUrl'),
+    TEMPORAL_ADDRESS: env.address,
+    TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+    DRIFTLINE_PIPELINES_DIR: pipelinesDir,
   });
   workers.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('driftline worker started')) resolve(child);
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`worker exited with ${code}:\n${output}`)));
-  });
+  return child;
 }
 
 describe('a worker killed mid-training', () => {
   it('hands the training to a restarted worker, and the run ends with exactly one model version', async () => {
-    const first = await startWorkerProcess();
+    const first = await startWorker();
     const handle = await env.client.workflow.start(modelPipeline, {
       taskQueue: TASK_QUEUE,
       workflowId: 'crash-run',
@@ -80,7 +65,7 @@ describe('a worker killed mid-training', () => {
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
 
-    await startWorkerProcess();
+    await startWorker();
     const result = await handle.result();
 
     expect(result).toMatchObject({ trainingOutcome: 'succeeded', version: 1, promoted: true });

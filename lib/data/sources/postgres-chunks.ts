@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { DriftlineError } from '../../errors';
-import type { Pool, DbClient } from '../../db/pool';
+import { survivesConnectionLoss, type Pool, type DbClient } from '../../db/pool';
 import type { DataSource } from '../source-spec';
 
 type PostgresSource = Extract<DataSource, { kind: 'postgres' }>;
@@ -42,7 +42,7 @@ async function connect(source: PostgresSource, pool: Pool): Promise<{ client: pg
   }
   const url = process.env[source.databaseUrlEnv];
   if (!url) throw new DriftlineError('InvalidInput', `source.databaseUrlEnv: ${source.databaseUrlEnv} is not set`);
-  const client = new pg.Client({ connectionString: url });
+  const client = survivesConnectionLoss(new pg.Client({ connectionString: url }));
   await client.connect();
   return { client, close: () => void client.end().catch(() => undefined) };
 }

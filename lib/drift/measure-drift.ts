@@ -43,9 +43,18 @@ export function measureDrift(method: DriftMethod, reference: ColumnValues, curre
   }
 }
 
+/** Norms already computed, by reference sample: the report and its calibration both need one. */
+const norms = new WeakMap<Float64Array, number>();
+
 /** What Evidently divides the Wasserstein distance by: the reference's standard deviation, floored. */
 export function wassersteinNorm(reference: ColumnValues): number {
-  return Math.max(standardDeviation(numeric(reference)), MIN_WASSERSTEIN_NORM);
+  const sample = numeric(reference);
+  let norm = norms.get(sample);
+  if (norm === undefined) {
+    norm = Math.max(standardDeviation(sample), MIN_WASSERSTEIN_NORM);
+    norms.set(sample, norm);
+  }
+  return norm;
 }
 
 /** The current counts against the reference's proportions scaled to the current size. */

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { ColumnSpecs } from '../data/column-spec';
 import type { Row } from '../data/typed-row';
-import { fitPrincipalComponents, type PrincipalComponents, reconstructionError } from '../stats/pca';
+import { fitPrincipalComponents, type PrincipalComponents, reconstructionErrors } from '../stats/pca';
 import { randomIndex, sampleWithoutReplacement, seededRandom } from '../stats/sampling';
 import { standardDeviation } from '../stats/sorted-sample';
+import { MAX_REPLICATE_SIZE } from './calibration';
 import { isNumeric } from './column-values';
 import { Count, perSide, Share } from './report-values';
 
@@ -42,7 +43,6 @@ const MAX_ROWS = 20_000;
 const ROWS_PER_COLUMN = 5;
 const MIN_FIT_ROWS = 20;
 const CHUNKS = 200;
-const MAX_CHUNK = 5000;
 /** NannyML's band: a chunk drifts beyond 3 standard deviations of the reference chunks. */
 const DEVIATIONS = 3;
 
@@ -52,7 +52,7 @@ const DEVIATIONS = 3;
  * other gives per-row errors out of sample, as the current rows' errors are. Chunks of n rows (n the
  * current's size) are drawn from those errors with replacement: their mean is `typical`, and drift
  * starts at typical + 3 sd of the chunk means. Like the distance calibration, chunks are at most
- * MAX_CHUNK rows and their sd is scaled by √(m·(1/n + 1/R)) for n rows against R reference errors.
+ * MAX_REPLICATE_SIZE rows and their sd is scaled by √(m·(1/n + 1/R)) for n rows against R reference errors.
  *
  * A current of more than MAX_ROWS rows is read through a seeded sample of MAX_ROWS as well, and
  * tested at that size: a change that 20,000 rows cannot show is too small to matter here.
@@ -75,7 +75,7 @@ export function multivariateDrift(reference: readonly Row[], current: readonly R
     fitMatrix.map((row) => Float64Array.from(kept, (j) => row[j] as number)),
     EXPLAINED,
   );
-  const errorsOf = (rows: readonly Row[], picked: Uint32Array) => matrixOf(rows, picked, varying).map((row) => reconstructionError(pca, row));
+  const errorsOf = (rows: readonly Row[], picked: Uint32Array) => reconstructionErrors(pca, matrixOf(rows, picked, varying));
   const referenceErrors = errorsOf(reference, referenceRows.filter((_, i) => i % 2 === 1));
   const currentErrors = errorsOf(current, sampleWithoutReplacement(current.length, MAX_ROWS, random));
   const { typical, threshold } = chunkBand(referenceErrors, currentErrors.length, random);
@@ -97,8 +97,8 @@ function componentsOf(pca: PrincipalComponents): { components: number; explained
 }
 
 /** Chunk means of `size` reference errors drawn with replacement: their mean, and mean + 3 sd. */
-function chunkBand(errors: readonly number[], size: number, random: () => number): { typical: number; threshold: number } {
-  const chunk = Math.min(size, MAX_CHUNK);
+function chunkBand(errors: Float64Array, size: number, random: () => number): { typical: number; threshold: number } {
+  const chunk = Math.min(size, MAX_REPLICATE_SIZE);
   const means = Float64Array.from({ length: CHUNKS }, () => {
     let sum = 0;
     for (let i = 0; i < chunk; i++) sum += errors[randomIndex(errors.length, random)] as number;
@@ -111,13 +111,17 @@ function chunkBand(errors: readonly number[], size: number, random: () => number
 
 /** The picked rows' values of `names`, NaN where missing. */
 function matrixOf(rows: readonly Row[], picked: Uint32Array, names: readonly string[]): Float64Array[] {
-  return Array.from(picked, (index) => {
-    const row = rows[index] as Row;
-    return Float64Array.from(names, (name) => {
-      const value = row[name];
-      return typeof value === 'number' && Number.isFinite(value) ? value : NaN;
-    });
-  });
+  const matrix = new Array<Float64Array>(picked.length);
+  for (let i = 0; i < picked.length; i++) {
+    const row = rows[picked[i] as number] as Row;
+    const values = new Float64Array(names.length);
+    for (let j = 0; j < names.length; j++) {
+      const value = row[names[j] as string];
+      values[j] = typeof value === 'number' && Number.isFinite(value) ? value : NaN;
+    }
+    matrix[i] = values;
+  }
+  return matrix;
 }
 
 function varies(matrix: readonly Float64Array[], column: number): boolean {

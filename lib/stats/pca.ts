@@ -24,9 +24,7 @@ export function fitPrincipalComponents(rows: readonly Float64Array[], minExplain
   const columns = rows[0]?.length ?? 0;
   if (columns < 2 || rows.length < 2) throw new Error(`principal components need 2 rows and 2 columns (got ${rows.length} × ${columns})`);
   const { means, scales } = columnMoments(rows, columns);
-  const standardized = new Matrix(rows.map((row) => Array.from(standardize(row, means, scales))));
-  const covariance = standardized.transpose().mmul(standardized).div(rows.length - 1);
-  const decomposition = new EigenvalueDecomposition(covariance, { assumeSymmetric: true });
+  const decomposition = new EigenvalueDecomposition(covarianceOfStandardized(rows, means, scales), { assumeSymmetric: true });
   const eigenvalues = decomposition.realEigenvalues;
   const order = eigenvalues.map((_, i) => i).sort((a, b) => (eigenvalues[b] as number) - (eigenvalues[a] as number));
   const total = eigenvalues.reduce((sum, value) => sum + Math.max(value, 0), 0);
@@ -40,22 +38,54 @@ export function fitPrincipalComponents(rows: readonly Float64Array[], minExplain
   return { means, scales, components, explained: total > 0 ? explained / total : 1 };
 }
 
-/** The Euclidean distance between a row (standardized) and its projection on the kept components. */
-export function reconstructionError(pca: PrincipalComponents, row: Float64Array): number {
-  const z = standardize(row, pca.means, pca.scales);
-  let squares = 0;
-  for (const value of z) squares += value * value;
-  for (const component of pca.components) {
-    let projection = 0;
-    for (let j = 0; j < z.length; j++) projection += (component[j] as number) * (z[j] as number);
-    squares -= projection * projection;
-  }
-  return Math.sqrt(Math.max(squares, 0));
+/**
+ * Each row's Euclidean distance to its projection on the kept components, in the standardized
+ * space: √(‖z‖² − Σ (cᵀz)²). One scratch buffer serves every row.
+ */
+export function reconstructionErrors(pca: PrincipalComponents, rows: readonly Float64Array[]): Float64Array {
+  const z = new Float64Array(pca.means.length);
+  return Float64Array.from(rows, (row) => {
+    standardizeInto(z, row, pca);
+    let squares = 0;
+    for (const value of z) squares += value * value;
+    for (const component of pca.components) {
+      let projection = 0;
+      for (let j = 0; j < z.length; j++) projection += (component[j] as number) * (z[j] as number);
+      squares -= projection * projection;
+    }
+    return Math.sqrt(Math.max(squares, 0));
+  });
 }
 
 /** A missing value becomes the column's mean (0 once standardized), as NannyML imputes it. */
-function standardize(row: Float64Array, means: Float64Array, scales: Float64Array): Float64Array {
-  return row.map((value, j) => (Number.isNaN(value) ? 0 : (value - (means[j] as number)) / (scales[j] as number)));
+function standardizeInto(z: Float64Array, row: Float64Array, { means, scales }: Pick<PrincipalComponents, 'means' | 'scales'>): void {
+  for (let j = 0; j < z.length; j++) {
+    const value = row[j] as number;
+    z[j] = Number.isNaN(value) ? 0 : (value - (means[j] as number)) / (scales[j] as number);
+  }
+}
+
+/** ZᵀZ / (n − 1) of the standardized rows, accumulated row by row (no n × p matrix is built). */
+function covarianceOfStandardized(rows: readonly Float64Array[], means: Float64Array, scales: Float64Array): Matrix {
+  const p = means.length;
+  const sums = new Float64Array(p * p);
+  const z = new Float64Array(p);
+  for (const row of rows) {
+    standardizeInto(z, row, { means, scales });
+    for (let j = 0; j < p; j++) {
+      const zj = z[j] as number;
+      for (let l = j; l < p; l++) sums[j * p + l] = (sums[j * p + l] as number) + zj * (z[l] as number);
+    }
+  }
+  const covariance = new Matrix(p, p);
+  for (let j = 0; j < p; j++) {
+    for (let l = j; l < p; l++) {
+      const value = (sums[j * p + l] as number) / (rows.length - 1);
+      covariance.set(j, l, value);
+      covariance.set(l, j, value);
+    }
+  }
+  return covariance;
 }
 
 /** Means and population standard deviations over the non-missing values of each column. */

@@ -20,11 +20,15 @@ export function randomIndex(n: number, random: () => number): number {
   return Math.min(n - 1, Math.floor(random() * n));
 }
 
-/** `draws` indices drawn uniformly with replacement from [0, n), as counts per index: O(n + draws). */
-export function drawCounts(n: number, draws: number, random: () => number): Uint32Array {
-  const counts = new Uint32Array(n);
+/**
+ * `draws` indices drawn uniformly with replacement from [0, counts.length), counted into `counts`
+ * (overwritten): O(length + draws). The caller reuses one buffer across replicates: a fresh typed
+ * array each time is external memory, and next to a large heap of rows it triggers full GCs.
+ */
+export function drawCountsInto(counts: Uint32Array, draws: number, random: () => number): Uint32Array {
+  counts.fill(0);
   for (let draw = 0; draw < draws; draw++) {
-    const i = randomIndex(n, random);
+    const i = randomIndex(counts.length, random);
     counts[i] = (counts[i] as number) + 1;
   }
   return counts;

@@ -76,7 +76,7 @@ describe('what a distance means at the current sample size', () => {
     const expectedRatio = (a: number, b: number) => Math.sqrt((1 / a + 1 / reference.length) / (1 / b + 1 / reference.length));
     // 40 → 4,000 values: about a tenth of the noise (within bootstrap error).
     expect(Math.abs(typical(40) / typical(4000) / expectedRatio(40, 4000) - 1)).toBeLessThan(0.15);
-    // 5,000 values are drawn for 20,000, then scaled; a current as large as its reference adds its own √(1/N).
+    // 2,000 values are drawn for 5,000 and for 20,000, then scaled; a current as large as its reference adds its own √(1/N).
     expect(Math.abs(typical(20_000) / typical(5000) / expectedRatio(20_000, 5000) - 1)).toBeLessThan(0.05);
   });
 

@@ -9,7 +9,7 @@ import { DriftOptions } from '../../lib/drift/drift-options';
 import { type ColumnDrift, DriftReport } from '../../lib/drift/drift-report';
 import { multivariateDrift } from '../../lib/drift/multivariate';
 import { mulberry32 } from '../../lib/stats/mulberry32';
-import { fitPrincipalComponents, reconstructionError } from '../../lib/stats/pca';
+import { fitPrincipalComponents, reconstructionErrors } from '../../lib/stats/pca';
 import { loadSeattleWeather } from '../support/vega-data';
 
 // pandas and scikit-learn on the same CSV, see test/fixtures/make-drift-shift-reference.py.
@@ -128,7 +128,7 @@ describe('the multivariate signal', () => {
     const reference = expected.pca20122014vs2015;
     expect(pca.components).toHaveLength(reference.components);
     expect(pca.explained).toBeCloseTo(reference.explained, 10);
-    const errors = matrix(inYears('2015')).map((row) => reconstructionError(pca, row));
+    const errors = reconstructionErrors(pca, matrix(inYears('2015')));
     expect(errors.reduce((sum, e) => sum + e, 0) / errors.length).toBeCloseTo(reference.meanError, 9);
     errors.slice(0, 5).forEach((error, i) => expect(error).toBeCloseTo(reference.firstErrors[i] as number, 9));
   });

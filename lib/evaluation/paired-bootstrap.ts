@@ -44,34 +44,40 @@ export function pairedBootstrap(
   // Centred, so Σy² − (Σy)²/n does not cancel away the digits of large targets.
   const mean = actual.reduce((sum, v) => sum + v, 0) / n;
   const y = Float64Array.from(actual, (a) => a - mean);
-  const all = Uint32Array.from({ length: n }, (_, i) => i);
-  const gainOn = (picks: Uint32Array) => {
+  // A resample is how many times each example was drawn: the sums then run in order over the
+  // arrays, which stays fast when they outgrow the CPU's caches.
+  const gainOn = (times: Uint32Array | Float64Array) => {
     let candidateLoss = 0;
     let referenceLoss = 0;
     let sumY = 0;
     let sumY2 = 0;
-    for (const i of picks) {
-      candidateLoss += lossCandidate[i] as number;
-      referenceLoss += lossReference[i] as number;
-      sumY += y[i] as number;
-      sumY2 += (y[i] as number) ** 2;
+    for (let i = 0; i < n; i += 1) {
+      const t = times[i] as number;
+      if (t === 0) continue;
+      const yi = y[i] as number;
+      candidateLoss += t * (lossCandidate[i] as number);
+      referenceLoss += t * (lossReference[i] as number);
+      sumY += t * yi;
+      sumY2 += t * yi * yi;
     }
     const spread = sumY2 - (sumY * sumY) / n;
     return improvement(metric, metricFromLoss(metric, candidateLoss, n, spread), metricFromLoss(metric, referenceLoss, n, spread));
   };
 
   const random = mulberry32(seed);
-  const picks = new Uint32Array(n);
+  const times = new Uint32Array(n);
   const gains = new Float64Array(resamples);
   for (let r = 0; r < resamples; r += 1) {
-    for (let k = 0; k < n; k += 1) picks[k] = Math.floor(random() * n);
-    gains[r] = gainOn(picks);
+    times.fill(0);
+    for (let k = 0; k < n; k += 1) times[Math.floor(random() * n)] += 1;
+    gains[r] = gainOn(times);
   }
+  const estimate = gainOn(new Float64Array(n).fill(1));
   gains.sort();
   const tail = (1 - confidence) / 2;
   return {
     metric,
-    estimate: gainOn(all),
+    estimate,
     low: quantile(gains, tail),
     high: quantile(gains, 1 - tail),
     confidence,

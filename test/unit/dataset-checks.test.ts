@@ -74,6 +74,7 @@ describe('checks in the pipeline spec', () => {
     expect(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
       'keyColumns.0: column "nope" is not declared in columns',
       'checks.nullFraction.missing: column "missing" is not declared in columns',
+      'evaluation.holdout.from: a holdout by date needs a timeColumn',
       'checks.freshness: needs a timeColumn',
     ]);
   });

@@ -22,8 +22,7 @@ export function randomIndex(n: number, random: () => number): number {
 
 /**
  * `draws` indices drawn uniformly with replacement from [0, counts.length), counted into `counts`
- * (overwritten): O(length + draws). The caller reuses one buffer across replicates: a fresh typed
- * array each time is external memory, and next to a large heap of rows it triggers full GCs.
+ * (overwritten): O(length + draws). The caller reuses one buffer across its replicates.
  */
 export function drawCountsInto(counts: Uint32Array, draws: number, random: () => number): Uint32Array {
   counts.fill(0);

@@ -92,7 +92,7 @@ function numericNames(): string[] {
   return Array.from({ length: NUMERIC }, (_, i) => `x${i + 1}`);
 }
 
-function syntheticData(rows: number): { columns: ColumnSpecs; reference: Row[]; current: Row[] } {
+export function syntheticData(rows: number): { columns: ColumnSpecs; reference: Row[]; current: Row[] } {
   const categorical = Array.from({ length: CATEGORICAL }, (_, i) => `c${i + 1}`);
   const columns: ColumnSpecs = Object.fromEntries([
     ...numericNames().map((name) => [name, { type: 'numeric', nullable: false }]),

@@ -1,5 +1,6 @@
 import { windowText } from '../../lib/arrival/pipeline-data';
 import type { StoredDriftReport } from '../../lib/db/drift-reports';
+import type { AccuracyDecay } from '../../lib/drift/accuracy-decay';
 import type { Annotation } from '../../lib/drift/annotation';
 import type { DataShift, NumericSummary } from '../../lib/drift/data-shift';
 import type { ColumnDrift } from '../../lib/drift/drift-report';
@@ -29,9 +30,7 @@ export function renderDriftReport(report: StoredDriftReport): string {
     ['prediction', 'verdict' in prediction ? `${prediction.verdict} (${prediction.method} ${describeScore(prediction)})` : `not compared: ${prediction.reason}`],
     [
       'accuracy',
-      'decayed' in accuracy
-        ? `${accuracy.metric} ${accuracy.current.toFixed(2)} on ${accuracy.examples} labelled rows vs ${accuracy.promoted.toFixed(2)} at promotion (${signed(accuracy.increase)}, limit +${percent(accuracy.maxIncrease)}): ${accuracy.decayed ? 'DECAYED' : 'ok'}`
-        : `not measured: ${accuracy.reason}`,
+      'decayed' in accuracy ? describeAccuracy(accuracy) : `not measured: ${accuracy.reason}`,
     ],
   ]);
   const ranked = rankColumns(check.data.columns);
@@ -77,6 +76,14 @@ function renderMultivariate(signal: MultivariateDrift | undefined): string {
 
 function value(v: number): string {
   return Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : Number(v.toPrecision(4)).toString();
+}
+
+/** The champion's error on the newest actuals, the interval of its ratio to the promoted error, and the verdict. */
+function describeAccuracy(a: AccuracyDecay): string {
+  const measured = `${a.metric} ${value(a.current)} on ${a.examples} labelled rows vs ${value(a.promoted)} at promotion (${signed(a.increase)}, limit +${percent(a.maxIncrease)})`;
+  if (a.insufficient) return `${measured}: insufficient, fewer than ${a.minExamples ?? '?'} labelled rows to judge`;
+  const interval = a.ratio ? `; ${Math.round(a.ratio.level * 100)} % interval of the ratio ${value(a.ratio.low)} … ${value(a.ratio.high)}` : '';
+  return `${measured}${interval}: ${a.decayed ? 'DECAYED' : 'ok'}`;
 }
 
 function renderAnnotations(annotations: Annotation[]): string {

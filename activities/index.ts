@@ -30,7 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     recordRejection: surfaceFailures(recordRejection),
     computeRuntimeNorm: surfaceFailures(norms.computeRuntimeNorm),
     recordTrainingOutcome: surfaceFailures(norms.recordTrainingOutcome),
-    latestSnapshot: surfaceFailures(norms.latestSnapshot),
+    resolveSnapshot: surfaceFailures(norms.resolveSnapshot),
     enqueueNotification: surfaceFailures(notify.enqueueNotification),
     deliverNotification: surfaceFailures(notify.deliverNotification),
     checkDrift: surfaceFailures(drift.checkDrift),

@@ -1,4 +1,4 @@
-import { latestSnapshotId } from '../lib/db/snapshots';
+import { latestSnapshotId, snapshotPipelines } from '../lib/db/snapshots';
 import { recentSuccessfulDurations, recordTrainingRun, type TrainingOutcome } from '../lib/db/training-runs';
 import { DriftlineError } from '../lib/errors';
 import { computeNorm, type NormPolicy, type RuntimeNorm } from '../lib/norms/runtime-norm';
@@ -44,13 +44,25 @@ export function makeNorms(deps: ActivityDeps) {
       });
     },
 
-    /** The snapshot a retrain started on its own trains on: the pipeline's newest. */
-    async latestSnapshot({ pipeline }: { pipeline: string }): Promise<{ snapshotId: number }> {
-      const snapshotId = await latestSnapshotId(deps.pool, pipeline);
-      if (snapshotId === undefined) {
+    /**
+     * The snapshot a retrain trains on: the one it was given, once it is known to be the pipeline's
+     * (a missing or foreign one fails at once: no retry can make it right), else the pipeline's newest.
+     */
+    async resolveSnapshot({ pipeline, snapshotId }: { pipeline: string; snapshotId?: number }): Promise<{ snapshotId: number }> {
+      if (snapshotId !== undefined) {
+        const pipelines = await snapshotPipelines(deps.pool, snapshotId);
+        if (pipelines === undefined) throw new DriftlineError('InvalidInput', `snapshotId: snapshot ${snapshotId} does not exist`);
+        if (!pipelines.includes(pipeline)) {
+          const owners = pipelines.map((p) => `"${p}"`).join(', ');
+          throw new DriftlineError('InvalidInput', `snapshotId: snapshot ${snapshotId} belongs to pipeline ${owners}, not "${pipeline}"`);
+        }
+        return { snapshotId };
+      }
+      const latest = await latestSnapshotId(deps.pool, pipeline);
+      if (latest === undefined) {
         throw new DriftlineError('InvalidInput', `pipeline "${pipeline}" has no snapshot yet: run modelPipeline first, or pass snapshotId`);
       }
-      return { snapshotId };
+      return { snapshotId: latest };
     },
   };
 }

@@ -8,13 +8,13 @@ import { describeFailure } from './step-options';
 
 export const MonitorInput = z.object({
   pipeline: PipelineName,
-  /** Time between checks, e.g. "1d". */
+  /** Time between checks, e.g. "1d"; at least a minute. */
   every: Interval.default('1d'),
   /** Checks per run before continuing as new, which keeps each run's history small. */
   checksPerRun: z.number().int().min(1).max(500).default(30),
   /** Carried across continue-as-new. */
   checksSoFar: z.number().int().nonnegative().default(0),
-});
+}).strict();
 export type MonitorInput = z.input<typeof MonitorInput>;
 
 export interface MonitorStatus {
@@ -26,6 +26,8 @@ export interface MonitorStatus {
 
 export const monitorStatusQuery = defineQuery<MonitorStatus>('status');
 export const stopMonitorSignal = defineSignal('stop');
+/** Runs the next check now instead of at the end of the interval. */
+export const checkNowSignal = defineSignal('checkNow');
 
 /**
  * Checks a pipeline forever at a fixed interval — each check a full modelPipeline run (ingest,
@@ -35,8 +37,10 @@ export async function monitorPipeline(rawInput: MonitorInput): Promise<{ checks:
   const input = parseWorkflowInput(MonitorInput, rawInput, 'monitorPipeline');
   const status: MonitorStatus = { pipeline: input.pipeline, checks: input.checksSoFar };
   let stopRequested = false;
+  let checkRequested = false;
   setHandler(monitorStatusQuery, () => status);
   setHandler(stopMonitorSignal, () => void (stopRequested = true));
+  setHandler(checkNowSignal, () => void (checkRequested = true));
 
   for (let i = 0; i < input.checksPerRun && !workflowInfo().continueAsNewSuggested; i += 1) {
     status.checks += 1;
@@ -51,7 +55,9 @@ export async function monitorPipeline(rawInput: MonitorInput): Promise<{ checks:
     status.lastCheck = { workflowId, outcome, at: new Date().toISOString() };
     const waitMs = intervalMs(input.every);
     status.nextCheckAt = new Date(Date.now() + waitMs).toISOString();
-    if (await condition(() => stopRequested, waitMs)) return { checks: status.checks };
+    await condition(() => stopRequested || checkRequested, waitMs);
+    if (stopRequested) return { checks: status.checks };
+    checkRequested = false;
   }
   return continueAsNew<typeof monitorPipeline>({ ...input, checksSoFar: status.checks });
 }

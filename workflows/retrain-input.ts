@@ -10,5 +10,5 @@ export const RetrainInput = z.object({
   snapshotId: z.number().int().positive().optional(),
   params: ParamOverrides,
   requestedBy: RequestedBy,
-});
+}).strict();
 export type RetrainInput = z.input<typeof RetrainInput>;

@@ -18,7 +18,7 @@ import type { BacktestFold } from '../lib/model/backtest';
 import type { Metrics } from '../lib/model/metrics';
 import { describeFailure, STEP_RETRY } from './step-options';
 
-const { loadPipeline, latestSnapshot, computeRuntimeNorm, recordTrainingOutcome } =
+const { loadPipeline, resolveSnapshot, computeRuntimeNorm, recordTrainingOutcome } =
   proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: STEP_RETRY });
 
 /** Training runs on the workers' training queue when they split one off, else on the workflow's own. */
@@ -65,7 +65,7 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
     tagRun({ model: spec.model.name });
 
     enter('finding snapshot');
-    const snapshotId = input.snapshotId ?? (await latestSnapshot({ pipeline: input.pipeline })).snapshotId;
+    const { snapshotId } = await resolveSnapshot({ pipeline: input.pipeline, snapshotId: input.snapshotId });
     status.snapshotId = snapshotId;
 
     enter('computing norm');

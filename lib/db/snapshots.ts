@@ -289,6 +289,19 @@ export async function latestSnapshotId(pool: Pool, pipeline: string): Promise<nu
   return result.rows[0] ? Number(result.rows[0].snapshot_id) : undefined;
 }
 
+/**
+ * The pipelines that ingested a stored snapshot (snapshots are shared by content, so there may be
+ * several); undefined when there is no such snapshot.
+ */
+export async function snapshotPipelines(pool: Pool, snapshotId: number): Promise<string[] | undefined> {
+  const result = await pool.query<{ pipelines: string[] }>(
+    `SELECT ARRAY(SELECT s.pipeline UNION SELECT ps.pipeline FROM pipeline_snapshots ps WHERE ps.snapshot_id = s.id) AS pipelines
+     FROM snapshots s WHERE s.id = $1`,
+    [snapshotId],
+  );
+  return result.rows[0]?.pipelines;
+}
+
 async function text(stream: NodeJS.ReadableStream): Promise<string> {
   let out = '';
   for await (const chunk of stream) out += chunk.toString();

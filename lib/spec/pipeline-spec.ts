@@ -29,6 +29,12 @@ export const FeatureSpec = z.object({
 }).strict();
 export type FeatureSpec = z.infer<typeof FeatureSpec>;
 
+/** A variable a command trainer may see; Driftline's own settings (and libpq's) hold secrets and never pass. */
+const TrainerEnvName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'an environment variable name' })
+  .refine((name) => !/^(DATABASE_URL|DRIFTLINE_\w*|TEMPORAL_\w*|PG\w*)$/.test(name), { message: "Driftline's own settings never reach a trainer" });
+
 /**
  * Who trains the model: a built-in trainer, a JS/TS module exporting `train` and `predict`
  * (path relative to the spec's folder), or an external command speaking the file protocol
@@ -37,13 +43,17 @@ export type FeatureSpec = z.infer<typeof FeatureSpec>;
 export const TrainerSpec = z.union([
   z.enum(['ridge', 'random-forest']),
   z.object({ module: z.string().min(1) }).strict(),
-  z.object({ command: z.array(z.string().min(1)).min(1) }).strict(),
+  z.object({
+    command: z.array(z.string().min(1)).min(1),
+    /** Variables the command inherits beyond the basic allow-list (PATH, HOME, LANG, PYTHON*, …). */
+    env: z.array(TrainerEnvName).max(100).optional(),
+  }).strict(),
 ]);
 export type TrainerSpec = z.infer<typeof TrainerSpec>;
 
 export const ModelSpec = z.object({
   /** The registered model's name; versions 1, 2, 3 … are numbered under it. */
-  name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, { message: 'lowercase letters, digits, dot, dash, underscore' }),
+  name: z.string().max(200, { message: 'at most 200 characters' }).regex(/^[a-z0-9][a-z0-9._-]*$/, { message: 'lowercase letters, digits, dot, dash, underscore' }),
   trainer: TrainerSpec,
   /** Passed to the trainer; built-in trainers validate their own (see lib/trainers/). */
   params: z.record(z.string(), z.unknown()).default({}),

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
-/** "30m", "6h", "1d": how Driftline writes intervals in specs. */
-export const Interval = z.string().regex(/^\d+\s*(s|m|h|d)$/, { message: 'must be a number and a unit: 30m, 6h, 1d' });
+/**
+ * "30m", "6h", "1d": how Driftline writes intervals in specs. At least a minute: each tick is a
+ * whole pipeline run, and "0s" would start them back to back.
+ */
+export const Interval = z
+  .string()
+  .regex(/^\d+\s*(s|m|h|d)$/, { message: 'must be a number and a unit: 30m, 6h, 1d', abort: true })
+  .refine((every) => intervalMs(every) >= 60_000, { message: 'must be at least 1m' });
 
 /**
  * When a pipeline runs by itself: a cron expression or an interval, in a time zone. Applied as

@@ -7,20 +7,21 @@ import { AnnotationInput } from '../../lib/drift/annotation';
 import { rollbackChampion } from '../../lib/promotion/rollback';
 import { sendApproval, type ApprovalKind } from '../../scripts/support/approval';
 import { ApprovalDecision } from '../../workflows/approval-input';
-import { PipelineName } from '../../workflows/pipeline-input';
+import { MAX_NAME_LENGTH, NO_NUL, PipelineName } from '../../workflows/pipeline-input';
 import { authorize } from './authorize';
 import { parseRequest } from './http-params';
 import { sendPage } from './page-routes';
 import type { DashboardDeps } from './server';
 
-const Who = { by: z.string().trim().min(1, { message: 'names who acts' }).max(200) };
-const ApprovalBody = ApprovalDecision.extend({ workflowId: z.string().min(1).max(1000) });
+const Who = { by: z.string().trim().min(1, { message: 'names who acts' }).max(MAX_NAME_LENGTH).refine(...NO_NUL) };
+// Not strict like the workflow's input: the form carries the token too.
+const ApprovalBody = z.object({ ...ApprovalDecision.shape, workflowId: z.string().min(1).max(1000) });
 const RollbackBody = z.object({
   ...Who,
-  model: z.string().min(1).max(200),
+  model: z.string().min(1).max(MAX_NAME_LENGTH).refine(...NO_NUL),
   // An empty field means "the previous champion", as leaving out --to-version does.
   toVersion: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
-  reason: z.string().trim().min(1, { message: 'says why' }).max(2000),
+  reason: z.string().trim().min(1, { message: 'says why' }).max(2000).refine(...NO_NUL),
 });
 // The form's `by` is the annotation's author, as `driftline annotate --by` is.
 const AnnotateBody = z.object({ pipeline: PipelineName }).and(AnnotationInput);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { formatZodError } from '../../lib/errors';
+import { MAX_NAME_LENGTH, NO_NUL } from '../../workflows/pipeline-input';
 
 /** A request the dashboard refuses, with the status and a message safe to show. */
 export class HttpError extends Error {
@@ -18,8 +19,9 @@ export function parseRequest<T extends z.ZodType>(schema: T, value: unknown): z.
   return result.data;
 }
 
-// Names in the database are free text (anything a spec or a person wrote), so they are only bounded here.
-const Name = z.string().min(1).max(200);
+// Names in the database are free text (anything a spec or a person wrote), so they are only bounded
+// here, and kept free of the one character PostgreSQL text cannot hold (`/models/%00`).
+const Name = z.string().min(1).max(MAX_NAME_LENGTH).refine(...NO_NUL);
 const Id = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const PageNumber = z.coerce.number().int().positive().max(100_000).default(1);
 

@@ -29,7 +29,14 @@ const SECURITY_HEADERS = {
 
 export async function createDashboard(deps: DashboardDeps): Promise<FastifyInstance> {
   // Fastify's own request log is off: the dashboard logs only failures, through logError.
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024,
+    // A path that does not decode (`/models/%FF`) is refused with the dashboard's own page, not
+    // fastify's JSON; it is answered before any hook runs, so it sets the headers itself.
+    frameworkErrors: (_error, _request, reply) =>
+      sendPage(reply.headers(SECURITY_HEADERS), refusal('The address is not valid: it holds bytes that do not decode.'), 400),
+  });
   await app.register(formbody);
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(SECURITY_HEADERS);
@@ -37,14 +44,17 @@ export async function createDashboard(deps: DashboardDeps): Promise<FastifyInsta
   registerAssets(app);
   registerPages(app, deps);
   registerActions(app, deps);
-  app.setNotFoundHandler((_request, reply) => sendPage(reply, messagePage('Not found', 'There is no such page.', { label: 'Overview', href: '/' }), 404));
+  app.setNotFoundHandler((_request, reply) => sendPage(reply, messagePage('Not found', 'There is no such page.', overview), 404));
   app.setErrorHandler((error, request, reply) => {
     const [status, message] = describeError(error);
     if (status >= 500) (deps.logError ?? console.error)(`dashboard: ${request.method} ${request.routeOptions.url ?? '?'} failed: ${(error as Error).message}`);
-    return sendPage(reply, messagePage(status >= 500 ? 'Something went wrong' : 'Refused', message, { label: 'Overview', href: '/' }), status);
+    return sendPage(reply, status >= 500 ? messagePage('Something went wrong', message, overview) : refusal(message), status);
   });
   return app;
 }
+
+const overview = { label: 'Overview', href: '/' };
+const refusal = (message: string) => messagePage('Refused', message, overview);
 
 /** The status and a message fit to show: our own refusals verbatim, anything unexpected without detail. */
 function describeError(error: unknown): [number, string] {

@@ -69,7 +69,10 @@ export function pairedBootstrap(
   const gains = new Float64Array(resamples);
   for (let r = 0; r < resamples; r += 1) {
     times.fill(0);
-    for (let k = 0; k < n; k += 1) times[Math.floor(random() * n)] += 1;
+    for (let k = 0; k < n; k += 1) {
+      const drawn = Math.floor(random() * n);
+      times[drawn] = (times[drawn] as number) + 1;
+    }
     gains[r] = gainOn(times);
   }
   const estimate = gainOn(new Float64Array(n).fill(1));

@@ -5,6 +5,11 @@ const SPECIAL = /[\\\t\n\r]/;
 const SPECIAL_ALL = /[\\\t\n\r]/g;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
+/** Text as PostgreSQL can store it: a NUL, which text cannot hold, is shown as ␀ (for quarantined rows, never for values). */
+export function storableText(text: string): string {
+  return text.includes('\0') ? text.replaceAll('\0', '\u2400') : text;
+}
+
 /** Escapes text for a COPY text field; the common case (nothing to escape) returns it unchanged. */
 export function copyEscape(text: string): string {
   return SPECIAL.test(text) ? text.replace(SPECIAL_ALL, (c) => ESCAPES[c] as string) : text;

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { insertCopyText, supportsCopy } from './copy-fallback';
 import type { ColumnType } from '../data/column-spec';
-import { copyEscape } from '../data/copy-text';
+import { copyEscape, storableText } from '../data/copy-text';
 import { SnapshotProfile } from '../data/profile/column-profile';
 import { QuarantineSpool } from '../data/quarantine-spool';
 import type { Row } from '../data/typed-row';
@@ -81,7 +81,10 @@ export async function writeSnapshot(
     await client.query('BEGIN');
     const id = await insertPending(client, snapshot);
     const content = await copyRows(client, id, (rows) =>
-      fill({ writeRows: rows, quarantine: (line, raw, reason) => spool.add(`${id}\t${line}\t${copyEscape(raw)}\t${copyEscape(reason)}\n`) }),
+      fill({
+        writeRows: rows,
+        quarantine: (line, raw, reason) => spool.add(`${id}\t${line}\t${copyEscape(storableText(raw))}\t${copyEscape(storableText(reason))}\n`),
+      }),
     );
     const existing = await findSnapshotByDigest(client, content.digest);
     if (existing) {

@@ -194,6 +194,31 @@ describe('ingesting files into snapshots', () => {
     expect(row).toMatchObject({ line: 3, reason: 'column "region": "sou�th" is not a valid categorical (it holds bytes that are not valid UTF-8)' });
   });
 
+  it('quarantines each row holding a NUL byte, in the first 64 KB or far after, and stores its raw text', async () => {
+    const file = path.join(scratch, 'nul-rows.csv');
+    const rows = Array.from({ length: 3_000 }, (_, i) => `${i + 1},2024-01-01,${i},north,${i === 9 || i === 2_899 ? 'tr\0ue' : 'true'}`);
+    writeFileSync(file, ['id,day,amount,region,flag', ...rows].join('\n'));
+    const outcome = await ingestFile(file);
+    expect(outcome).toMatchObject({ rowsRead: 3_000, rowCount: 2_998, quarantinedCount: 2 });
+    await expectConsistent(outcome);
+    expect(await quarantine(outcome.id)).toEqual([
+      { line: 11, raw: '10,2024-01-01,9,north,tr\u2400ue', reason: 'it holds a NUL byte: binary data, not text' },
+      { line: 2_901, raw: '2900,2024-01-01,2899,north,tr\u2400ue', reason: 'it holds a NUL byte: binary data, not text' },
+    ]);
+  });
+
+  it('quarantines only the line of a quote never closed, not the 59 good rows after it', async () => {
+    const file = path.join(scratch, 'stray-quote.csv');
+    const good = Array.from({ length: 59 }, (_, i) => `${i + 2},2024-01-01,${i},south,false`);
+    writeFileSync(file, ['id,day,amount,region,flag', '1,2024-01-01,1,"north,true', ...good, '61,2024-01-02,5,"east",true'].join('\n'));
+    const outcome = await ingestFile(file);
+    expect(outcome).toMatchObject({ rowsRead: 61, rowCount: 60, quarantinedCount: 1 });
+    await expectConsistent(outcome);
+    expect(await quarantine(outcome.id)).toEqual([
+      { line: 2, raw: '1,2024-01-01,1,"north,true', reason: 'a quote opened on this line is never properly closed; the lines after it are read on their own' },
+    ]);
+  });
+
   it('quarantines a 10 MB field without holding it, and keeps the rows around it', async () => {
     const file = path.join(scratch, 'huge-field.csv');
     writeFileSync(file, `id,day,amount,region,flag\n1,2024-01-01,1,north,true\n2,2024-01-02,2,"${'x'.repeat(10 * 1024 * 1024)}",true\n3,2024-01-03,3,south,false\n`);

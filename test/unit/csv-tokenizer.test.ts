@@ -28,10 +28,49 @@ describe('the CSV tokenizer', () => {
   });
 
   it('flags text after a closing quote and a quote never closed', () => {
-    expect(tokenize('"ab"c,d\n"open,e\nf')).toEqual([
+    expect(tokenize('"ab"c,d\n"open,e')).toEqual([
       { line: 1, fields: ['ab', 'd'], raw: '"ab"c,d', problem: 'text after a closing quote' },
-      { line: 2, fields: ['open,e\nf'], raw: '"open,e\nf', problem: 'a quoted field is never closed' },
+      { line: 2, fields: ['open,e'], raw: '"open,e', problem: 'a quoted field is never closed' },
     ]);
+  });
+
+  const CUT = 'a quote opened on this line is never properly closed; the lines after it are read on their own';
+
+  it('quarantines only the line of a stray quote and reads the good rows after it, whatever the chunks', () => {
+    const good = Array.from({ length: 59 }, (_, i) => `${i + 3},row ${i + 3}`);
+    // The stray quote on line 2 would otherwise run to the quote on line 62 and swallow 59 rows.
+    const text = ['id,note', '2,"stray', ...good, '62,"quoted",x', '63,last'].join('\n');
+    const expected = [
+      { line: 1, fields: ['id', 'note'], raw: 'id,note' },
+      { line: 2, fields: [], raw: '2,"stray', problem: CUT },
+      ...good.map((raw, i) => ({ line: i + 3, fields: raw.split(','), raw })),
+      { line: 62, fields: ['62', 'quoted', 'x'], raw: '62,"quoted",x' },
+      { line: 63, fields: ['63', 'last'], raw: '63,last' },
+    ];
+    for (const size of [1, 3, 7, 64, text.length]) expect(tokenize(text, size)).toEqual(expected);
+  });
+
+  it('reads the lines after a quote left open at the end of the input', () => {
+    for (const size of [1, 4, 100]) {
+      expect(tokenize('1,"open\r\n2,b\r\n3,c', size)).toEqual([
+        { line: 1, fields: [], raw: '1,"open', problem: CUT },
+        { line: 2, fields: ['2', 'b'], raw: '2,b' },
+        { line: 3, fields: ['3', 'c'], raw: '3,c' },
+      ]);
+    }
+  });
+
+  it('quarantines a record holding a NUL byte, quoted or not, and only that record', () => {
+    const text = 'a,b\n1,x\n2,y\0z\n3,"w\0"\n4,v\n';
+    for (const size of [1, 5, text.length]) {
+      expect(tokenize(text, size).map((r) => [r.line, r.problem ?? 'ok'])).toEqual([
+        [1, 'ok'],
+        [2, 'ok'],
+        [3, 'it holds a NUL byte: binary data, not text'],
+        [4, 'it holds a NUL byte: binary data, not text'],
+        [5, 'ok'],
+      ]);
+    }
   });
 
   it('skips an oversized record to its end, keeping only a prefix, in small or large chunks', () => {

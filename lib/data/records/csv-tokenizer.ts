@@ -21,6 +21,11 @@ const QUOTE = 34;
 const LF = 10;
 const CR = 13;
 
+const TEXT_AFTER_QUOTE = 'text after a closing quote';
+const NEVER_CLOSED = 'a quoted field is never closed';
+const CUT_AT_LINE_END = 'a quote opened on this line is never properly closed; the lines after it are read on their own';
+const HOLDS_NUL = 'it holds a NUL byte: binary data, not text';
+
 const enum State {
   FieldStart,
   Unquoted,
@@ -33,6 +38,11 @@ const enum State {
  * An RFC 4180 tokenizer fed text in chunks of any size: quoted fields with delimiters, doubled
  * quotes and line breaks, LF or CRLF line ends. Empty lines are skipped. It keeps its state
  * between chunks instead of re-scanning, so a record split across chunks costs nothing extra.
+ *
+ * A stray quote must not swallow the good rows after it: a record whose quoted field runs past
+ * its first line and then turns out broken (never closed, or text after the closing quote) is
+ * cut back to that first line, quarantined, and the lines after it are read again on their own.
+ * A record holding a NUL byte is quarantined too: PostgreSQL text cannot hold one.
  */
 export class CsvTokenizer {
   private readonly delimiter: number;
@@ -44,6 +54,10 @@ export class CsvTokenizer {
   private recordLine = 1;
   private problem: string | undefined;
   private oversized = false;
+  /** The unfinished record may hold a NUL: records are searched for one only then. */
+  private nulInView = false;
+  /** Text to read again after a broken record was cut back to its first line. */
+  private resume: string | undefined;
 
   constructor(
     private readonly options: CsvTokenizerOptions,
@@ -53,7 +67,27 @@ export class CsvTokenizer {
   }
 
   push(text: string): void {
+    for (let rest: string | undefined = text; rest !== undefined; ) rest = this.scan(rest);
+  }
+
+  /** Emits the last record when the input does not end with a line break. */
+  end(): void {
+    for (;;) {
+      if (this.state === State.Quoted) this.problem ??= NEVER_CLOSED;
+      const pending = this.state !== State.FieldStart || this.fields.length > 0 || this.rawCarry.length > 0;
+      if (pending) this.endRecord(this.state === State.Unquoted ? stripCr(this.field) : this.field, '', 0, 0);
+      this.field = '';
+      const again = this.resume;
+      if (again === undefined) return;
+      this.resume = undefined;
+      this.push(again);
+    }
+  }
+
+  /** Reads one piece of text; returns what is to be read next when a broken record was cut back. */
+  private scan(text: string): string | undefined {
     const n = text.length;
+    if (!this.nulInView) this.nulInView = text.includes('\0');
     const delimiter = this.delimiter;
     let recordStart = 0;
     let fieldStart = 0;
@@ -84,6 +118,7 @@ export class CsvTokenizer {
           if (c === LF) {
             this.endRecord(stripCr(value), text, recordStart, j);
             recordStart = i;
+            if (this.resume !== undefined) return this.resumeWith(text, i);
           } else {
             this.fields.push(value);
             this.state = State.FieldStart;
@@ -117,24 +152,26 @@ export class CsvTokenizer {
             this.field = '';
             this.endRecord(value, text, recordStart, i - 1);
             recordStart = i;
+            if (this.resume !== undefined) return this.resumeWith(text, i);
           } else if (c !== CR) {
-            this.problem ??= 'text after a closing quote';
+            this.problem ??= TEXT_AFTER_QUOTE;
           }
           break;
         }
       }
     }
     this.carry(text, recordStart);
+    if (this.nulInView) this.nulInView = this.rawCarry.includes('\0');
+    return undefined;
   }
 
-  /** Emits the last record when the input does not end with a line break. */
-  end(): void {
-    if (this.state === State.Quoted) {
-      this.problem ??= 'a quoted field is never closed';
-    }
-    const pending = this.state !== State.FieldStart || this.fields.length > 0 || this.rawCarry.length > 0;
-    if (pending) this.endRecord(this.state === State.Unquoted ? stripCr(this.field) : this.field, '', 0, 0);
-    this.field = '';
+  /** The cut record's later lines, then the rest of this piece of text. */
+  private resumeWith(text: string, from: number): string {
+    const again = (this.resume as string) + text.slice(from);
+    this.resume = undefined;
+    // Whatever NUL was ahead is still ahead.
+    this.nulInView = again.includes('\0');
+    return again;
   }
 
   /** Keeps the unfinished record's raw text for the next chunk, or only a prefix once it is too long. */
@@ -157,15 +194,28 @@ export class CsvTokenizer {
     const fields = this.fields;
     this.fields = [];
     this.rawCarry = '';
-    const blank = fields.length === 0 && lastField === '' && raw === '';
-    if (blank) return;
-    fields.push(lastField);
     const tooLong = this.oversized || raw.length > this.options.maxRecordChars;
+    const quoteBroken = this.problem === TEXT_AFTER_QUOTE || this.problem === NEVER_CLOSED;
+    const firstLineEnd = quoteBroken && !tooLong ? raw.indexOf('\n') : -1;
     const problem = this.problem ?? (tooLong ? `the record is longer than ${this.options.maxRecordChars} characters` : undefined);
     this.oversized = false;
     this.problem = undefined;
+    if (firstLineEnd !== -1) return this.cutToFirstLine(raw, firstLineEnd, line, text.charCodeAt(end) === LF);
+    const blank = fields.length === 0 && lastField === '' && raw === '';
+    if (blank) return;
+    fields.push(lastField);
+    const nul = this.nulInView && !tooLong && raw.includes('\0');
     const record = tooLong ? { line, fields: [], raw: `${raw.slice(0, RAW_PREFIX_CHARS)}…` } : { line, fields, raw };
-    this.onRecord(problem === undefined ? record : { ...record, problem });
+    const reason = nul ? HOLDS_NUL : problem;
+    this.onRecord(reason === undefined ? record : { ...record, problem: reason });
+  }
+
+  /** Quarantines the first line of a broken multi-line record and queues the lines after it to be read again. */
+  private cutToFirstLine(raw: string, firstLineEnd: number, line: number, terminated: boolean): void {
+    this.onRecord({ line, fields: [], raw: stripCr(raw.slice(0, firstLineEnd)), problem: CUT_AT_LINE_END });
+    this.line = line + 1;
+    this.recordLine = this.line;
+    this.resume = raw.slice(firstLineEnd + 1) + (terminated ? '\n' : '');
   }
 }
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -74,21 +74,42 @@ async function predictInDir(ref: CommandRef, model: CommandModel, featureNames: 
 }
 
 /**
- * Runs the command in its own process group, so cancelling kills it and anything it started.
+ * Starts the trainer through `sh`, which leaves a watchdog in the trainer's process group and then
+ * becomes the trainer (`exec`). The watchdog checks every second that the worker (the shell's
+ * parent) and the trainer are alive; when either is gone it SIGKILLs the whole group, itself and
+ * anything the trainer started included. Why a watchdog: Node cannot set PR_SET_PDEATHSIG, and
+ * that signal would reach the trainer only, not its children, and fires when the spawning *thread*
+ * ends; a group kill from a process that outlives the worker covers a `kill -9` of the worker and
+ * of nothing else. Its stdio is /dev/null so the trainer's pipes close when the trainer ends.
+ */
+const WATCHED_TRAINER = `worker=$PPID
+( while kill -0 "$worker" && kill -0 $$; do sleep 1; done; kill -9 0 ) </dev/null >/dev/null 2>&1 &
+exec "$@"`;
+
+/**
+ * Runs the command in its own process group, tied to the worker, so cancelling — or the worker
+ * dying — kills it and anything it started; when it ends, whatever it left running is killed too.
  * A non-zero exit is a broken trainer: non-retryable, with its last lines of stderr.
  */
 function runCommand(ref: CommandRef, mode: 'train' | 'predict', dir: string, hooks: ThreadHooks): Promise<void> {
   const [program, ...args] = ref.command as [string, ...string[]];
   return new Promise((resolve, reject) => {
-    const child = spawn(program, [...args, mode, dir], {
+    const child = spawn('/bin/sh', ['-c', WATCHED_TRAINER, 'driftline-trainer', program, ...args, mode, dir], {
       cwd: ref.cwd,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, DRIFTLINE_MODE: mode, DRIFTLINE_WORKDIR: dir },
+      env: { ...trainerEnvironment(ref.env ?? []), DRIFTLINE_MODE: mode, DRIFTLINE_WORKDIR: dir },
     });
     const stderr: string[] = [];
+    const killGroup = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // ESRCH: the group is gone already.
+      }
+    };
     const kill = () => {
-      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+      killGroup();
       reject(hooks.signal.reason ?? new Error('training aborted'));
     };
     if (hooks.signal.aborted) return kill();
@@ -103,23 +124,69 @@ function runCommand(ref: CommandRef, mode: 'train' | 'predict', dir: string, hoo
     });
     child.on('error', (error) => {
       hooks.signal.removeEventListener('abort', kill);
-      reject(new DriftlineError('InvalidInput', `model.trainer.command: cannot start "${program}": ${error.message}`));
+      reject(error);
     });
     child.on('close', (code, signal) => {
       hooks.signal.removeEventListener('abort', kill);
+      killGroup();
       if (code === 0) return resolve();
+      // `exec` failing in the shell: the program does not exist or cannot run.
+      if (code === 126 || code === 127) {
+        return reject(new DriftlineError('InvalidInput', `model.trainer.command: cannot start "${program}"${stderr.length > 0 ? `: ${stderr.join('\n')}` : ''}`));
+      }
       const tail = stderr.length > 0 ? `:\n${stderr.join('\n')}` : ' (no stderr)';
       reject(new DriftlineError('TrainingFailed', `trainer command ${mode} exited with ${signal ?? `code ${code}`}${tail}`));
     });
   });
 }
 
+/**
+ * What a trainer inherits from the worker: the settings programs need to run (paths, locale, time
+ * zone, Python and thread-count knobs), plus the names its spec declares (`model.trainer.env`).
+ * Never the rest: the worker's environment holds the database password, the webhook token and the
+ * dashboard token, and a trainer is someone else's code.
+ */
+const INHERITED_ENV = /^(PATH|HOME|USER|LOGNAME|LANG|LANGUAGE|LC_\w+|TZ|TMPDIR|PYTHON\w*|VIRTUAL_ENV|CONDA_PREFIX|(OMP|MKL|OPENBLAS|NUMEXPR)_NUM_THREADS|CUDA_VISIBLE_DEVICES|LD_LIBRARY_PATH|JAVA_HOME|R_LIBS\w*)$/;
+
+export function trainerEnvironment(declared: readonly string[]): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined && (INHERITED_ENV.test(entry[0]) || declared.includes(entry[0]))),
+  );
+}
+
+/**
+ * Work folders live under <tmp>/driftline-trainers/<worker pid>-…, so a worker that was killed
+ * before its `finally` ran (train.csv holds the pipeline's data) is recognised by the next worker
+ * on the machine, whose start-up removes them: reapAbandonedWorkDirs.
+ */
+const WORK_ROOT = () => path.join(os.tmpdir(), 'driftline-trainers');
+
 async function withWorkDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'driftline-train-'));
+  await mkdir(WORK_ROOT(), { recursive: true, mode: 0o700 });
+  const dir = await mkdtemp(path.join(WORK_ROOT(), `${process.pid}-`));
   try {
     return await work(dir);
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Removes the work folders of workers that are no longer running; returns how many. */
+export async function reapAbandonedWorkDirs(): Promise<number> {
+  const names = await readdir(WORK_ROOT()).catch(() => [] as string[]);
+  const abandoned = names.filter((name) => !isRunning(Number(name.split('-')[0])));
+  await Promise.all(abandoned.map((name) => rm(path.join(WORK_ROOT(), name), { recursive: true, force: true })));
+  return abandoned.length;
+}
+
+function isRunning(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: alive, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -13,7 +13,7 @@ import { regressionMetrics, type Metrics } from './metrics';
 export type TrainerRef =
   | { kind: 'built-in'; name: BuiltInTrainerName }
   | { kind: 'module'; path: string }
-  | { kind: 'command'; command: string[]; cwd: string };
+  | { kind: 'command'; command: string[]; cwd: string; env?: string[] };
 
 /** Everything needed to predict again later: how to build the features, who predicts, and the fitted model. */
 export interface ModelArtifact {
@@ -57,7 +57,7 @@ export interface PlannedTraining {
 export function resolveTrainer(trainer: TrainerSpec, specDir: string): TrainerRef {
   if (typeof trainer === 'string') return { kind: 'built-in', name: trainer };
   if ('module' in trainer) return { kind: 'module', path: path.resolve(specDir, trainer.module) };
-  return { kind: 'command', command: trainer.command, cwd: specDir };
+  return { kind: 'command', command: trainer.command, cwd: specDir, env: trainer.env ?? [] };
 }
 
 /** Learns the feature plan from the rows, builds the examples and splits off the most recent ones as the holdout. */

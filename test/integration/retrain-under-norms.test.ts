@@ -146,15 +146,16 @@ describe('retraining under a runtime norm', () => {
 
   it('kills a hanging external trainer and the process it started when the norm runs out', async () => {
     const pidFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'driftline-pid-')), 'pids');
-    process.env.DRIFTLINE_TEST_HANG = '1';
-    process.env.DRIFTLINE_TEST_PIDFILE = pidFile;
+    process.env.MEAN_TRAINER_HANG = '1';
+    process.env.MEAN_TRAINER_PIDFILE = pidFile;
     try {
-      const name = pipeline('py-hang', { trainer: { command: ['python3', fixture('mean_trainer.py')] } }, { maxSeconds: 2 });
+      const trainer = { command: ['python3', fixture('mean_trainer.py')], env: ['MEAN_TRAINER_HANG', 'MEAN_TRAINER_PIDFILE'] };
+      const name = pipeline('py-hang', { trainer }, { maxSeconds: 2 });
       const result = await start(name, 'py-hang-run');
       expect(result.trainingOutcome).toBe('cancelled_over_norm');
     } finally {
-      delete process.env.DRIFTLINE_TEST_HANG;
-      delete process.env.DRIFTLINE_TEST_PIDFILE;
+      delete process.env.MEAN_TRAINER_HANG;
+      delete process.env.MEAN_TRAINER_PIDFILE;
     }
     const pids = readFileSync(pidFile, 'utf8').trim().split(' ').map(Number);
     expect(pids).toHaveLength(2);

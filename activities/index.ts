@@ -33,6 +33,7 @@ export function createActivities(deps: ActivityDeps) {
     resolveSnapshot: surfaceFailures(norms.resolveSnapshot),
     enqueueNotification: surfaceFailures(notify.enqueueNotification),
     deliverNotification: surfaceFailures(notify.deliverNotification),
+    deliverPendingNotifications: surfaceFailures(notify.deliverPendingNotifications),
     checkDrift: surfaceFailures(drift.checkDrift),
     recordAnnotation: surfaceFailures(drift.recordAnnotation),
   };

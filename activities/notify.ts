@@ -1,34 +1,50 @@
-import { log } from '@temporalio/activity';
-import { enqueueNotification, getNotification, markAttemptFailed, markDelivered, type NewNotification, type StoredNotification } from '../lib/db/notifications';
+import { heartbeat, log } from '@temporalio/activity';
+import { countUndelivered, deliverOnce, enqueueNotification, undeliveredIds, type NewNotification, type StoredNotification } from '../lib/db/notifications';
 import type { ActivityDeps } from './deps';
 
 const WEBHOOK_TIMEOUT_MS = 10_000;
+/** Entries one delivery pass reads at a time. */
+const BATCH = 100;
+/** A pass that fails this many sends in a row stops: the endpoint is down, not one message bad. */
+const FAILURES_THAT_END_A_PASS = 3;
 
 export function makeNotify(deps: ActivityDeps) {
+  /** Sends to the team's webhook (Slack-compatible JSON) when one is configured; the log had the event at enqueue. */
+  const send = (n: StoredNotification) => (deps.webhookUrl ? postToWebhook(deps.webhookUrl, n) : Promise.resolve());
+
   return {
-    /** Puts the event in the durable outbox (once per dedupe key) and returns its id. */
+    /**
+     * Puts the event in the durable outbox (once per dedupe key) and returns its id. The log
+     * channel hears of the event here, once, not once per delivery attempt.
+     */
     async enqueueNotification(notification: NewNotification): Promise<number> {
-      return enqueueNotification(deps.pool, notification);
+      const { id, created } = await enqueueNotification(deps.pool, notification);
+      if (created) log.warn(`notify: ${notification.title}`, { kind: notification.kind, pipeline: notification.pipeline, body: notification.body });
+      return id;
+    },
+
+    /** Delivers one outbox entry unless it was delivered already. A failed POST throws, so Temporal retries it. */
+    async deliverNotification({ id }: { id: number }): Promise<{ delivered: boolean }> {
+      const result = await deliverOnce(deps.pool, id, send);
+      if (result.outcome === 'failed') throw result.error;
+      return { delivered: result.outcome === 'delivered' };
     },
 
     /**
-     * Delivers one outbox entry to the log and, when configured, the team's webhook (Slack-compatible
-     * JSON). Already delivered: nothing is sent again. A failed POST throws, so Temporal retries it.
+     * One pass of the delivery loop (workflow deliverNotifications): tries every undelivered entry,
+     * oldest first, and says how many are still waiting.
      */
-    async deliverNotification({ id }: { id: number }): Promise<{ delivered: boolean }> {
-      const notification = await getNotification(deps.pool, id);
-      if (notification.deliveredAt) return { delivered: false };
-      log.warn(`notify: ${notification.title}`, { kind: notification.kind, pipeline: notification.pipeline, body: notification.body });
-      if (deps.webhookUrl) {
-        try {
-          await postToWebhook(deps.webhookUrl, notification);
-        } catch (error) {
-          await markAttemptFailed(deps.pool, id, (error as Error).message);
-          throw error;
-        }
+    async deliverPendingNotifications(): Promise<{ delivered: number; pending: number }> {
+      let delivered = 0;
+      let failuresInARow = 0;
+      for (const id of await undeliveredIds(deps.pool, BATCH)) {
+        const result = await deliverOnce(deps.pool, id, send);
+        heartbeat();
+        if (result.outcome === 'delivered') delivered += 1;
+        failuresInARow = result.outcome === 'failed' ? failuresInARow + 1 : 0;
+        if (failuresInARow === FAILURES_THAT_END_A_PASS) break;
       }
-      await markDelivered(deps.pool, id);
-      return { delivered: true };
+      return { delivered, pending: await countUndelivered(deps.pool) };
     },
   };
 }
@@ -40,7 +56,11 @@ async function postToWebhook(url: string, n: StoredNotification): Promise<void> 
     response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ text: `${icon} *${n.title}*\n${n.body}`, driftline: { kind: n.kind, pipeline: n.pipeline, details: n.details } }),
+      body: JSON.stringify({
+        text: `${icon} *${n.title}*\n${n.body}`,
+        // dedupeKey: the one event this is, for a receiver that drops a rare repeat (see deliverOnce).
+        driftline: { kind: n.kind, pipeline: n.pipeline, dedupeKey: n.dedupeKey, details: n.details },
+      }),
       signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
     });
   } catch (error) {

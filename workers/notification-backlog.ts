@@ -1,4 +1,5 @@
 import { Runtime } from '@temporalio/worker';
+import { countUndelivered } from '../lib/db/notifications';
 import type { Pool } from '../lib/db/pool';
 
 const EVERY_MS = 15_000;
@@ -7,9 +8,8 @@ const EVERY_MS = 15_000;
 export function watchNotificationBacklog(pool: Pool): () => void {
   const gauge = Runtime.instance().metricMeter.createGauge('driftline_notification_backlog', 'int', 'notifications', 'Alerts in the outbox not yet delivered');
   const sample = () =>
-    pool
-      .query<{ n: number }>('SELECT count(*)::int AS n FROM notifications WHERE delivered_at IS NULL')
-      .then(({ rows }) => gauge.set(rows[0]?.n ?? 0))
+    countUndelivered(pool)
+      .then((n) => gauge.set(n))
       .catch(() => undefined);
   void sample();
   const timer = setInterval(sample, EVERY_MS);

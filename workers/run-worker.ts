@@ -1,11 +1,13 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import { reapAbandonedWorkDirs } from '../activities/training/command-trainer';
 import { ConfigError, redactUrl, type DriftlineConfig } from '../lib/config';
 import { createPool } from '../lib/db/pool';
 import { temporalConnectionSettings } from '../lib/temporal-connection';
 import { activityDepsFrom } from './activity-deps';
 import { createDriftlineWorker } from './create-worker';
 import { watchNotificationBacklog } from './notification-backlog';
+import { ensureNotificationDelivery } from './notification-delivery';
 import { ensureSearchAttributes } from './search-attributes';
 import { installTelemetry } from './telemetry';
 
@@ -23,6 +25,9 @@ export async function runWorker(config: DriftlineConfig, queues: WorkerQueue[] =
     throw new ConfigError('Invalid configuration: --queues training needs DRIFTLINE_TRAINING_TASK_QUEUE (training shares the main queue otherwise)');
   }
   if (queues.includes('main')) await registerSearchAttributes(config, (line) => log.info(line));
+  // A worker killed mid-training left its trainer's work folder (train.csv: the pipeline's data).
+  const reaped = await reapAbandonedWorkDirs();
+  if (reaped > 0) log.info({ folders: reaped }, 'removed work folders of trainers whose worker died');
   const pool = createPool(config.DATABASE_URL);
   const connection = await NativeConnection.connect(temporalConnectionSettings(config));
   const stopBacklog = watchNotificationBacklog(pool);
@@ -30,6 +35,7 @@ export async function runWorker(config: DriftlineConfig, queues: WorkerQueue[] =
     const deps = activityDepsFrom(config, pool);
     const roles = queues.filter((queue) => queue === 'main' || trainingQueue);
     const workers: Worker[] = await Promise.all(roles.map((role) => createDriftlineWorker({ connection, config, deps, role })));
+    if (queues.includes('main')) await ensureNotificationDelivery(config);
     log.info(
       {
         queues: workers.map((w) => w.options.taskQueue),

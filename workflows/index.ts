@@ -2,3 +2,4 @@ export { modelPipeline } from './pipeline';
 export { retrainModel } from './retrain';
 export { evaluateVersion } from './evaluate-version';
 export { monitorPipeline } from './monitor';
+export { deliverNotifications } from './deliver-notifications';

@@ -1,4 +1,4 @@
-import type { ModelOverview } from '../db/dashboard/overview-queries';
+import type { ModelOverview, UndeliveredAlerts } from '../db/dashboard/overview-queries';
 import type { Page } from '../db/dashboard/page';
 import { alertsOf } from './alerts';
 import { formatMetrics, formatTime } from './format';
@@ -9,7 +9,7 @@ import { pager } from './pager';
 /** When the pipeline's Temporal Schedule next starts a run: a time, none, or unknown when Temporal does not answer. */
 export type NextRun = { at: Date | null; paused: boolean } | 'no schedule' | 'unknown';
 
-export function overviewPage(models: Page<ModelOverview>, nextRuns: Map<string, NextRun>): SafeHtml {
+export function overviewPage(models: Page<ModelOverview>, nextRuns: Map<string, NextRun>, undelivered: UndeliveredAlerts): SafeHtml {
   const body =
     models.items.length === 0
       ? html`<p class="empty">No models yet: run a pipeline (<code>driftline run --pipeline us-employment</code>) and reload.</p>`
@@ -18,7 +18,14 @@ export function overviewPage(models: Page<ModelOverview>, nextRuns: Map<string, 
 <tbody>${models.items.map((m) => overviewRow(m, nextRuns.get(m.pipeline) ?? 'unknown'))}</tbody>
 </table>
 ${pager(models, (n) => `/?page=${n}`)}`;
-  return layout('Pipelines', [], body);
+  return layout('Pipelines', [], html`${undeliveredNotice(undelivered)}${body}`);
+}
+
+/** Alerts the team has not received stand above everything: the team does not know what they say. */
+function undeliveredNotice(u: UndeliveredAlerts): SafeHtml | string {
+  if (u.count === 0) return '';
+  return html`<p class="alert undelivered">${u.count} alert${u.count === 1 ? '' : 's'} not delivered yet (oldest ${u.oldestAt ? formatTime(u.oldestAt) : '–'}${u.lastError ? `; last try: ${u.lastError}` : ''}); retried until the webhook takes them.</p>
+`;
 }
 
 function overviewRow(m: ModelOverview, next: NextRun): SafeHtml {

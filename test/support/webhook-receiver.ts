@@ -5,8 +5,9 @@ export interface WebhookReceiver {
   /** Includes a secret-looking token path, so tests can check it never leaks. */
   url: string;
   token: string;
-  received: { path: string; body: unknown }[];
-  /** The HTTP status it answers with: set 500 to play a webhook that is down. */
+  /** Every POST, with the status it was answered with. */
+  received: { path: string; body: unknown; status: number }[];
+  /** The HTTP status it answers with: set 500 or 503 to play a webhook that is down. */
   status: number;
   close: () => Promise<void>;
 }
@@ -19,7 +20,7 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
-      received.push({ path: req.url ?? '', body: JSON.parse(body || 'null') });
+      received.push({ path: req.url ?? '', body: JSON.parse(body || 'null'), status: receiver.status });
       res.writeHead(receiver.status).end();
     });
   });

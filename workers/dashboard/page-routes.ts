@@ -10,7 +10,7 @@ import { overlappingAnnotations } from '../../lib/db/annotations';
 import { quarantinePage, snapshotsPage as loadSnapshots } from '../../lib/db/dashboard/data-queries';
 import { driftReportsPage } from '../../lib/db/dashboard/drift-queries';
 import { auditPage, championHistory, versionSeries, versionsPage } from '../../lib/db/dashboard/model-queries';
-import { loadOverview } from '../../lib/db/dashboard/overview-queries';
+import { loadOverview, loadUndeliveredAlerts } from '../../lib/db/dashboard/overview-queries';
 import { runsPage as loadRuns } from '../../lib/db/dashboard/runs-queries';
 import { findDriftReport } from '../../lib/db/drift-reports';
 import { loadLineage } from '../../lib/db/lineage';
@@ -36,9 +36,9 @@ export function registerPages(app: FastifyInstance, deps: DashboardDeps): void {
 
   app.get('/', async (request, reply) => {
     const { page } = parseRequest(PageQuery, request.query);
-    const models = await loadOverview(pool, { page });
+    const [models, undelivered] = await Promise.all([loadOverview(pool, { page }), loadUndeliveredAlerts(pool)]);
     const next = await nextRuns(deps.temporal, [...new Set(models.items.map((m) => m.pipeline))]);
-    return sendPage(reply, overviewPage(models, next));
+    return sendPage(reply, overviewPage(models, next, undelivered));
   });
 
   app.get('/models/:model', async (request, reply) => {

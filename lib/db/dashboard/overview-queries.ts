@@ -73,3 +73,20 @@ function toOverview(r: Record<string, unknown>): ModelOverview {
     latestEvaluation: r.eval_version === null ? null : { version: r.eval_version as number, passed: r.eval_passed as boolean },
   };
 }
+
+/** Alerts waiting in the outbox (a webhook that is down): how many, since when, and why the last try failed. */
+export interface UndeliveredAlerts {
+  count: number;
+  oldestAt: Date | null;
+  lastError: string | null;
+}
+
+export async function loadUndeliveredAlerts(pool: Pool): Promise<UndeliveredAlerts> {
+  const result = await pool.query(
+    `SELECT count(*)::int AS count, min(created_at) AS oldest_at,
+            (array_agg(last_error ORDER BY created_at DESC) FILTER (WHERE last_error IS NOT NULL))[1] AS last_error
+     FROM notifications WHERE delivered_at IS NULL`,
+  );
+  const row = result.rows[0] as { count: number; oldest_at: Date | null; last_error: string | null };
+  return { count: row.count, oldestAt: row.oldest_at, lastError: row.last_error };
+}

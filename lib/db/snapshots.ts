@@ -298,7 +298,7 @@ export async function latestSnapshotId(pool: Pool, pipeline: string): Promise<nu
  */
 export async function snapshotPipelines(pool: Pool, snapshotId: number): Promise<string[] | undefined> {
   const result = await pool.query<{ pipelines: string[] }>(
-    `SELECT ARRAY(SELECT s.pipeline UNION SELECT ps.pipeline FROM pipeline_snapshots ps WHERE ps.snapshot_id = s.id) AS pipelines
+    `SELECT ARRAY(SELECT s.pipeline UNION SELECT ps.pipeline FROM pipeline_snapshots ps WHERE ps.snapshot_id = s.id ORDER BY 1) AS pipelines
      FROM snapshots s WHERE s.id = $1`,
     [snapshotId],
   );

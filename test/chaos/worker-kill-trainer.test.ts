@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { modelPipeline } from '../../workflows/pipeline';
 import { pipelineFolderWith } from '../support/pipelines';
+import { isAlive } from '../support/processes';
 import { startTemporal } from '../support/temporal-env';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
 
@@ -82,14 +82,4 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function folders(prefix: string): string[] {
   return existsSync(workRoot) ? readdirSync(workRoot).filter((name) => name.startsWith(prefix)) : [];
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    // A zombie still answers signal 0; it holds no CPU or memory.
-    return !execFileSync('ps', ['-o', 'stat=', '-p', String(pid)]).toString().includes('Z');
-  } catch {
-    return false;
-  }
 }

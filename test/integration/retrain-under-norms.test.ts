@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import { modelPipeline } from '../../workflows/pipeline';
 import { retrainModel } from '../../workflows/retrain';
 import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
 import { pipelineFolderWith } from '../support/pipelines';
+import { isAlive } from '../support/processes';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver';
 
 const TASK_QUEUE = 'retrain-norms-test';
@@ -181,13 +181,3 @@ describe('retraining under a runtime norm', () => {
     expect(status).toMatchObject({ stage: 'done', outcome: 'succeeded', norm: { basis: 'none', runs: 1 } });
   });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    // A zombie still answers signal 0; it holds no CPU or memory.
-    return !execFileSync('ps', ['-o', 'stat=', '-p', String(pid)]).toString().includes('Z');
-  } catch {
-    return false;
-  }
-}

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { predictWithCommand } from '../../activities/training/command-trainer';
 import { TrainerSpec } from '../../lib/spec/pipeline-spec';
+import { isAlive } from '../support/processes';
 
 const ENV_DUMP_TRAINER = fileURLToPath(new URL('../fixtures/trainers/env_dump_trainer.py', import.meta.url));
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'driftline-env-test-'));
@@ -68,13 +68,3 @@ describe('a command trainer’s processes and files', () => {
     expect(mine).toEqual([]);
   });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    // A zombie still answers signal 0; it holds no CPU or memory.
-    return !execFileSync('ps', ['-o', 'stat=', '-p', String(pid)]).toString().includes('Z');
-  } catch {
-    return false;
-  }
-}

@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The reliability suite runs on its own PostgreSQL server: `npm run test:chaos` (vitest.chaos.config.ts).
+    exclude: ['test/chaos/**', 'node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/quiet-runtime.ts'],
     // Integration test files each start a Temporal dev server and a worker; one file at a time

@@ -2,9 +2,10 @@ import { Context } from '@temporalio/activity';
 import type { PipelineData } from '../lib/arrival/pipeline-data';
 import { trainingData } from '../lib/arrival/windows';
 import { saveEvaluation } from '../lib/db/evaluations';
-import { getAliasedVersion, getVersion, versionIdOf, type ModelVersion } from '../lib/db/model-registry';
+import { getAliasedVersion, getVersion, versionIdOf, type ChampionRef, type ModelVersion } from '../lib/db/model-registry';
 import { loadPipelineData } from '../lib/db/pipeline-data';
 import { loadSnapshotRows } from '../lib/db/snapshots';
+import { heartbeatWhile } from './heartbeat';
 import { isTimeSeries, naiveForecasts, scoreBaselines, summarizeBaselines, type BaselineSummary } from '../lib/evaluation/baselines';
 import {
   configurationVerdict,
@@ -47,6 +48,11 @@ export interface Evaluation {
   baselines: BaselineSummary;
   /** Absent when the model has no champion yet, or when the candidate refreshes the champion's configuration (not scored). */
   champion?: { versionId: number; version: number; metrics: Metrics };
+  /**
+   * The champion when the candidate was judged, scored or not (`null`: none): promotion switches
+   * only while it is still champion, else the candidate is judged again.
+   */
+  evaluatedAgainst: ChampionRef | null;
   gates: GateResult[];
   modelTests: { passed: number; failed: Pick<ModelTestResult, 'name' | 'behaviour' | 'detail'>[] };
   passed: boolean;
@@ -64,7 +70,7 @@ export function makeEvaluate(deps: ActivityDeps) {
     const metric = spec.evaluation.primaryMetric;
     const signal = Context.current().cancellationSignal;
     // The rows the candidate was trained and held out on: the pipeline's training window, not one batch.
-    const data = trainingData(await loadPipelineData(deps.pool, spec, input.snapshotId), spec.arrival);
+    const data = trainingData(await heartbeatWhile(() => loadPipelineData(deps.pool, spec, input.snapshotId)), spec.arrival);
     const candidate = await getVersion(deps.pool, input.candidateVersionId);
     const champion = await getAliasedVersion(deps.pool, spec.model.name, 'champion');
 
@@ -115,6 +121,7 @@ export function makeEvaluate(deps: ActivityDeps) {
       holdoutExamples: holdout.y.length,
       baselines,
       champion: championMetrics && champion ? { versionId: champion.id, version: champion.version, metrics: championMetrics } : undefined,
+      evaluatedAgainst: champion ? { versionId: champion.id, version: champion.version } : null,
       gates,
       modelTests: { passed: modelTests.length - failedTests.length, failed: failedTests.map(({ name, behaviour, detail }) => ({ name, behaviour, detail })) },
       passed,
@@ -223,7 +230,7 @@ export function makeScoreVersion(deps: ActivityDeps) {
   /** Re-evaluates any stored version on any stored snapshot: every labelled example in it. */
   return async function scoreVersion(input: ScoreVersionInput): Promise<VersionScore> {
     const version = await getVersion(deps.pool, await versionIdOf(deps.pool, input.model, input.version));
-    const rows = await loadSnapshotRows(deps.pool, input.snapshotId);
+    const rows = await heartbeatWhile(() => loadSnapshotRows(deps.pool, input.snapshotId));
     const examples = buildExamples(rows, version.artifact.plan);
     if (examples.y.length === 0) throw new DriftlineError('InvalidInput', `snapshot ${input.snapshotId} has no rows this model can be scored on`);
     const predictions = await predictWith(version.artifact, examples.x, Context.current().cancellationSignal);

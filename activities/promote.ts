@@ -1,4 +1,4 @@
-import { clearAlias, setAlias } from '../lib/db/model-registry';
+import { clearAlias, setAlias, type ChampionMove } from '../lib/db/model-registry';
 import type { ActivityDeps } from './deps';
 import type { Evaluation } from './evaluate';
 
@@ -10,6 +10,17 @@ export interface PromotionInput {
   actor: string;
   reason: string;
   workflowId: string;
+  /**
+   * The champion the decision was judged against (`null`: none): the decision is written only
+   * while it is still champion. Absent for decisions that hold whatever the champion (a person's
+   * rejection, no approval in time).
+   */
+  expectedChampionId?: number | null;
+}
+
+/** Nothing was written: the champion is no longer the one the decision was judged against. */
+export interface Moved {
+  championMoved: ChampionMove;
 }
 
 export function makePromote(deps: ActivityDeps) {
@@ -23,25 +34,28 @@ export function makePromote(deps: ActivityDeps) {
       evaluationId: input.evaluation.evaluationId,
       metrics: input.evaluation.candidate,
       champion: input.evaluation.champion,
+      evaluatedAgainst: input.evaluation.evaluatedAgainst,
       gates: input.evaluation.gates,
       modelTests: input.evaluation.modelTests,
       workflowId: input.workflowId,
     },
   });
   return {
-    /** Makes the version champion and audits why, in one transaction. */
-    async promoteCandidate(input: PromotionInput): Promise<{ changed: boolean }> {
-      return setAlias(deps.pool, 'champion', input.versionId, auditOf(input, 'promote'));
+    /** Makes the version champion and audits why, in one transaction, if the champion is still the expected one. */
+    async promoteCandidate(input: PromotionInput): Promise<{ promoted: true } | ({ promoted: false } & Moved)> {
+      const { championMoved } = await setAlias(deps.pool, 'champion', input.versionId, auditOf(input, 'promote'), input.expectedChampionId);
+      return championMoved ? { promoted: false, championMoved } : { promoted: true };
     },
 
-    /** A candidate that passed its gates and now waits for a person becomes `challenger`. */
-    async markChallenger(input: PromotionInput): Promise<{ changed: boolean }> {
-      return setAlias(deps.pool, 'challenger', input.versionId, auditOf(input, 'challenger'));
+    /** A candidate that passed its gates and now waits for a person becomes `challenger`, if the champion is still the expected one. */
+    async markChallenger(input: PromotionInput): Promise<Partial<Moved>> {
+      const { championMoved } = await setAlias(deps.pool, 'challenger', input.versionId, auditOf(input, 'challenger'), input.expectedChampionId);
+      return championMoved ? { championMoved } : {};
     },
 
     /** Audits a candidate that was not promoted (failed gate, rejected, approval timed out), so "why not v7?" has an answer. */
-    async recordRejection(input: PromotionInput): Promise<void> {
-      await clearAlias(deps.pool, 'challenger', input.versionId, auditOf(input, 'reject'));
+    async recordRejection(input: PromotionInput): Promise<Partial<Moved>> {
+      return clearAlias(deps.pool, 'challenger', input.versionId, auditOf(input, 'reject'), input.expectedChampionId);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { ApplicationFailure, condition, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { Evaluation } from '../activities/evaluate';
+import type { EvaluateInput, Evaluation } from '../activities/evaluate';
+import type { ChampionMove, ChampionRef } from '../lib/db/model-registry';
 import { AnnotationInput } from '../lib/drift/annotation';
 import { driftNotification } from '../lib/drift/drift-notification';
 import { driftAction } from '../lib/drift/drift-policy';
@@ -124,17 +125,18 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
     status.candidate = { versionId: candidate.versionId, version: candidate.version, metrics: candidate.metrics, trainingWindow: candidate.trainingWindow };
 
     enter('evaluating');
-    const evaluation = await evaluateCandidate({
+    const evaluateInput: EvaluateInput = {
       spec,
       snapshotId: snapshot.snapshotId,
       candidateVersionId: candidate.versionId,
       holdoutStart: candidate.holdoutStart,
       backtest: candidate.backtest,
-    });
+    };
+    const evaluation = await evaluateCandidate(evaluateInput);
     status.champion = evaluation.champion;
     status.baselines = evaluation.baselines;
 
-    const verdict = await decidePromotion(spec, candidate, evaluation, input.requestedBy, status, enter);
+    const verdict = await decidePromotion(spec, evaluateInput, candidate, evaluation, input.requestedBy, status, enter);
     status.promoted = verdict.promoted;
     status.decision = verdict.reason;
     recordOutcome(input.pipeline, verdict.promoted ? 'promoted' : 'not_promoted');
@@ -163,30 +165,83 @@ function validAnnotation(raw: AnnotationInput): void {
   if (!parsed.success) throw new Error(`Invalid annotation: ${formatZodError(parsed.error)}`);
 }
 
+/** How many times a candidate is evaluated again because the champion moved before its decision was written. */
+const MAX_REEVALUATIONS = 3;
+
+type Approval = ApprovalDecision & { decision: 'approve' | 'reject' };
+
 /**
  * Promotes a candidate that passed its gates — after a person approves it, when the pipeline
  * asks for that — and audits every other ending: failed gates, rejection, no decision in time.
+ * A decision judged against a champion is written only while that champion is still in place
+ * (another run may promote, a person may roll back meanwhile): otherwise the candidate is
+ * evaluated again against the new champion, with the same holdout rules, and the reason says so.
  */
 async function decidePromotion(
   spec: PipelineSpec,
+  evaluateInput: EvaluateInput,
   candidate: { versionId: number; version: number },
-  evaluation: Evaluation,
+  first: Evaluation,
   requestedBy: string,
   status: PipelineStatus,
   enter: (stage: PipelineStage) => void,
 ): Promise<{ promoted: boolean; reason: string }> {
-  const decision = { modelName: spec.model.name, versionId: candidate.versionId, evaluation, workflowId: workflowInfo().workflowId };
-  if (!evaluation.passed) {
-    await recordRejection({ ...decision, actor: 'driftline', reason: evaluation.reason });
-    return { promoted: false, reason: evaluation.reason };
+  const base = { modelName: spec.model.name, versionId: candidate.versionId, workflowId: workflowInfo().workflowId };
+  let evaluation = first;
+  // "champion moved from v3 to v5 during evaluation: re-evaluated against v5: " once it has.
+  let history = '';
+  let approval: Approval | undefined;
+  for (let reevaluations = 0; ; reevaluations += 1) {
+    const judged = { ...base, evaluation, expectedChampionId: evaluation.evaluatedAgainst?.versionId ?? null };
+    const reason = history + evaluation.reason;
+    let moved: ChampionMove | undefined;
+    let when = 'during evaluation';
+    if (!evaluation.passed) {
+      const refusal = approval ? `refused after approval by ${approval.by}: ${reason}` : reason;
+      ({ championMoved: moved } = await recordRejection({ ...judged, actor: 'driftline', reason: refusal }));
+      if (!moved) return { promoted: false, reason: refusal };
+    } else {
+      if (!approval && spec.promotion.requireApproval) {
+        ({ championMoved: moved } = await markChallenger({ ...judged, actor: requestedBy, reason: `passed its gates, awaiting approval: ${reason}` }));
+        if (!moved) {
+          approval = await awaitApproval(spec, candidate, reason, status, enter);
+          if (approval?.decision !== 'approve') return recordUnapproved(spec, { ...base, evaluation }, approval);
+          when = 'while awaiting approval';
+        }
+      }
+      if (!moved) {
+        enter('promoting');
+        const auditReason = approval ? (history ? `${approval.reason}; ${reason}` : approval.reason) : reason;
+        const promotion = await promoteCandidate({ ...judged, actor: approval?.by ?? requestedBy, reason: auditReason });
+        if (promotion.promoted) return { promoted: true, reason: approval ? `approved by ${approval.by}: ${auditReason}` : reason };
+        moved = promotion.championMoved;
+      }
+    }
+    const move = `champion moved from ${championName(evaluation.evaluatedAgainst)} to ${championName(moved.actual)} ${when}`;
+    if (reevaluations === MAX_REEVALUATIONS) {
+      const refusal = `refused: ${move}, after ${MAX_REEVALUATIONS} re-evaluations against newer champions; not promoted`;
+      await recordRejection({ ...base, evaluation, actor: 'driftline', reason: refusal });
+      return { promoted: false, reason: refusal };
+    }
+    enter('evaluating');
+    evaluation = await evaluateCandidate(evaluateInput);
+    status.champion = evaluation.champion;
+    history = `${move}: re-evaluated against ${championName(evaluation.evaluatedAgainst)}: `;
   }
-  if (!spec.promotion.requireApproval) {
-    enter('promoting');
-    await promoteCandidate({ ...decision, actor: requestedBy, reason: evaluation.reason });
-    return { promoted: true, reason: evaluation.reason };
-  }
+}
 
-  await markChallenger({ ...decision, actor: requestedBy, reason: `passed its gates, awaiting approval: ${evaluation.reason}` });
+function championName(champion: ChampionRef | null): string {
+  return champion ? `v${champion.version}` : 'none';
+}
+
+/** Shows what the run waits for and waits for a person; undefined when the time runs out. */
+async function awaitApproval(
+  spec: PipelineSpec,
+  candidate: { versionId: number; version: number },
+  reason: string,
+  status: PipelineStatus,
+  enter: (stage: PipelineStage) => void,
+): Promise<Approval | undefined> {
   const timeoutMs = spec.promotion.approvalTimeoutHours * 3_600_000;
   enter('awaiting approval');
   status.awaitingApproval = {
@@ -194,22 +249,27 @@ async function decidePromotion(
     version: candidate.version,
     model: spec.model.name,
     deadline: new Date(Date.now() + timeoutMs).toISOString(),
-    summary: `approve or reject version ${candidate.version} of ${spec.model.name}: ${evaluation.reason}`,
+    summary: `approve or reject version ${candidate.version} of ${spec.model.name}: ${reason}`,
   };
   const approval = await waitForApproval(candidate.versionId, timeoutMs, () => status.stage === 'awaiting approval');
   status.awaitingApproval = undefined;
   enter('promoting');
+  return approval;
+}
+
+/** A person's rejection, or none in time: true whatever the champion is, so written unconditionally. */
+async function recordUnapproved(
+  spec: PipelineSpec,
+  decision: { modelName: string; versionId: number; workflowId: string; evaluation: Evaluation },
+  approval: Approval | undefined,
+): Promise<{ promoted: false; reason: string }> {
   if (!approval) {
     const reason = `no approval within ${spec.promotion.approvalTimeoutHours} h: candidate rejected`;
     await recordRejection({ ...decision, actor: 'driftline', reason });
     return { promoted: false, reason };
   }
-  if (approval.decision === 'reject') {
-    await recordRejection({ ...decision, actor: approval.by, reason: approval.reason });
-    return { promoted: false, reason: `rejected by ${approval.by}: ${approval.reason}` };
-  }
-  await promoteCandidate({ ...decision, actor: approval.by, reason: approval.reason });
-  return { promoted: true, reason: `approved by ${approval.by}: ${approval.reason}` };
+  await recordRejection({ ...decision, actor: approval.by, reason: approval.reason });
+  return { promoted: false, reason: `rejected by ${approval.by}: ${approval.reason}` };
 }
 
 /** Accepts one `approve` or `reject` Update while waiting; undefined when the time runs out. */
@@ -217,8 +277,8 @@ async function waitForApproval(
   versionId: number,
   timeoutMs: number,
   waiting: () => boolean,
-): Promise<(ApprovalDecision & { decision: 'approve' | 'reject' }) | undefined> {
-  let received: (ApprovalDecision & { decision: 'approve' | 'reject' }) | undefined;
+): Promise<Approval | undefined> {
+  let received: Approval | undefined;
   const validator = (raw: ApprovalDecision) => {
     if (!waiting() || received) throw new Error('this run is not waiting for an approval');
     const parsed = ApprovalDecision.safeParse(raw);

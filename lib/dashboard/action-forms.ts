@@ -25,11 +25,13 @@ ${actionForm('reject', `Reject version ${version}`, run, 'Reject')}
 </div>`;
 }
 
-export function rollbackForm(model: string): SafeHtml {
+/** `champion`: the version the page shows, so the rollback is refused if another was promoted since. */
+export function rollbackForm(model: string, champion: number | undefined): SafeHtml {
   return actionForm(
     'rollback',
     'Roll back the champion',
     html`<input type="hidden" name="model" value="${model}">
+<input type="hidden" name="expectedChampion" value="${champion === undefined ? '' : String(champion)}">
 <label>to version <input name="toVersion" inputmode="numeric" placeholder="the previous champion"></label>`,
     'Roll back',
   );

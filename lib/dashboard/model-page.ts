@@ -36,7 +36,7 @@ ${championTable(d.champions)}
 <h2>Decisions</h2>
 ${auditTable(d.audit)}
 ${pager(d.audit, (n) => `${base}?page=${d.versions.page}&auditPage=${n}`)}
-${rollbackForm(m.model)}`;
+${rollbackForm(m.model, m.champion?.version)}`;
   return layout(m.model, [{ label: m.pipeline }, { label: m.model }], body);
 }
 

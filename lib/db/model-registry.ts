@@ -56,11 +56,17 @@ export interface ModelVersion {
  * Registers a trained version as the next number of its model. A retry with the same run key
  * returns the version it already made, so a worker crash never leaves two versions for one run.
  */
-export async function registerVersion(pool: Pool, v: NewModelVersion): Promise<ModelVersion & { created: boolean }> {
+export async function registerVersion(
+  pool: Pool,
+  v: NewModelVersion,
+  /** Runs under the model's lock before anything is written; throwing refuses the registration (see fenceRegistration). */
+  guard?: (client: DbClient) => Promise<void>,
+): Promise<ModelVersion & { created: boolean }> {
   return inTransaction(pool, async (client) => {
     await ensureModel(client, v.modelName, v.pipeline);
     // Serializes version numbering per model.
     await client.query('SELECT 1 FROM models WHERE name = $1 FOR UPDATE', [v.modelName]);
+    await guard?.(client);
     const existing = await selectVersion(client, 'model_name = $1 AND run_key = $2', [v.modelName, v.runKey]);
     if (existing) return { ...existing, created: false };
     const inserted = await client.query<{ id: string; version: number }>(
@@ -146,22 +152,41 @@ export interface AuditEntry {
   details: Record<string, unknown>;
 }
 
+/** A model's champion as a decision names it. */
+export interface ChampionRef {
+  versionId: number;
+  version: number;
+}
+
+/** The champion a decision was judged against (`null`: there was none) and the one in place when it was to be written. */
+export interface ChampionMove {
+  expected: number | null;
+  actual: ChampionRef | null;
+}
+
 /**
- * Points `alias` at a version and writes the audit entry in one transaction. Repeating the same
- * switch (an activity retry) changes nothing and writes no second entry. A version that becomes
- * champion stops being challenger.
+ * A decision about a version, judged against a champion (`expectedChampionId`; `null`: no champion),
+ * is written only while that champion is still in place; `undefined` writes it whatever the champion.
  */
-export async function setAlias(pool: Pool, alias: string, versionId: number, audit: AuditEntry): Promise<{ changed: boolean }> {
+export type AliasChange = { changed: boolean; championMoved?: undefined } | { changed: false; championMoved: ChampionMove };
+
+/**
+ * Points `alias` at a version and writes the audit entry in one transaction, if the champion is
+ * still `expectedChampionId` (a compare-and-set: otherwise nothing is written and the move is
+ * returned). Repeating the same switch (an activity retry) changes nothing and writes no second
+ * entry. A version that becomes champion stops being challenger.
+ */
+export async function setAlias(pool: Pool, alias: string, versionId: number, audit: AuditEntry, expectedChampionId?: number | null): Promise<AliasChange> {
   return inTransaction(pool, async (client) => {
     const owner = await client.query<{ model_name: string }>('SELECT model_name FROM model_versions WHERE id = $1', [versionId]);
     if (owner.rows[0]?.model_name !== audit.modelName) {
       throw new DriftlineError('InvalidInput', `version id ${versionId} is not a version of model "${audit.modelName}"`);
     }
-    const current = await client.query<{ version_id: string }>(
-      'SELECT version_id FROM model_aliases WHERE model_name = $1 AND alias = $2 FOR UPDATE',
-      [audit.modelName, alias],
-    );
+    const champion = await lockChampion(client, audit.modelName);
+    const current = await client.query<{ version_id: string }>('SELECT version_id FROM model_aliases WHERE model_name = $1 AND alias = $2', [audit.modelName, alias]);
     if (current.rows[0] && Number(current.rows[0].version_id) === versionId) return { changed: false };
+    const moved = championMove(champion, expectedChampionId);
+    if (moved) return { changed: false, championMoved: moved };
     await client.query(
       `INSERT INTO model_aliases (model_name, alias, version_id) VALUES ($1, $2, $3)
        ON CONFLICT (model_name, alias) DO UPDATE SET version_id = EXCLUDED.version_id, updated_at = now()`,
@@ -175,12 +200,38 @@ export async function setAlias(pool: Pool, alias: string, versionId: number, aud
   });
 }
 
-/** Removes `alias` if it still points at this version (a rejected challenger), auditing why. */
-export async function clearAlias(pool: Pool, alias: string, versionId: number, audit: AuditEntry): Promise<void> {
-  await inTransaction(pool, async (client) => {
+/**
+ * Removes `alias` if it still points at this version (a rejected challenger), auditing why, if the
+ * champion is still `expectedChampionId` (see setAlias); otherwise writes nothing and returns the move.
+ */
+export async function clearAlias(pool: Pool, alias: string, versionId: number, audit: AuditEntry, expectedChampionId?: number | null): Promise<{ championMoved?: ChampionMove }> {
+  return inTransaction(pool, async (client) => {
+    const moved = championMove(await lockChampion(client, audit.modelName), expectedChampionId);
+    if (moved) return { championMoved: moved };
     await client.query('DELETE FROM model_aliases WHERE model_name = $1 AND alias = $2 AND version_id = $3', [audit.modelName, alias, versionId]);
     await appendAudit(client, audit);
+    return {};
   });
+}
+
+/**
+ * Locks the model's row, so alias changes of one model happen one at a time (a `FOR UPDATE` on the
+ * alias row alone locks nothing while there is no champion yet), and reads its champion.
+ */
+async function lockChampion(client: DbClient, modelName: string): Promise<ChampionRef | null> {
+  await client.query('SELECT 1 FROM models WHERE name = $1 FOR UPDATE', [modelName]);
+  const result = await client.query<{ version_id: string; version: number }>(
+    `SELECT a.version_id, v.version FROM model_aliases a JOIN model_versions v ON v.id = a.version_id
+     WHERE a.model_name = $1 AND a.alias = 'champion'`,
+    [modelName],
+  );
+  const row = result.rows[0];
+  return row ? { versionId: Number(row.version_id), version: row.version } : null;
+}
+
+function championMove(actual: ChampionRef | null, expected: number | null | undefined): ChampionMove | undefined {
+  if (expected === undefined || (actual?.versionId ?? null) === expected) return undefined;
+  return { expected, actual };
 }
 
 /** The version that was champion before the current one, from the audit log: what a rollback restores by default. */

@@ -21,6 +21,8 @@ const RollbackBody = z.object({
   model: z.string().min(1).max(MAX_NAME_LENGTH).refine(...NO_NUL),
   // An empty field means "the previous champion", as leaving out --to-version does.
   toVersion: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
+  // The champion the page showed: the rollback is refused if another was promoted since.
+  expectedChampion: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
   reason: z.string().trim().min(1, { message: 'says why' }).max(2000).refine(...NO_NUL),
 });
 // The form's `by` is the annotation's author, as `driftline annotate --by` is.

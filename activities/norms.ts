@@ -1,5 +1,5 @@
 import { latestSnapshotId, snapshotPipelines } from '../lib/db/snapshots';
-import { recentSuccessfulDurations, recordTrainingRun, type TrainingOutcome } from '../lib/db/training-runs';
+import { closeTrainingRun, recentSuccessfulRuns, type TrainingOutcome } from '../lib/db/training-runs';
 import { DriftlineError } from '../lib/errors';
 import { computeNorm, type NormPolicy, type RuntimeNorm } from '../lib/norms/runtime-norm';
 import type { ActivityDeps } from './deps';
@@ -12,24 +12,37 @@ export interface TrainingOutcomeRecord {
   runId: string;
   snapshotId: number;
   outcome: Exclude<TrainingOutcome, 'succeeded'>;
+  /** Wall time of the attempt that ran last, from its start of compute. */
   elapsedMs: number;
   norm: RuntimeNorm;
+  /** The norm that attempt was held to, for its rows and load (absent when none was enforced). */
+  runNormMs?: number;
   error?: string;
+}
+
+/** What closing the run recorded: the CPU the stopped attempt used, and a version it left behind. */
+export interface ClosedRun {
+  cpuMs?: number;
+  rows?: number;
+  orphanedVersionId?: number;
 }
 
 export function makeNorms(deps: ActivityDeps) {
   return {
     /** The norm in force for the model's next run, learned from its recent successful runs. */
     async computeRuntimeNorm({ modelName, policy }: { modelName: string; policy: NormPolicy }): Promise<RuntimeNorm> {
-      const norm = computeNorm(await recentSuccessfulDurations(deps.pool, modelName, policy.window), policy);
+      const norm = computeNorm(await recentSuccessfulRuns(deps.pool, modelName, policy.window), policy);
       recordTrainingNorm(modelName, norm.normMs === undefined ? undefined : norm.normMs / 1000);
       return norm;
     },
 
-    /** Records a run that did not produce a version (cancelled over its norm, or failed), once per run. */
-    async recordTrainingOutcome(record: TrainingOutcomeRecord): Promise<void> {
+    /**
+     * Records that a run ended without a version (cancelled over its norm, or failed): final, and
+     * the same answer on a retry. A version the run registered anyway is marked orphaned.
+     */
+    async recordTrainingOutcome(record: TrainingOutcomeRecord): Promise<ClosedRun> {
       recordTrainingDuration(record.modelName, record.outcome, record.elapsedMs / 1000);
-      await recordTrainingRun(deps.pool, {
+      return closeTrainingRun(deps.pool, {
         modelName: record.modelName,
         pipeline: record.pipeline,
         runKey: `${record.workflowId}/${record.runId}`,
@@ -38,7 +51,7 @@ export function makeNorms(deps: ActivityDeps) {
         snapshotId: record.snapshotId,
         outcome: record.outcome,
         durationMs: record.elapsedMs,
-        normMs: record.norm.normMs,
+        normMs: record.runNormMs ?? record.norm.normMs,
         normBasis: record.norm.basis,
         error: record.error,
       });

@@ -1,11 +1,10 @@
 import { Context, log } from '@temporalio/activity';
 import { contentDigest } from '../lib/data/digest';
 import { registerVersion, type NewModelVersion } from '../lib/db/model-registry';
-import { type DataWindow, describeWindow } from '../lib/arrival/pipeline-data';
+import type { DataWindow } from '../lib/arrival/pipeline-data';
 import { trainingData } from '../lib/arrival/windows';
 import { loadPipelineData } from '../lib/db/pipeline-data';
-import { chooseDriftMethods } from '../lib/drift/choose-methods';
-import { recordTrainingRun } from '../lib/db/training-runs';
+import { claimTrainingAttempt, fenceRegistration, recordAttemptFigures, recordTrainingRun } from '../lib/db/training-runs';
 import type { BacktestFold } from '../lib/model/backtest';
 import type { Metrics } from '../lib/model/metrics';
 import { planTraining, resolveTrainer, type TrainingResult } from '../lib/model/model-artifact';
@@ -14,9 +13,12 @@ import type { PipelineSpec } from '../lib/spec/pipeline-spec';
 import type { ActivityDeps } from './deps';
 import { recordTrainingDuration } from './metrics';
 import { trainWithCommand } from './training/command-trainer';
-import { reportProgress } from './training/progress';
+import { trainingStartedSignal } from '../workflows/messages';
+import { reportProgress, signalOwnWorkflow } from './training/progress';
 import { trainInThread, type ThreadHooks } from './training/run-in-thread';
+import { describeTrainingData, type TrainedCandidate } from './training/thread-protocol';
 import { trainerDigest } from './training/trainer-digest';
+import { startTrainingLoad, threadCpuMs, type TrainingLoad } from './training/worker-load';
 
 export interface TrainInput {
   spec: PipelineSpec;
@@ -50,8 +52,10 @@ function fitsOf(result: TrainingResult): Pick<NewModelVersion, 'evaluatedArtifac
 
 export function makeTrain(deps: ActivityDeps) {
   /**
-   * Trains a candidate on a snapshot off the event loop (a worker thread, or the trainer's own
-   * process) and registers it as the model's next version. Cancellation kills the compute at once.
+   * Trains a candidate on a snapshot off the event loop (a worker thread that also loads the data,
+   * or the trainer's own process) and registers it as the model's next version. Heartbeats from
+   * the first byte; cancellation (over the norm, or a lost heartbeat) kills the compute at once,
+   * and an attempt that was superseded or whose run already ended registers nothing.
    */
   return async function trainCandidate(input: TrainInput): Promise<TrainResult> {
     const { spec, snapshotId } = input;
@@ -59,67 +63,130 @@ export function makeTrain(deps: ActivityDeps) {
     const execution = ctx.info.workflowExecution;
     if (!execution) throw new Error('trainCandidate runs only inside a workflow: its run identifies the version');
     const { workflowId, runId } = execution;
+    const { attempt } = ctx.info;
     const runKey = `${workflowId}/${runId}`;
     const params = { ...spec.model.params, ...input.params };
     const trainer = resolveTrainer(spec.model.trainer, input.specDir);
-    const data = trainingData(await loadPipelineData(deps.pool, spec, snapshotId), spec.arrival);
-    const { rows } = data;
-    const window = describeWindow(data);
-
-    const started = performance.now();
     const progress = reportProgress(ctx);
-    const hooks: ThreadHooks = { onProgress: progress.update, signal: ctx.cancellationSignal };
-    let result: TrainingResult;
     try {
-      result =
-        trainer.kind === 'command'
-          ? await trainWithCommand(trainer, planTraining(rows, spec), params, hooks)
-          : await trainInThread({ rows, spec, trainer, params }, hooks);
+      await claimTrainingAttempt(deps.pool, runKey, attempt);
+      const { trained, figures } = await measuredCompute(ctx, deps, { runKey, attempt }, async (hooks) => {
+        if (trainer.kind !== 'command') return trainInThread({ databaseUrl: databaseUrlOf(deps), snapshotId, spec, trainer, params }, hooks);
+        const data = trainingData(await loadPipelineData(deps.pool, spec, snapshotId), spec.arrival);
+        hooks.onLoaded?.(data.rows.length);
+        const training = await trainWithCommand(trainer, planTraining(data.rows, spec), params, hooks);
+        return { training, ...describeTrainingData(data, spec) };
+      }, { onProgress: progress.update, signal: ctx.cancellationSignal });
+      // A lost heartbeat or a cancellation that arrived as the compute finished: stop here, write nothing.
+      ctx.cancellationSignal.throwIfAborted();
+      const { training: result, window } = trained;
+      const version = await registerVersion(
+        deps.pool,
+        {
+          modelName: spec.model.name,
+          pipeline: spec.name,
+          runKey,
+          trainer: trainer.kind === 'built-in' ? trainer.name : trainer.kind,
+          params,
+          artifact: result.artifact,
+          artifactDigest: contentDigest(result.artifact),
+          ...fitsOf(result),
+          trainingSnapshotIds: window.snapshotIds,
+          trainingWindow: window,
+          driftMethods: trained.driftMethods,
+          codeVersion: deps.codeVersion,
+          trainerDigest: await trainerDigest(trainer),
+          metrics: result.metrics,
+        },
+        fenceRegistration(runKey, attempt),
+      );
+      await recordTrainingRun(deps.pool, {
+        modelName: spec.model.name,
+        pipeline: spec.name,
+        runKey,
+        workflowId,
+        runId,
+        snapshotId,
+        outcome: 'succeeded',
+        durationMs: figures.wallMs,
+        normMs: input.norm.normMs,
+        normBasis: input.norm.basis,
+        versionId: version.id,
+        attempt,
+        rows: trained.rows,
+        cpuMs: figures.cpuMs,
+        contention: figures.contention,
+      });
+      recordTrainingDuration(spec.model.name, 'succeeded', figures.wallMs / 1000);
+      log.info('model version registered', { model: spec.model.name, version: version.version, created: version.created, rows: trained.rows, ...figures });
+      return {
+        versionId: version.id,
+        version: version.version,
+        metrics: version.metrics,
+        holdoutStart: result.holdoutStart,
+        backtest: result.backtest,
+        trainExamples: result.trainExamples,
+        testExamples: result.testExamples,
+        durationMs: Math.round(figures.wallMs),
+        trainingWindow: window,
+      };
     } finally {
       progress.stop();
     }
-    const durationMs = performance.now() - started;
-    const version = await registerVersion(deps.pool, {
-      modelName: spec.model.name,
-      pipeline: spec.name,
-      runKey,
-      trainer: trainer.kind === 'built-in' ? trainer.name : trainer.kind,
-      params,
-      artifact: result.artifact,
-      artifactDigest: contentDigest(result.artifact),
-      ...fitsOf(result),
-      trainingSnapshotIds: window.snapshotIds,
-      trainingWindow: window,
-      driftMethods: chooseDriftMethods(rows, spec.columns, spec.drift),
-      codeVersion: deps.codeVersion,
-      trainerDigest: await trainerDigest(trainer),
-      metrics: result.metrics,
-    });
-    await recordTrainingRun(deps.pool, {
-      modelName: spec.model.name,
-      pipeline: spec.name,
-      runKey,
-      workflowId,
-      runId,
-      snapshotId,
-      outcome: 'succeeded',
-      durationMs,
-      normMs: input.norm.normMs,
-      normBasis: input.norm.basis,
-      versionId: version.id,
-    });
-    recordTrainingDuration(spec.model.name, 'succeeded', durationMs / 1000);
-    log.info('model version registered', { model: spec.model.name, version: version.version, created: version.created });
-    return {
-      versionId: version.id,
-      version: version.version,
-      metrics: version.metrics,
-      holdoutStart: result.holdoutStart,
-      backtest: result.backtest,
-      trainExamples: result.trainExamples,
-      testExamples: result.testExamples,
-      durationMs: Math.round(durationMs),
-      trainingWindow: window,
-    };
   };
+}
+
+/** The training thread opens its own connection to the database the worker's pool uses. */
+function databaseUrlOf(deps: ActivityDeps): string {
+  const url = deps.pool.options.connectionString;
+  if (!url) throw new Error('the worker pool has no connection string to hand to the training thread');
+  return url;
+}
+
+/** What a training's compute measured: wall and thread CPU time from its data loaded, and the load it shared its worker with. */
+interface ComputeFigures {
+  wallMs: number;
+  cpuMs?: number;
+  contention: number;
+}
+
+/**
+ * Runs the compute as one counted training on this worker from the moment its data is loaded.
+ * Tells the workflow then (the over-norm clock runs from there) and whenever the load rises; when
+ * the compute is stopped, leaves what it measured with the attempt for the over-norm record.
+ */
+async function measuredCompute(
+  ctx: Context,
+  deps: ActivityDeps,
+  run: { runKey: string; attempt: number },
+  compute: (hooks: ThreadHooks) => Promise<TrainedCandidate>,
+  hooks: ThreadHooks,
+): Promise<{ trained: TrainedCandidate; figures: ComputeFigures }> {
+  let tid: number | undefined;
+  let started: { at: number; rows: number; cpuMs?: number; load: TrainingLoad } | undefined;
+  const clock = (rows: number, contention: number) => signalOwnWorkflow(ctx, trainingStartedSignal, { attempt: run.attempt, rows, contention });
+  const onLoaded = (rows: number) => {
+    const load = startTrainingLoad();
+    started = { at: performance.now(), rows, cpuMs: tid === undefined ? undefined : threadCpuMs(tid), load };
+    clock(rows, load.peak());
+    load.onPeakRise((peak) => clock(rows, peak));
+  };
+  const figures = (): ComputeFigures | undefined => {
+    if (!started) return undefined;
+    const cpuNow = tid === undefined ? undefined : threadCpuMs(tid);
+    const cpuMs = cpuNow === undefined || started.cpuMs === undefined ? undefined : cpuNow - started.cpuMs;
+    return { wallMs: performance.now() - started.at, cpuMs, contention: started.load.mean() };
+  };
+  try {
+    const trained = await compute({ ...hooks, onThread: (id) => (tid = id), onLoaded });
+    return { trained, figures: figures() as ComputeFigures };
+  } catch (error) {
+    const measured = figures();
+    if (started && measured) {
+      await recordAttemptFigures(deps.pool, run.runKey, run.attempt, { rows: started.rows, cpuMs: measured.cpuMs, contention: measured.contention });
+    }
+    throw error;
+  } finally {
+    started?.load.finish();
+  }
 }

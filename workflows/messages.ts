@@ -6,7 +6,7 @@ import type { DriftAction } from '../lib/drift/drift-policy';
 import type { DriftSummary } from '../lib/drift/drift-summary';
 import type { BaselineSummary } from '../lib/evaluation/baselines';
 import type { Metrics } from '../lib/model/metrics';
-import type { RuntimeNorm } from '../lib/norms/runtime-norm';
+import type { RunNorm, RuntimeNorm } from '../lib/norms/runtime-norm';
 import type { ValidationReport } from '../lib/validation/validation-report';
 
 export type PipelineStage =
@@ -65,6 +65,8 @@ export interface RetrainStatus {
   snapshotId?: number;
   /** The runtime norm in force for this run, and how it was derived. */
   norm?: RuntimeNorm;
+  /** The norm this attempt is held to, for its rows and the load on its worker. */
+  runNorm?: RunNorm;
   /** The trainer's latest progress, as its heartbeats report it. */
   progress?: TrainingProgress;
   outcome?: TrainingOutcome;
@@ -78,6 +80,18 @@ export const retrainStatusQuery = defineQuery<RetrainStatus>('status');
 
 /** Sent by the training activity every few seconds. */
 export const trainingProgressSignal = defineSignal<[TrainingProgress]>('trainingProgress');
+
+/**
+ * Sent by a training attempt when its compute starts (its data loaded), and again whenever the
+ * load on its worker rises: the over-norm clock runs from here, for this attempt only.
+ */
+export interface TrainingClock {
+  attempt: number;
+  rows: number;
+  /** The most trainings per core seen on the attempt's worker so far (≥ 1). */
+  contention: number;
+}
+export const trainingStartedSignal = defineSignal<[TrainingClock]>('trainingStarted');
 
 export interface ApprovalReceipt {
   versionId: number;

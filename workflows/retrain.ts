@@ -1,21 +1,23 @@
 import {
   ActivityCancellationType,
   CancellationScope,
+  condition,
   isCancellation,
   proxyActivities,
   setHandler,
-  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { notifyTeam } from './notify-team';
 import { parseWorkflowInput } from './parse-input';
-import { retrainStatusQuery, trainingProgressSignal, type RetrainStage, type RetrainStatus, type TrainingOutcome } from './messages';
+import { retrainStatusQuery, trainingProgressSignal, trainingStartedSignal, type RetrainStage, type RetrainStatus, type TrainingOutcome } from './messages';
 import { RetrainInput } from './retrain-input';
 import { recordOutcome, tagRun } from './search-attributes';
 import type { DataWindow } from '../lib/arrival/pipeline-data';
 import type { BacktestFold } from '../lib/model/backtest';
 import type { Metrics } from '../lib/model/metrics';
+import { normForRun, type RunNorm, type RuntimeNorm } from '../lib/norms/runtime-norm';
+import type { TrainResult } from '../activities/train';
 import { describeFailure, STEP_RETRY } from './step-options';
 
 const { loadPipeline, resolveSnapshot, computeRuntimeNorm, recordTrainingOutcome } =
@@ -73,64 +75,79 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
     status.norm = norm;
 
     enter('training');
-    const started = Date.now();
+    const { workflowId, runId } = workflowInfo();
     const training = new CancellationScope();
     const candidate = training.run(() => trainCandidate({ spec, specDir, snapshotId, params: input.params, norm }));
-    const finished = await raceAgainstNorm(candidate, norm.normMs);
-    status.elapsedMs = Date.now() - started;
+    const finished = await raceAgainstNorm(candidate, norm, status).catch(async (error: unknown) => {
+      // A failed run is closed too, so an attempt still computing somewhere cannot register for it.
+      if (!isCancellation(error)) {
+        await recordTrainingOutcome({ modelName: spec.model.name, pipeline: spec.name, workflowId, runId, snapshotId, outcome: 'failed', elapsedMs: 0, norm, error: describeFailure(error) });
+      }
+      throw error;
+    });
 
-    if (finished === 'over norm') {
+    if ('overNorm' in finished) {
       training.cancel();
-      await candidate.catch((error: unknown) => {
-        if (!isCancellation(error)) throw error;
-      });
-      status.elapsedMs = Date.now() - started;
+      // The training may have finished as the cancellation went out: then its result stands.
+      const late = await candidate.then(
+        (result) => ({ result }),
+        (error: unknown) => {
+          if (!isCancellation(error)) throw error;
+          return undefined;
+        },
+      );
+      if (late) return succeeded(late.result, finished.elapsedMs);
+      status.elapsedMs = finished.elapsedMs;
       enter('notifying');
-      const { workflowId, runId } = workflowInfo();
-      await recordTrainingOutcome({
+      const closed = await recordTrainingOutcome({
         modelName: spec.model.name,
         pipeline: spec.name,
         workflowId,
         runId,
         snapshotId,
         outcome: 'cancelled_over_norm',
-        elapsedMs: status.elapsedMs,
+        elapsedMs: finished.elapsedMs,
         norm,
+        runNormMs: finished.overNorm.normMs,
       });
+      const cpu = closed.cpuMs === undefined ? '' : ` (${seconds(closed.cpuMs)} of CPU)`;
       await notifyTeam({
         dedupeKey: `cancelled_over_norm:${workflowId}/${runId}`,
         kind: 'cancelled_over_norm',
         severity: 'critical',
         pipeline: spec.name,
         title: `Training of ${spec.model.name} cancelled: over its runtime norm`,
-        body: `Ran ${seconds(status.elapsedMs)} against a norm of ${seconds(norm.normMs as number)} (${norm.explanation}). Nothing was promoted. Workflow ${workflowId}.`,
-        details: { workflowId, runId, snapshotId, elapsedMs: status.elapsedMs, norm },
+        body: `Ran ${seconds(finished.elapsedMs)}${cpu} against a norm of ${seconds(finished.overNorm.normMs)} (${finished.overNorm.explanation}). Nothing was promoted. Workflow ${workflowId}.`,
+        details: { workflowId, runId, snapshotId, elapsedMs: finished.elapsedMs, cpuMs: closed.cpuMs, rows: closed.rows, norm, runNorm: finished.overNorm },
       });
       status.outcome = 'cancelled_over_norm';
       recordOutcome(input.pipeline, 'cancelled_over_norm');
       enter('done');
-      return { outcome: 'cancelled_over_norm', snapshotId, elapsedMs: status.elapsedMs, normMs: norm.normMs };
+      return { outcome: 'cancelled_over_norm', snapshotId, elapsedMs: finished.elapsedMs, normMs: finished.overNorm.normMs };
     }
+    return succeeded(finished.result, finished.elapsedMs);
 
-    const result = finished.result;
-    status.version = { versionId: result.versionId, version: result.version, metrics: result.metrics, trainingWindow: result.trainingWindow };
-    status.outcome = 'succeeded';
-    recordOutcome(input.pipeline, 'succeeded');
-    enter('done');
-    return {
-      outcome: 'succeeded',
-      snapshotId,
-      elapsedMs: status.elapsedMs,
-      normMs: norm.normMs,
-      candidate: {
-        versionId: result.versionId,
-        version: result.version,
-        metrics: result.metrics,
-        holdoutStart: result.holdoutStart,
-        backtest: result.backtest,
-        trainingWindow: result.trainingWindow,
-      },
-    };
+    function succeeded(result: TrainResult, elapsedMs: number): RetrainResult {
+      status.elapsedMs = elapsedMs;
+      status.version = { versionId: result.versionId, version: result.version, metrics: result.metrics, trainingWindow: result.trainingWindow };
+      status.outcome = 'succeeded';
+      recordOutcome(input.pipeline, 'succeeded');
+      enter('done');
+      return {
+        outcome: 'succeeded',
+        snapshotId,
+        elapsedMs,
+        normMs: status.runNorm?.normMs ?? norm.normMs,
+        candidate: {
+          versionId: result.versionId,
+          version: result.version,
+          metrics: result.metrics,
+          holdoutStart: result.holdoutStart,
+          backtest: result.backtest,
+          trainingWindow: result.trainingWindow,
+        },
+      };
+    }
   } catch (error) {
     status.lastError = describeFailure(error);
     recordOutcome(input.pipeline, 'failed');
@@ -139,18 +156,58 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
   }
 }
 
-/** Resolves with the training result, or 'over norm' when the norm runs out first (no norm: just waits). */
-async function raceAgainstNorm<T>(training: Promise<T>, normMs: number | undefined): Promise<{ result: T } | 'over norm'> {
-  if (normMs === undefined) return { result: await training };
-  const timer = new CancellationScope();
-  const deadline = timer.run(() => sleep(normMs)).then(() => 'over norm' as const);
-  const done = training.then((result) => ({ result }));
-  // Whichever loses is settled later by a cancellation; that must not count as an unhandled rejection.
-  deadline.catch(() => undefined);
-  done.catch(() => undefined);
-  const winner = await Promise.race([done, deadline]);
-  if (winner !== 'over norm') timer.cancel();
-  return winner;
+/** The attempt the over-norm clock runs for: from its start of compute (workflow time), at the most load it reported. */
+interface AttemptClock {
+  attempt: number;
+  startedAt: number;
+  rows: number;
+  contention: number;
+}
+
+type Raced<T> = { result: T; elapsedMs: number } | { overNorm: RunNorm; elapsedMs: number };
+
+/**
+ * Resolves with the training result, or with the norm it ran over. The clock starts when an
+ * attempt's compute does (its signal), restarts for a newer attempt (a dead attempt's time never
+ * counts), and the norm follows the attempt's rows and the load on its worker as it reports them.
+ * No norm in force: just waits.
+ */
+async function raceAgainstNorm<T>(training: Promise<T>, norm: RuntimeNorm, status: RetrainStatus): Promise<Raced<T>> {
+  let clock: AttemptClock | undefined;
+  let changed = false;
+  setHandler(trainingStartedSignal, (started) => {
+    if (!clock || started.attempt > clock.attempt) clock = { ...started, startedAt: Date.now() };
+    else if (started.attempt === clock.attempt) clock.contention = Math.max(clock.contention, started.contention);
+    else return;
+    changed = true;
+  });
+  let settled: { result: T } | { error: unknown } | undefined;
+  training.then(
+    (result) => void (settled = { result }),
+    (error: unknown) => void (settled = { error }),
+  );
+  // Read through functions: the handlers above change these between awaits.
+  const outcome = () => settled;
+  const current = () => clock;
+  const elapsed = () => {
+    const running = current();
+    return running ? Date.now() - running.startedAt : 0;
+  };
+  for (;;) {
+    const running = current();
+    const runNorm = running && normForRun(norm, running.rows, running.contention);
+    status.runNorm = runNorm;
+    const remainingMs = running && runNorm ? running.startedAt + runNorm.normMs - Date.now() : undefined;
+    if (!outcome() && runNorm && remainingMs !== undefined && remainingMs <= 0) return { overNorm: runNorm, elapsedMs: elapsed() };
+    changed = false;
+    const woken = () => outcome() !== undefined || changed;
+    if (!outcome()) await (remainingMs === undefined ? condition(woken) : condition(woken, remainingMs));
+    const done = outcome();
+    if (done) {
+      if ('error' in done) throw done.error;
+      return { result: done.result, elapsedMs: elapsed() };
+    }
+  }
 }
 
 function seconds(ms: number): string {

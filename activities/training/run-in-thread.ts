@@ -1,12 +1,15 @@
 import { Worker } from 'node:worker_threads';
 import { DriftlineError, type NonRetryableError } from '../../lib/errors';
-import type { TrainingResult } from '../../lib/model/model-artifact';
-import type { TrainingJob, TrainingMessage } from './thread-protocol';
+import type { TrainedCandidate, TrainingJob, TrainingMessage } from './thread-protocol';
 
 const TRAINING_ENTRY = new URL('./train-thread.ts', import.meta.url);
 
 export interface ThreadHooks {
   onProgress: (fraction: number, message: string) => void;
+  /** The training thread's kernel id, once it runs (for its CPU time). */
+  onThread?: (tid: number) => void;
+  /** The data is loaded and the compute starts, on this many rows. */
+  onLoaded?: (rows: number) => void;
   /** Aborting terminates the thread at once: the CPU it used is free again. */
   signal: AbortSignal;
 }
@@ -26,14 +29,16 @@ export function spawnThread(entry: URL, data: unknown): Worker {
   return worker;
 }
 
-/** Trains in a worker thread and resolves with its result; rejects when the thread fails or is aborted. */
-export function trainInThread(job: TrainingJob, hooks: ThreadHooks): Promise<TrainingResult> {
-  return resultFromThread<TrainingResult, TrainingMessage>(TRAINING_ENTRY, job, {
+/** Loads the data and trains in a worker thread; rejects when the thread fails or is aborted. */
+export function trainInThread(job: TrainingJob, hooks: ThreadHooks): Promise<TrainedCandidate> {
+  return resultFromThread<TrainedCandidate, TrainingMessage>(TRAINING_ENTRY, job, {
     signal: hooks.signal,
     what: 'training',
     failedAs: 'TrainingFailed',
     onMessage: (message) => {
       if (message.type === 'progress') hooks.onProgress(message.fraction, message.message);
+      if (message.type === 'started' && message.tid !== undefined) hooks.onThread?.(message.tid);
+      if (message.type === 'loaded') hooks.onLoaded?.(message.rows);
     },
   });
 }

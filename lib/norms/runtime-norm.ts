@@ -19,18 +19,45 @@ export const NormPolicy = z
   .strict();
 export type NormPolicy = z.infer<typeof NormPolicy>;
 
+/** One successful run as the norm learns from it. */
+export interface NormSample {
+  /** Wall time of the training, from the attempt's start of compute. */
+  durationMs: number;
+  /** Rows it learned from (absent for runs recorded before rows were). */
+  rows?: number;
+  /** Trainings per core sharing the worker over the run, time-weighted (≥ 1; absent: quiet). */
+  contention?: number;
+}
+
 export interface RuntimeNorm {
-  /** Undefined: nothing is enforced yet. */
+  /** For a quiet run of `perRows` rows; undefined: nothing is enforced yet. See normForRun. */
   normMs?: number;
   basis: 'learned' | 'explicit-max' | 'none';
   /** Successful runs the norm was learned from. */
   runs: number;
   explanation: string;
+  /** Learned norms: the largest run learned from; a bigger run's norm grows in proportion. */
+  perRows?: number;
+  /** Learned norms: the percentile × factor before the floor and maximum, which a run's size and load scale. */
+  learnedMs?: number;
+  floorMs?: number;
+  maxMs?: number;
 }
 
-/** The norm in force for the next run, given recent successful durations (any order). */
-export function computeNorm(durationsMs: number[], policy: NormPolicy): RuntimeNorm {
-  const runs = durationsMs.length;
+/** The norm one run is held to, from its size and the load it trains under. */
+export interface RunNorm {
+  normMs: number;
+  explanation: string;
+}
+
+/**
+ * The norm in force for the next run, given recent successful runs (any order). Each run counts
+ * as its quiet equivalent (wall time divided by its contention) at the largest size learned from
+ * (a smaller run's time scaled up in proportion to rows), so neither load nor input size in the
+ * history makes the norm a measure of the machine.
+ */
+export function computeNorm(samples: NormSample[], policy: NormPolicy): RuntimeNorm {
+  const runs = samples.length;
   const maxMs = policy.maxSeconds === undefined ? undefined : policy.maxSeconds * 1000;
   if (runs < policy.minRuns) {
     const waiting = `${runs} of ${policy.minRuns} runs needed to learn a norm`;
@@ -38,17 +65,47 @@ export function computeNorm(durationsMs: number[], policy: NormPolicy): RuntimeN
       ? { basis: 'none', runs, explanation: `${waiting}; no maximum set, nothing enforced` }
       : { normMs: maxMs, basis: 'explicit-max', runs, explanation: `${waiting}; explicit maximum ${policy.maxSeconds} s applies` };
   }
-  const p = percentile(durationsMs, policy.percentile);
-  const learned = Math.max(policy.floorSeconds * 1000, p * policy.factor);
-  const normMs = maxMs === undefined ? learned : Math.min(learned, maxMs);
+  const sized = samples.filter((s) => s.rows !== undefined && s.rows > 0).map((s) => s.rows as number);
+  const perRows = sized.length > 0 ? Math.max(...sized) : undefined;
+  const quiet = samples.map((s) => (s.durationMs / Math.max(1, s.contention ?? 1)) * (perRows && s.rows ? perRows / s.rows : 1));
+  const p = percentile(quiet, policy.percentile);
+  const floorMs = policy.floorSeconds * 1000;
+  const learnedMs = p * policy.factor;
+  const normMs = clamp(learnedMs, floorMs, maxMs);
   return {
     normMs,
     basis: 'learned',
     runs,
+    perRows,
+    learnedMs,
+    floorMs,
+    maxMs,
     explanation:
-      `p${Math.round(policy.percentile * 100)} of ${runs} runs = ${seconds(p)} × ${policy.factor}` +
+      `p${Math.round(policy.percentile * 100)} of ${runs} quiet runs${perRows ? ` at ${perRows} rows` : ''} = ${seconds(p)} × ${policy.factor}` +
       `, floor ${policy.floorSeconds} s${maxMs === undefined ? '' : `, max ${policy.maxSeconds} s`} → ${seconds(normMs)}`,
   };
+}
+
+/**
+ * The norm a run of `rows` rows is held to while `contention` trainings per core share its worker
+ * (the most seen so far): a learned norm grows with both; an explicit maximum is a hard ceiling.
+ * Undefined: nothing is enforced.
+ */
+export function normForRun(norm: RuntimeNorm, rows: number, contention: number): RunNorm | undefined {
+  if (norm.normMs === undefined) return undefined;
+  if (norm.basis !== 'learned' || norm.learnedMs === undefined) return { normMs: norm.normMs, explanation: norm.explanation };
+  const size = norm.perRows && rows > norm.perRows ? rows / norm.perRows : 1;
+  const load = Math.max(1, contention);
+  const normMs = clamp(norm.learnedMs * size * load, norm.floorMs ?? 0, norm.maxMs);
+  const scaled = [size > 1 ? `× ${size.toFixed(2)} for ${rows} rows` : '', load > 1 ? `× ${load.toFixed(2)} for ${load.toFixed(2)} trainings per core` : '']
+    .filter(Boolean)
+    .join(' ');
+  return { normMs, explanation: scaled ? `${norm.explanation}; this run ${scaled} → ${seconds(normMs)}` : norm.explanation };
+}
+
+function clamp(ms: number, floorMs: number, maxMs: number | undefined): number {
+  const floored = Math.max(floorMs, ms);
+  return maxMs === undefined ? floored : Math.min(floored, maxMs);
 }
 
 /** Linear interpolation between closest ranks (NumPy's default method). */

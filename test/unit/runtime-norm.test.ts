@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { computeNorm, NormPolicy, percentile } from '../../lib/norms/runtime-norm';
+import { computeNorm, normForRun, NormPolicy, percentile, type NormSample } from '../../lib/norms/runtime-norm';
 
 const policy = (overrides: Partial<NormPolicy> = {}) => NormPolicy.parse(overrides);
+const runs = (durations: number[]): NormSample[] => durations.map((durationMs) => ({ durationMs }));
 
 describe('runtime norm policy', () => {
   it('computes percentiles like NumPy (linear interpolation)', () => {
@@ -12,7 +13,7 @@ describe('runtime norm policy', () => {
   });
 
   it('enforces nothing until enough runs exist and no maximum is set', () => {
-    const norm = computeNorm([1000, 2000], policy({ minRuns: 5 }));
+    const norm = computeNorm(runs([1000, 2000]), policy({ minRuns: 5 }));
     expect(norm).toMatchObject({ basis: 'none', runs: 2 });
     expect(norm.normMs).toBeUndefined();
   });
@@ -24,14 +25,39 @@ describe('runtime norm policy', () => {
   it('learns p95 × factor from successful durations', () => {
     const durations = [20_000, 22_000, 21_000, 25_000, 40_000];
     // p95 = 25000 + 0.8 × 15000 = 37000; × 1.5 = 55500.
-    expect(computeNorm(durations, policy({ floorSeconds: 1 }))).toMatchObject({ normMs: 55_500, basis: 'learned', runs: 5 });
+    expect(computeNorm(runs(durations), policy({ floorSeconds: 1 }))).toMatchObject({ normMs: 55_500, basis: 'learned', runs: 5 });
   });
 
   it('never goes below the floor, nor above the explicit maximum', () => {
     const fast = [50, 60, 55, 52, 58];
-    expect(computeNorm(fast, policy({ floorSeconds: 10 })).normMs).toBe(10_000);
+    expect(computeNorm(runs(fast), policy({ floorSeconds: 10 })).normMs).toBe(10_000);
     const slow = [100_000, 110_000, 120_000, 130_000, 140_000];
-    expect(computeNorm(slow, policy({ floorSeconds: 1, maxSeconds: 60 })).normMs).toBe(60_000);
+    expect(computeNorm(runs(slow), policy({ floorSeconds: 1, maxSeconds: 60 })).normMs).toBe(60_000);
+  });
+
+  it('learns the quiet equivalent of each run at the largest size learned from', () => {
+    // 1 s on 1,000 rows counts as 2 s at 2,000 rows; 4 s under 2 trainings per core counts as 2 s.
+    const samples: NormSample[] = [
+      { durationMs: 1_000, rows: 1_000 },
+      { durationMs: 2_000, rows: 2_000 },
+      { durationMs: 4_000, rows: 2_000, contention: 2 },
+    ];
+    const norm = computeNorm(samples, policy({ minRuns: 3, floorSeconds: 0, factor: 1.5 }));
+    expect(norm).toMatchObject({ basis: 'learned', perRows: 2_000, normMs: 3_000 });
+  });
+
+  it('holds each run to the norm for its own rows and load, never below the floor nor above the maximum', () => {
+    const norm = computeNorm([{ durationMs: 1_000, rows: 1_000 }], policy({ minRuns: 1, floorSeconds: 0, factor: 2 }));
+    expect(normForRun(norm, 1_000, 1)?.normMs).toBe(2_000);
+    expect(normForRun(norm, 500, 1)?.normMs).toBe(2_000);
+    expect(normForRun(norm, 10_000, 1)?.normMs).toBe(20_000);
+    expect(normForRun(norm, 1_000, 10)?.normMs).toBe(20_000);
+    expect(normForRun(norm, 10_000, 10)?.explanation).toMatch(/× 10\.00 for 10000 rows × 10\.00 for 10\.00 trainings per core → 200\.0 s/);
+    const capped = computeNorm([{ durationMs: 1_000, rows: 1_000 }], policy({ minRuns: 1, floorSeconds: 5, maxSeconds: 30 }));
+    expect(normForRun(capped, 1_000, 1)?.normMs).toBe(5_000);
+    expect(normForRun(capped, 1_000_000, 1)?.normMs).toBe(30_000);
+    expect(normForRun(computeNorm([], policy({ maxSeconds: 3 })), 1_000_000, 20)?.normMs).toBe(3_000);
+    expect(normForRun(computeNorm([], policy()), 10, 1)).toBeUndefined();
   });
 
   it('refuses nonsense policies with the field named', () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { overviewPage } from '../../lib/dashboard/overview-page';
 import { loadUndeliveredAlerts } from '../../lib/db/dashboard/overview-queries';
+import { deliverOnce, enqueueNotification } from '../../lib/db/notifications';
 import { createPool, type Pool } from '../../lib/db/pool';
 import { deliverNotifications, notificationDeliveryWorkflowId } from '../../workflows/deliver-notifications';
 import { modelPipeline } from '../../workflows/pipeline';
@@ -97,5 +98,19 @@ describe('alerts raised while the webhook is down', () => {
     }
     expect((await loadUndeliveredAlerts(pool)).count).toBe(0);
     expect(worker.output()).not.toContain(webhook.token);
+  });
+});
+
+describe('two deliverers of one alert at once (the run’s own attempt and the loop)', () => {
+  it('send it once: the second waits for the first and finds it delivered', async () => {
+    const { id } = await enqueueNotification(pool, { dedupeKey: 'race:1', kind: 'test', severity: 'info', pipeline: 'race', title: 'race', body: '', details: {} });
+    let sends = 0;
+    const slowSend = async () => {
+      sends += 1;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    };
+    const outcomes = await Promise.all([deliverOnce(pool, id, slowSend), deliverOnce(pool, id, slowSend)]);
+    expect(sends).toBe(1);
+    expect(outcomes.map((o) => o.outcome).sort()).toEqual(['delivered', 'delivered before']);
   });
 });

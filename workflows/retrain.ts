@@ -110,7 +110,7 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
         norm,
         runNormMs: finished.overNorm.normMs,
       });
-      const cpu = closed.cpuMs === undefined ? '' : ` (${seconds(closed.cpuMs)} of CPU)`;
+      const cpu = closed.cpuMs === undefined ? '' : ` (its thread used ${seconds(closed.cpuMs)} of CPU until it was stopped)`;
       await notifyTeam({
         dedupeKey: `cancelled_over_norm:${workflowId}/${runId}`,
         kind: 'cancelled_over_norm',

@@ -96,7 +96,7 @@ export function normForRun(norm: RuntimeNorm, rows: number, contention: number):
   if (norm.basis !== 'learned' || norm.learnedMs === undefined) return { normMs: norm.normMs, explanation: norm.explanation };
   const size = norm.perRows && rows > norm.perRows ? rows / norm.perRows : 1;
   const load = Math.max(1, contention);
-  const normMs = clamp(norm.learnedMs * size * load, norm.floorMs ?? 0, norm.maxMs);
+  const normMs = Math.round(clamp(norm.learnedMs * size * load, norm.floorMs ?? 0, norm.maxMs));
   const scaled = [size > 1 ? `× ${size.toFixed(2)} for ${rows} rows` : '', load > 1 ? `× ${load.toFixed(2)} for ${load.toFixed(2)} trainings per core` : '']
     .filter(Boolean)
     .join(' ');

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import type { PipelineData } from '../lib/arrival/pipeline-data';
+import { compareKeys, type PipelineData, type RowKey } from '../lib/arrival/pipeline-data';
 import { trainingData } from '../lib/arrival/windows';
 import { saveEvaluation } from '../lib/db/evaluations';
 import { getAliasedVersion, getVersion, versionIdOf, type ChampionRef, type ModelVersion } from '../lib/db/model-registry';
@@ -20,7 +20,7 @@ import { splitFrom } from '../lib/evaluation/holdout';
 import type { BacktestFold } from '../lib/model/backtest';
 import { buildExamples, orderByTime, targetSeries, type Examples } from '../lib/model/features';
 import { regressionMetrics, type Metrics } from '../lib/model/metrics';
-import { checkPredictions } from '../lib/model/model-artifact';
+import { checkPredictions, type ModelArtifact } from '../lib/model/model-artifact';
 import type { ModelTestResult } from '../lib/model-tests/classify';
 import { garbageCases } from '../lib/model-tests/garbage-cases';
 import type { Metric, PipelineSpec } from '../lib/spec/pipeline-spec';
@@ -165,25 +165,43 @@ async function compareWithChampion(
   const verdict = configurationVerdict(facts, candidate.trainingWindow?.to ?? undefined);
   if (verdict) return verdict;
 
+  const keyOf = (i: number): RowKey => (data.by === 'time' ? (holdout.at[i] as string) : (data.keys[holdout.row[i] as number] as number));
+  const fit = championFitToScore(champion, facts, holdout.row.map((_, i) => keyOf(i)), data.by === 'time', spec.evaluation.minHoldout);
   // Each model builds its own examples from the same rows; they pair by row.
-  const theirs = buildExamples(data.rows, champion.artifact.plan);
+  const theirs = buildExamples(data.rows, fit.artifact.plan);
   const indexOfRow = new Map(theirs.row.map((row, i) => [row, i]));
   const pairs = holdout.row.flatMap((row, i) => {
     const j = indexOfRow.get(row);
     return j === undefined ? [] : [[i, j] as const];
   });
-  const championPredictions = await predictWith(champion.artifact, pairs.map(([, j]) => theirs.x[j] as number[]), signal);
+  const championPredictions = await predictWith(fit.artifact, pairs.map(([, j]) => theirs.x[j] as number[]), signal);
   const metric = spec.evaluation.primaryMetric;
   return scoreAgainstChampion(
-    facts,
+    fit.facts,
     {
-      keys: pairs.map(([i]) => (data.by === 'time' ? (holdout.at[i] as string) : (data.keys[holdout.row[i] as number] as number))),
+      keys: pairs.map(([i]) => keyOf(i)),
       actual: pairs.map(([i]) => holdout.y[i] as number),
       candidate: pairs.map(([i]) => candidatePredictions[i] as number),
       champion: championPredictions,
     },
     { metric, minHoldout: spec.evaluation.minHoldout, bootstrap: spec.promotion.gates[metric]?.minRelativeChange === undefined },
   );
+}
+
+/**
+ * The champion as served (its refit) when at least `minHoldout` holdout examples are newer than all
+ * it trained on; else its fit from before the refit, when that one had not seen enough of them: a
+ * candidate trained on the same data would otherwise meet a champion that had learned its holdout,
+ * and whichever was promoted first would stay. Else the served champion on the whole holdout.
+ */
+function championFitToScore(champion: ModelVersion, facts: ChampionFacts, keys: RowKey[], byTime: boolean, minHoldout: number): { artifact: ModelArtifact; facts: ChampionFacts } {
+  const served = { artifact: champion.artifact, facts };
+  const unseenAfter = (through: RowKey | undefined) => (through === undefined ? 0 : keys.filter((key) => compareKeys(key, through) > 0).length);
+  // Fits record their ends as example times: comparable with the keys of data that has a time column.
+  if (!champion.fits?.refit || !byTime || unseenAfter(facts.trainedThrough) >= minHoldout) return served;
+  const evaluatedThrough = champion.fits.evaluated.to;
+  if (unseenAfter(evaluatedThrough) < minHoldout) return served;
+  return { artifact: champion.evaluatedArtifact, facts: { ...facts, trainedThrough: evaluatedThrough, beforeRefit: true } };
 }
 
 /** "fit before the refit (78 examples, 2006-06-01 … 2012-12-01), scored on 35 held-out examples (2013-01-01 … 2015-11-01); registered: refit on all 113" */

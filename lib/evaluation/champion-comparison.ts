@@ -11,6 +11,8 @@ export interface ChampionFacts {
   trainedThrough?: RowKey;
   /** Same trainer, parameters and feature spec as the candidate. */
   sameConfiguration: boolean;
+  /** The fit to score is the champion's from before its refit (then `trainedThrough` is that fit's end). */
+  beforeRefit?: boolean;
 }
 
 /**
@@ -32,6 +34,8 @@ export type ChampionComparison =
       seen: number | undefined;
       /** True when only the examples newer than the champion's training data were compared. */
       newerOnly: boolean;
+      /** True when the champion's fit from before its refit was scored: the served refit had learned the holdout. */
+      beforeRefit?: boolean;
       candidate: Metrics;
       champion: Metrics;
       interval?: ImprovementInterval;
@@ -96,6 +100,7 @@ export function scoreAgainstChampion(champion: ChampionFacts, paired: PairedPred
     examples: picked.length,
     seen: trainedThrough === undefined ? undefined : newerOnly ? 0 : picked.length - unseen.length,
     newerOnly,
+    ...(champion.beforeRefit && { beforeRefit: true }),
     candidate: regressionMetrics(actual, candidate),
     champion: regressionMetrics(actual, championPredictions),
     interval: rules.bootstrap ? pairedBootstrap(rules.metric, actual, candidate, championPredictions) : undefined,

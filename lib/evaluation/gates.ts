@@ -124,7 +124,8 @@ function championGates(comparison: ChampionComparison, gates: GateInputs['gates'
 
 /** "rmse 81.5 vs champion v1 84.0 on 35 holdout examples, 35 of which it had trained on (its score is optimistic)" */
 function versusChampion(c: Extract<ChampionComparison, { kind: 'scored' }>, metric: Metric): string {
-  return `${metric} ${formatMetric(c.candidate[metric])} vs champion v${c.version} ${formatMetric(c.champion[metric])} ${comparedOn(c)}`;
+  const which = c.beforeRefit ? ' (its fit before the refit)' : '';
+  return `${metric} ${formatMetric(c.candidate[metric])} vs champion v${c.version}${which} ${formatMetric(c.champion[metric])} ${comparedOn(c)}`;
 }
 
 function comparedOn(c: Extract<ChampionComparison, { kind: 'scored' }>): string {

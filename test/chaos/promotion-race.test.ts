@@ -123,7 +123,7 @@ describe('20 racing promotions of one new model', () => {
     expect(audit.some((e) => /champion moved from (none|v\d+) to v\d+ during evaluation: re-evaluated against v\d+: /.test(e.reason))).toBe(true);
     // Every run ended with a decision that says why.
     for (const r of results) if (!r.promoted) expect(r.decision).toMatch(/✗|^refused: /);
-  });
+  }, 600_000);
 });
 
 describe('an approval that arrives after a newer promotion', () => {

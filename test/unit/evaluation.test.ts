@@ -134,6 +134,9 @@ describe('comparison with the champion', () => {
   it('compares only on the examples newer than the champion when there are enough of them', () => {
     const comparison = scoreAgainstChampion(facts(month(5)), paired, rules);
     expect(comparison).toMatchObject({ kind: 'scored', examples: 6, seen: 0, newerOnly: true });
+    expect(comparison).not.toHaveProperty('beforeRefit');
+    // The champion's fit from before its refit, when the served refit had learned the holdout.
+    expect(scoreAgainstChampion({ ...facts(month(5)), beforeRefit: true }, paired, rules)).toMatchObject({ examples: 6, newerOnly: true, beforeRefit: true });
   });
 
   it('falls back to the whole holdout and counts what the champion had seen', () => {
@@ -212,6 +215,8 @@ describe('promotion gates', () => {
     expect(noise).toMatchObject({ gate: 'beats_champion', passed: false });
     expect(noise?.detail).toBe('rmse 0.491 vs champion v2 0.500 on 35 holdout examples, 35 of which it had trained on (its score is optimistic): improvement 0.00900, 90 % interval -0.00400 … 0.0200');
     expect(evaluateGates({ ...input, champion: scored(0.001) }).at(-1)).toMatchObject({ gate: 'beats_champion', passed: true });
+    const beforeRefit = evaluateGates({ ...input, champion: { ...scored(0.001), seen: 0, newerOnly: true, beforeRefit: true } }).at(-1);
+    expect(beforeRefit?.detail).toMatch(/^rmse 0\.491 vs champion v2 \(its fit before the refit\) 0\.500 on the 35 holdout examples newer than its training data: /);
     const relative = evaluateGates({ ...input, gates: { rmse: { minRelativeChange: 0.01 } }, champion: { ...scored(-1), interval: undefined } });
     expect(relative.map((g) => g.gate)).toEqual(['min_holdout', 'beats_baselines', 'min_relative_change']);
     expect(relative.at(-1)).toMatchObject({ passed: true });

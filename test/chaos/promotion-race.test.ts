@@ -115,6 +115,10 @@ describe('20 racing promotions of one new model', () => {
       expect(comparison.kind).toBe('scored');
       expect(comparison.candidate.rmse).toBeLessThan(comparison.champion.rmse);
     }
+    // So the champion is the best of the promoted versions on their shared holdout.
+    const holdoutRmse = async (versionId: number) => (await pool.query('SELECT metrics FROM model_versions WHERE id = $1', [versionId])).rows[0].metrics.rmse as number;
+    const promotedRmse = await Promise.all(promotions.map((p) => holdoutRmse(p.version_id)));
+    expect(promotedRmse.at(-1)).toBe(Math.min(...promotedRmse));
     expectEveryClaimTrue(audit);
     const firstPromotion = promotions[0]?.id ?? 0;
     expect(audit.filter((e) => e.id > firstPromotion && e.reason.includes('no champion yet'))).toEqual([]);

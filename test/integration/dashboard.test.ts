@@ -178,6 +178,15 @@ describe('the dashboard in Chromium, on a database filled by real pipeline runs'
     await form.locator('button').click();
     expect(await page.locator('.message').textContent()).toBe(`Champion of ${MODEL} is now version 1.`);
     expect(await champion()).toBe(1);
+    // A form from a page that still showed v2 as champion: refused, nothing changes.
+    const stale = await fetch(`${base}/actions/rollback`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: MODEL, expectedChampion: 2, toVersion: 2, by: 'ana', reason: 'from an old tab' }),
+    });
+    expect(stale.status).toBe(400);
+    expect(await stale.text()).toContain('moved: expected v2, now v1; nothing rolled back');
+    expect(await champion()).toBe(1);
     await page.goto(`${base}/models/${MODEL}`);
     await chartDrawn('#versions-chart');
     expect(await page.locator('table.audit tr.action-rollback').first().textContent()).toMatch(/rollback.*v1.*ana.*v2 overshoots/);

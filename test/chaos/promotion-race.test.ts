@@ -13,8 +13,9 @@ import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
 
 /**
  * Issue 13, item 2: promotion is a compare-and-set. 20 runs of one new model race to promote on one
- * worker; an approval arrives after a newer promotion; a rollback finds another champion than it
- * expected. Every audit entry must be true when written, and no champion is replaced by a worse one.
+ * worker; an approval arrives after a newer promotion (a better one, then a weaker one); a rollback
+ * finds another champion than it expected. Every audit entry must be true when written, and no
+ * champion is replaced by a version that was not compared with it.
  */
 const TASK_QUEUE = 'promotion-race-test';
 const pipelinesDir = mkdtempSync(path.join(os.tmpdir(), 'driftline-race-'));
@@ -62,6 +63,9 @@ async function untilAwaitingApproval(workflowId: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+const approve = (workflowId: string, by: string, reason: string) =>
+  env.client.workflow.getHandle(workflowId).executeUpdate(approveUpdate, { args: [{ by, reason }] });
 
 /** Until some query waits for the model row's lock (up to 10 s). */
 async function untilWaitingForLock(): Promise<void> {
@@ -136,8 +140,6 @@ describe('an approval that arrives after a newer promotion', () => {
     spec.model = { name: 'late-approval-model', trainer: 'ridge', params: { alpha: 1000 } };
     spec.promotion = { gates: {}, beatBaselines: false, requireApproval: true, approvalTimeoutHours: 1 };
   });
-  const approve = (workflowId: string, by: string, reason: string) =>
-    env.client.workflow.getHandle(workflowId).executeUpdate(approveUpdate, { args: [{ by, reason }] });
 
   it('is re-evaluated against the newer champion and refused when it does not beat it', async () => {
     await start(name, 'late-1', { alpha: 1000 });
@@ -163,6 +165,37 @@ describe('an approval that arrives after a newer promotion', () => {
     const audit = await auditOf('late-approval-model');
     expect(audit.map((e) => `${e.action} v${e.version_id === late.versionId ? 'A' : e.version_id}`).at(-1)).toBe('reject vA');
     expect(audit.at(-1)?.reason).toBe(late.decision);
+    expectEveryClaimTrue(audit);
+  });
+});
+
+describe('an approval that arrives after a newer, weaker promotion', () => {
+  const name = pipeline('late-win', (spec) => {
+    spec.model = { name: 'late-win-model', trainer: 'ridge', params: { alpha: 1000 } };
+    spec.promotion = { gates: {}, beatBaselines: false, requireApproval: true, approvalTimeoutHours: 1 };
+  });
+
+  it('is re-evaluated against it and promoted when it beats it beyond noise', async () => {
+    await start(name, 'win-1', { alpha: 1000 });
+    await untilAwaitingApproval('win-1');
+    await approve('win-1', 'ana', 'first version');
+    // A (v2, alpha 10: holdout RMSE ≈ 81.5) and B (v3, alpha 100: ≈ 117) both beat v1 (≈ 185); B is approved first.
+    const a = await start(name, 'win-a', { alpha: 10 });
+    await untilAwaitingApproval('win-a');
+    const b = await start(name, 'win-b', { alpha: 100 });
+    await untilAwaitingApproval('win-b');
+    await approve('win-b', 'bob', 'newer');
+    expect(await b.result()).toMatchObject({ version: 3, promoted: true });
+
+    await approve('win-a', 'cara', 'looked fine yesterday');
+    const late = await a.result();
+    expect(late).toMatchObject({ version: 2, promoted: true });
+    expect(late.decision).toMatch(
+      /^approved by cara: looked fine yesterday; champion moved from v1 to v3 while awaiting approval: re-evaluated against v3: vs champion v3; .*rmse [\d.]+ vs champion v3 \(its fit before the refit\) [\d.]+ on the 35 holdout examples newer than its training data: improvement [\d.]+, 90 % interval [\d.]+ … [\d.]+ ✓/,
+    );
+    expect(await championOf('late-win-model')).toEqual([late.versionId]);
+    const audit = await auditOf('late-win-model');
+    expect(audit.filter((e) => e.action === 'promote').map((e) => e.details.evaluatedAgainst?.version ?? null)).toEqual([null, 1, 3]);
     expectEveryClaimTrue(audit);
   });
 });

@@ -60,7 +60,7 @@ describe('modelPipeline on a real Temporal server and PostgreSQL', () => {
     expect(result).toMatchObject({ version: 2, promoted: false });
     // Worse than repeating last month's change, and no better than the champion beyond noise.
     expect(result.decision).toMatch(/vs champion v1; .*rmse [\d.]+ vs last-value [\d.]+: skill -\d+ % ✗/);
-    expect(result.decision).toMatch(/rmse [\d.]+ vs champion v1 [\d.]+ on \d+ holdout examples.*90 % interval -[\d.]+ … -?[\d.]+ ✗/);
+    expect(result.decision).toMatch(/rmse [\d.]+ vs champion v1 \(its fit before the refit\) [\d.]+ on the \d+ holdout examples newer than its training data.*90 % interval -[\d.]+ … -?[\d.]+ ✗/);
     const evaluation = await pool.query('SELECT passed, gates, champion_version_id FROM evaluations WHERE version_id = $1', [result.versionId]);
     expect(evaluation.rows[0].passed).toBe(false);
     expect(evaluation.rows[0].gates).toContainEqual(expect.objectContaining({ gate: 'beats_baselines', passed: false }));

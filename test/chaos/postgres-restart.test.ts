@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -9,6 +7,7 @@ import { resolveSourcePath } from '../../lib/data/sources/resolve-source';
 import { createPool, type Pool } from '../../lib/db/pool';
 import { retrainStatusQuery } from '../../workflows/messages';
 import { modelPipeline } from '../../workflows/pipeline';
+import { startHeldCsvServer, type HeldCsvServer } from '../support/held-csv-server';
 import { pipelineFolderWith } from '../support/pipelines';
 import { startTemporal } from '../support/temporal-env';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
@@ -26,21 +25,16 @@ const CSV = readFileSync(resolveSourcePath({ kind: 'package-file', package: 'veg
 
 let env: TestWorkflowEnvironment;
 let pool: Pool;
-let server: Server;
+let csvServer: HeldCsvServer;
 let worker: WorkerProcess;
 let pipelinesDir: string;
-/** The next CSV request sends half its rows, then waits until this resolves (set by a test, used once). */
-let holdNextRequest: Promise<void> | undefined;
-let csvRequests = 0;
 
 beforeAll(async () => {
   env = await startTemporal();
   pool = createPool(inject('databaseUrl'));
-  server = createServer((_request, response) => void serveCsv(response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const csvUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/us-employment.csv`;
+  csvServer = await startHeldCsvServer(CSV);
   pipelinesDir = pipelineFolderWith('pgrestart-ingest', (spec) => {
-    spec.source = { kind: 'url', url: csvUrl };
+    spec.source = { kind: 'url', url: csvServer.url };
   });
   pipelineFolderWith(
     'pgrestart-training',
@@ -67,22 +61,10 @@ beforeEach(async () => {
 
 afterAll(async () => {
   if (worker?.alive()) worker.child.kill('SIGKILL');
-  await new Promise((resolve) => server?.close(resolve));
+  await csvServer?.close();
   await pool?.end();
   await env?.teardown();
 });
-
-async function serveCsv(response: ServerResponse): Promise<void> {
-  csvRequests += 1;
-  const hold = holdNextRequest;
-  holdNextRequest = undefined;
-  response.writeHead(200, { 'content-type': 'text/csv' });
-  if (!hold) return void response.end(CSV);
-  const half = CSV.indexOf('\n', CSV.length / 2) + 1;
-  response.write(CSV.slice(0, half));
-  await hold;
-  response.end(CSV.slice(half));
-}
 
 function startRun(pipeline: string) {
   return env.client.workflow.start(modelPipeline, {
@@ -146,8 +128,7 @@ async function expectExactlyOnce(pipeline: string): Promise<void> {
 
 describe('PostgreSQL restarted under a running worker process', () => {
   it('during ingest (mid-COPY): the ingest attempt fails, the worker lives, the retry completes the run', async () => {
-    let release!: () => void;
-    holdNextRequest = new Promise((resolve) => (release = resolve));
+    const release = csvServer.holdNext();
     await startRun('pgrestart-ingest');
     await until(() => backendRuns('COPY snapshot_data.%FROM STDIN%'));
     await restartPostgres(inject('chaosPostgres'));
@@ -155,7 +136,7 @@ describe('PostgreSQL restarted under a running worker process', () => {
 
     expect(await completesWithLiveWorker('pgrestart-ingest')).toMatchObject({ trainingOutcome: 'succeeded', promoted: true });
     expect(await attemptsOf('pgrestart-ingest-run', 'ingestSnapshot')).toBe(2);
-    expect(csvRequests).toBe(2);
+    expect(csvServer.requests()).toBe(2);
     await expectExactlyOnce('pgrestart-ingest');
   });
 

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
 import { connect, createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
@@ -9,6 +8,7 @@ import { createPool, type Pool } from '../../lib/db/pool';
 import { modelPipeline } from '../../workflows/pipeline';
 import { runDriftline } from '../support/driftline-cli';
 import { freePort } from '../support/free-port';
+import { startHeldCsvServer, type HeldCsvServer } from '../support/held-csv-server';
 import { pipelineFolderWith } from '../support/pipelines';
 import { startTemporal } from '../support/temporal-env';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process';
@@ -22,22 +22,17 @@ const GATE_LOCK = 4242;
 
 let env: TestWorkflowEnvironment;
 let pool: Pool;
-let server: Server;
+let csvServer: HeldCsvServer;
 let relay: Relay;
 let worker: WorkerProcess;
 let pipelinesDir: string;
-/** The next request's answer stops halfway until this resolves (set by a test, used once). */
-let holdFirstRequest: Promise<void> | undefined;
-let requests = 0;
 
 beforeAll(async () => {
   env = await startTemporal();
   pool = createPool(inject('databaseUrl'));
-  server = createServer((_request, response) => void serveCsv(response));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const csvUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/us-employment.csv`;
+  csvServer = await startHeldCsvServer(CSV);
   pipelinesDir = pipelineFolderWith('connloss-ingest', (spec) => {
-    spec.source = { kind: 'url', url: csvUrl };
+    spec.source = { kind: 'url', url: csvServer.url };
   });
   let declared: string[] = [];
   pipelineFolderWith(
@@ -68,26 +63,11 @@ beforeEach(async () => {
 
 afterAll(async () => {
   if (worker?.alive()) worker.child.kill('SIGKILL');
-  await new Promise((resolve) => server?.close(resolve));
+  await csvServer?.close();
   await relay?.close();
   await pool?.end();
   await env?.teardown();
 });
-
-async function serveCsv(response: ServerResponse): Promise<void> {
-  requests += 1;
-  const hold = holdFirstRequest;
-  holdFirstRequest = undefined;
-  response.writeHead(200, { 'content-type': 'text/csv' });
-  if (hold) {
-    const half = CSV.indexOf('\n', CSV.length / 2) + 1;
-    response.write(CSV.slice(0, half));
-    await hold;
-    response.end(CSV.slice(half));
-  } else {
-    response.end(CSV);
-  }
-}
 
 /** The bundled CSV's declared columns as a table of text, for the postgres source to read. */
 async function createSourceTable(columns: string[]): Promise<void> {
@@ -190,8 +170,7 @@ async function expectOneCleanSnapshot(pipeline: string): Promise<void> {
 
 describe('a PostgreSQL connection lost mid-step', () => {
   it('terminating the COPY … FROM STDIN backend of an ingest fails that attempt; the worker lives and the retry completes the run', async () => {
-    let release!: () => void;
-    holdFirstRequest = new Promise((resolve) => (release = resolve));
+    const release = csvServer.holdNext();
     const handle = await env.client.workflow.start(modelPipeline, {
       taskQueue: TASK_QUEUE,
       workflowId: 'connloss-ingest-run',
@@ -208,7 +187,7 @@ describe('a PostgreSQL connection lost mid-step', () => {
     const { attempts, lastFailure } = await ingestAttempts('connloss-ingest-run');
     expect(attempts).toBe(2);
     expect(lastFailure, worker.output()).toMatch(/terminat/i);
-    expect(requests).toBe(2);
+    expect(csvServer.requests()).toBe(2);
     await expectOneCleanSnapshot('connloss-ingest');
   });
 

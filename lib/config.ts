@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { formatZodError } from './errors';
 
+/** A worker's concurrency when the environment does not set it (DRIFTLINE_MAX_* below). */
+export const WORKER_LIMITS = { activities: 4, workflowTasks: 4, cachedWorkflows: 20 };
+
+function positiveInt(fallback: number) {
+  return z.coerce.number({ message: 'must be a whole number' }).int({ message: 'must be a whole number' }).min(1, { message: 'must be at least 1' }).default(fallback);
+}
+
 /**
  * Process configuration, read once from the environment at start.
  * Defaults fit the local setup (PostgreSQL on 127.0.0.1, Temporal dev server on 7233).
@@ -30,6 +37,17 @@ export const DriftlineConfig = z.object({
     .string()
     .regex(/^(off|[\w.-]+:\d{1,5})$/, { message: 'must be host:port (e.g. 0.0.0.0:9464) or off' })
     .default('127.0.0.1:9464'),
+  // How much one worker takes on at once (per task queue it polls). Temporal's own defaults (100
+  // activities, 40 workflow tasks, a workflow cache sized from the heap) let 80 concurrent runs of
+  // the bundled pipeline take one worker past 2.5 GB: each training, drift comparison and model test
+  // runs in a thread with its own heap. Work beyond these limits waits in Temporal's queue, where it
+  // costs nothing. See bench-results/load.md.
+  /** Activities one worker runs at once: training, evaluation and drift hold their data in memory. */
+  DRIFTLINE_MAX_CONCURRENT_ACTIVITIES: positiveInt(WORKER_LIMITS.activities),
+  /** Workflow tasks one worker processes at once. */
+  DRIFTLINE_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt(WORKER_LIMITS.workflowTasks),
+  /** Workflow runs kept in the worker's cache (evicted ones are replayed from history when they wake). */
+  DRIFTLINE_MAX_CACHED_WORKFLOWS: positiveInt(WORKER_LIMITS.cachedWorkflows),
   DRIFTLINE_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   // Temporal Cloud or a TLS cluster; the names follow Temporal's own environment configuration.
   TEMPORAL_API_KEY: z.string().min(1).optional(),

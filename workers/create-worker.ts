@@ -1,14 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
-import type { DriftlineConfig } from '../lib/config';
+import { WORKER_LIMITS, type DriftlineConfig } from '../lib/config';
 import { pipelineLogAttributes } from './log-attributes';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 export interface DriftlineWorkerOptions {
   connection: NativeConnection;
-  config: Pick<DriftlineConfig, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE'>;
+  config: Pick<DriftlineConfig, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE'> &
+    Partial<Pick<DriftlineConfig, 'DRIFTLINE_MAX_CONCURRENT_ACTIVITIES' | 'DRIFTLINE_MAX_CONCURRENT_WORKFLOW_TASKS' | 'DRIFTLINE_MAX_CACHED_WORKFLOWS'>>;
   deps: ActivityDeps;
   /** A prebuilt bundle (tests build it once); otherwise the workflows are bundled from source. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -33,6 +34,14 @@ export function createDriftlineWorker(options: DriftlineWorkerOptions): Promise<
     activities: createActivities(options.deps),
     interceptors: { activity: [pipelineLogAttributes] },
     ...workflows,
+    // Bounded, so a burst of runs waits in Temporal's queue instead of in this process's memory.
+    maxConcurrentActivityTaskExecutions: options.config.DRIFTLINE_MAX_CONCURRENT_ACTIVITIES ?? WORKER_LIMITS.activities,
+    ...(training
+      ? {}
+      : {
+          maxConcurrentWorkflowTaskExecutions: options.config.DRIFTLINE_MAX_CONCURRENT_WORKFLOW_TASKS ?? WORKER_LIMITS.workflowTasks,
+          maxCachedWorkflows: options.config.DRIFTLINE_MAX_CACHED_WORKFLOWS ?? WORKER_LIMITS.cachedWorkflows,
+        }),
     // Gives in-flight activities time to finish before a shutdown hands them back to Temporal.
     shutdownGraceTime: '10 seconds',
     // Training heartbeats reach the server at least once a second, and with them a cancellation

@@ -25,6 +25,13 @@ describe('configuration from the environment', () => {
     expect(attempt).not.toThrow(/hunter2/);
   });
 
+  it("bounds a worker's concurrency by default, and takes whole positive numbers instead", () => {
+    expect(loadConfig({})).toMatchObject({ DRIFTLINE_MAX_CONCURRENT_ACTIVITIES: 4, DRIFTLINE_MAX_CONCURRENT_WORKFLOW_TASKS: 4, DRIFTLINE_MAX_CACHED_WORKFLOWS: 20 });
+    expect(loadConfig({ DRIFTLINE_MAX_CONCURRENT_ACTIVITIES: '16' }).DRIFTLINE_MAX_CONCURRENT_ACTIVITIES).toBe(16);
+    expect(() => loadConfig({ DRIFTLINE_MAX_CONCURRENT_ACTIVITIES: '0' })).toThrow(/DRIFTLINE_MAX_CONCURRENT_ACTIVITIES: must be at least 1/);
+    expect(() => loadConfig({ DRIFTLINE_MAX_CACHED_WORKFLOWS: '2.5' })).toThrow(/DRIFTLINE_MAX_CACHED_WORKFLOWS: must be a whole number/);
+  });
+
   it('redacts the password of a database URL', () => {
     expect(redactUrl('postgres://app:s3cret@db:5432/driftline')).toBe('postgres://app:***@db:5432/driftline');
   });

@@ -35,7 +35,7 @@ export async function ingestThroughWorker(databaseUrl: string, file: string, say
     stdio: 'ignore',
   });
   try {
-    await untilPolled(env);
+    await untilPolled(env, TASK_QUEUE);
     const idleRssMb = memoryMb(worker.pid as number, 'VmRSS');
     const handle = await env.client.workflow.start(modelPipeline, { taskQueue: TASK_QUEUE, workflowId: `${PIPELINE}-${Date.now()}`, args: [{ pipeline: PIPELINE }] });
     const outcome = await handle.result().then(() => 'completed', (error: Error) => String((error.cause as Error | undefined)?.message ?? error.message));
@@ -66,16 +66,18 @@ function writeSpec(file: string): string {
   return dir;
 }
 
-async function untilPolled(env: TestWorkflowEnvironment): Promise<void> {
+/** Resolves once a worker polls `taskQueue` (it has bundled its workflows and connected). */
+export async function untilPolled(env: TestWorkflowEnvironment, taskQueue: string): Promise<void> {
   for (let waited = 0; waited < 60_000; waited += 250) {
-    const described = await env.client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: TASK_QUEUE }, taskQueueType: 1 });
+    const described = await env.client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: 1 });
     if ((described.pollers?.length ?? 0) > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error('the benchmark worker did not start polling within 60 s');
 }
 
-function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+/** A process's resident memory now (VmRSS) or its high-water mark (VmHWM), in MB. */
+export function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
   return Number(line?.match(/(\d+)\s*kB/)?.[1] ?? NaN) / 1024;
 }

@@ -90,7 +90,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(dashboard.server.address() as AddressInfo).port}`;
 
   browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: inject('chromiumPath'),
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });

@@ -1,0 +1,123 @@
+import type { StoredColumn } from '../../db/snapshots';
+import { ByteDictionary } from './byte-dictionary';
+import { BOOLEAN_DICTIONARY, NULL_CODE, type Column } from './column-table';
+import { hasBackslash, isCopyNull, parseCopyNumber, unescapeCopyField } from './copy-fields';
+
+/**
+ * Fills one column's typed array row by row, from COPY text fields (`pushField`) or from values a
+ * query returned (`pushValue`, the path for servers without COPY). Sized for the rows the
+ * snapshot says it holds; grows by doubling only if more come.
+ */
+export interface ColumnBuilder {
+  pushField(bytes: Uint8Array, start: number, end: number): void;
+  pushValue(value: unknown): void;
+  finish(rowCount: number): Column;
+}
+
+export function columnBuilder(spec: StoredColumn, capacity: number): ColumnBuilder {
+  switch (spec.type) {
+    case 'numeric':
+    case 'integer':
+    case 'timestamp':
+      return new NumberBuilder(spec.type, capacity);
+    case 'categorical':
+      return new CategoryBuilder(capacity);
+    case 'boolean':
+      return new BooleanBuilder(capacity);
+  }
+}
+
+class NumberBuilder implements ColumnBuilder {
+  private values: Float64Array;
+  private length = 0;
+
+  constructor(
+    private readonly type: 'numeric' | 'integer' | 'timestamp',
+    capacity: number,
+  ) {
+    this.values = new Float64Array(Math.max(capacity, 1));
+  }
+
+  pushField(bytes: Uint8Array, start: number, end: number): void {
+    this.push(isCopyNull(bytes, start, end) ? NaN : parseCopyNumber(bytes, start, end));
+  }
+
+  pushValue(value: unknown): void {
+    this.push(value === null ? NaN : Number(value));
+  }
+
+  finish(rowCount: number): Column {
+    return { type: this.type, values: fitted(this.values, rowCount) };
+  }
+
+  private push(value: number): void {
+    if (this.length === this.values.length) this.values = grown(this.values);
+    this.values[this.length] = value;
+    this.length += 1;
+  }
+}
+
+/** Codes of an Int32Array, shared by categories and booleans. */
+abstract class CodesBuilder {
+  protected codes: Int32Array;
+  private length = 0;
+
+  constructor(capacity: number) {
+    this.codes = new Int32Array(Math.max(capacity, 1));
+  }
+
+  protected push(code: number): void {
+    if (this.length === this.codes.length) this.codes = grown(this.codes);
+    this.codes[this.length] = code;
+    this.length += 1;
+  }
+}
+
+class CategoryBuilder extends CodesBuilder implements ColumnBuilder {
+  private readonly dictionary = new ByteDictionary();
+  private scratch = new Uint8Array(256);
+
+  pushField(bytes: Uint8Array, start: number, end: number): void {
+    if (isCopyNull(bytes, start, end)) return this.push(NULL_CODE);
+    if (!hasBackslash(bytes, start, end)) return this.push(this.dictionary.codeOf(bytes, start, end));
+    if (this.scratch.length < end - start) this.scratch = new Uint8Array(end - start);
+    this.push(this.dictionary.codeOf(this.scratch, 0, unescapeCopyField(bytes, start, end, this.scratch)));
+  }
+
+  pushValue(value: unknown): void {
+    if (value === null) return this.push(NULL_CODE);
+    const bytes = Buffer.from(String(value), 'utf8');
+    this.push(this.dictionary.codeOf(bytes, 0, bytes.length));
+  }
+
+  finish(rowCount: number): Column {
+    return { type: 'categorical', codes: fitted(this.codes, rowCount), dictionary: this.dictionary.values };
+  }
+}
+
+const LETTER_T = 0x74;
+
+class BooleanBuilder extends CodesBuilder implements ColumnBuilder {
+  pushField(bytes: Uint8Array, start: number, end: number): void {
+    this.push(isCopyNull(bytes, start, end) ? NULL_CODE : bytes[start] === LETTER_T ? 1 : 0);
+  }
+
+  pushValue(value: unknown): void {
+    this.push(value === null ? NULL_CODE : value === true ? 1 : 0);
+  }
+
+  finish(rowCount: number): Column {
+    return { type: 'boolean', codes: fitted(this.codes, rowCount), dictionary: BOOLEAN_DICTIONARY };
+  }
+}
+
+function grown<T extends Float64Array | Int32Array>(array: T): T {
+  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
+  bigger.set(array);
+  return bigger;
+}
+
+/** Exactly `rowCount` long and alone in its buffer, so transferring it moves nothing else. */
+function fitted<T extends Float64Array | Int32Array>(array: T, rowCount: number): T {
+  return (array.length === rowCount ? array : array.slice(0, rowCount)) as T;
+}

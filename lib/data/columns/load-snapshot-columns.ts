@@ -1,0 +1,176 @@
+import { to as copyTo } from 'pg-copy-streams';
+import { supportsCopy } from '../../db/copy-fallback';
+import type { DbClient, Pool } from '../../db/pool';
+import { getSnapshot, type StoredColumn } from '../../db/snapshots';
+import { columnBuilder, type ColumnBuilder } from './column-builders';
+import type { ColumnTable } from './column-table';
+
+/** Rows between progress calls: often enough for a heartbeat, rare enough to cost nothing. */
+export const PROGRESS_ROWS = 65_536;
+/** Rows per query on a server without COPY (the embedded one). */
+const SELECT_BATCH_ROWS = 50_000;
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+
+/** Called with the rows read so far, every PROGRESS_ROWS rows and once at the end. */
+export type LoadProgress = (rowsRead: number) => void;
+
+interface PickedColumn {
+  spec: StoredColumn;
+  /** Its stored column, c1 … cN. */
+  stored: string;
+}
+
+/**
+ * A snapshot's accepted rows, in source order, as one typed array per column: only the columns
+ * named (all of them by default, in stored order; else in the order named). The rows stream from
+ * `COPY (SELECT …) TO STDOUT` and are parsed from the bytes straight into the arrays, so memory
+ * holds the arrays and one chunk of the stream, never a row object. Values are the row path's
+ * (`loadSnapshotRows`) exactly: the database converts integers and instants to doubles, as it does there.
+ */
+export async function loadSnapshotColumns(pool: Pool, snapshotId: number, columnNames?: readonly string[], onProgress?: LoadProgress): Promise<ColumnTable> {
+  const snapshot = await getSnapshot(pool, snapshotId);
+  const picked = pickColumns(snapshot.columns, columnNames, snapshotId);
+  const builders = picked.map((column) => columnBuilder(column.spec, snapshot.rowCount));
+  const progress = progressEvery(PROGRESS_ROWS, onProgress);
+  let rowCount = snapshot.rowCount;
+  if (picked.length > 0) {
+    const client = await pool.connect();
+    try {
+      const read = (await supportsCopy(client)) ? copyInto : selectInto;
+      rowCount = await read(client, { snapshotId, columns: picked }, builders, progress);
+      client.release();
+    } catch (error) {
+      // A COPY abandoned midway leaves the connection mid-protocol: it must not go back to the pool.
+      client.release(true);
+      throw error;
+    }
+  }
+  onProgress?.(rowCount);
+  return { rowCount, specs: picked.map((column) => column.spec), columns: builders.map((builder) => builder.finish(rowCount)) };
+}
+
+function pickColumns(columns: StoredColumn[], names: readonly string[] | undefined, snapshotId: number): PickedColumn[] {
+  const all = columns.map((spec, i) => ({ spec, stored: `c${i + 1}` }));
+  if (names === undefined) return all;
+  return names.map((name) => {
+    const column = all.find((c) => c.spec.name === name);
+    if (!column) throw new Error(`snapshot ${snapshotId} has no column "${name}"`);
+    return column;
+  });
+}
+
+/** What the database sends for a column: integers as doubles (as the row path reads them), instants as epoch milliseconds. */
+function selectExpression({ spec, stored }: PickedColumn): string {
+  switch (spec.type) {
+    case 'integer':
+      return `${stored}::double precision`;
+    case 'timestamp':
+      return `(extract(epoch FROM ${stored}) * 1000)::double precision`;
+    default:
+      return stored;
+  }
+}
+
+interface ColumnQuery {
+  snapshotId: number;
+  columns: PickedColumn[];
+}
+
+const fromTable = (query: ColumnQuery) => `FROM snapshot_data.rows_${query.snapshotId}`;
+
+async function copyInto(client: DbClient, query: ColumnQuery, builders: ColumnBuilder[], progress: (rows: number) => void): Promise<number> {
+  const select = `SELECT ${query.columns.map(selectExpression).join(', ')} ${fromTable(query)} ORDER BY row_number`;
+  const parser = new CopyTextParser(builders, progress);
+  for await (const chunk of client.query(copyTo(`COPY (${select}) TO STDOUT`))) parser.push(chunk as Buffer);
+  return parser.finish();
+}
+
+/** The same values by plain SELECTs in row_number order, a batch at a time, for servers that cannot COPY. */
+async function selectInto(client: DbClient, query: ColumnQuery, builders: ColumnBuilder[], progress: (rows: number) => void): Promise<number> {
+  const select = `SELECT row_number, ${query.columns.map(selectExpression).join(', ')} ${fromTable(query)} WHERE row_number > $1 ORDER BY row_number LIMIT ${SELECT_BATCH_ROWS}`;
+  let rows = 0;
+  let after = -1; // row numbers are never negative
+  for (;;) {
+    const batch = await client.query<unknown[]>({ text: select, values: [after], rowMode: 'array' });
+    for (const values of batch.rows) {
+      builders.forEach((builder, i) => builder.pushValue(values[i + 1]));
+      rows += 1;
+      progress(rows);
+    }
+    if (batch.rows.length < SELECT_BATCH_ROWS) return rows;
+    after = Number(batch.rows.at(-1)?.[0]);
+  }
+}
+
+/**
+ * COPY text (tab-separated fields, one row per line, `\N` for null, tabs and newlines inside a
+ * value escaped) split into fields wherever the stream's chunks fall: a row cut between two chunks
+ * is carried over, all others are parsed in place in the chunk.
+ */
+class CopyTextParser {
+  private carry: Buffer | undefined;
+  private rows = 0;
+
+  constructor(
+    private readonly builders: ColumnBuilder[],
+    private readonly progress: (rows: number) => void,
+  ) {}
+
+  push(chunk: Buffer): void {
+    let from = 0;
+    if (this.carry) {
+      const newline = chunk.indexOf(NEWLINE);
+      if (newline === -1) {
+        this.carry = Buffer.concat([this.carry, chunk]);
+        return;
+      }
+      const line = Buffer.concat([this.carry, chunk.subarray(0, newline + 1)]);
+      this.carry = undefined;
+      this.parseLines(line, 0, line.length);
+      from = newline + 1;
+    }
+    const last = chunk.lastIndexOf(NEWLINE);
+    if (last >= from) {
+      this.parseLines(chunk, from, last + 1);
+      from = last + 1;
+    }
+    // Copied, so the rest of the chunk is not kept alive by its tail.
+    if (from < chunk.length) this.carry = Buffer.from(chunk.subarray(from));
+  }
+
+  finish(): number {
+    if (this.carry) throw new Error('the COPY stream ended inside a row');
+    return this.rows;
+  }
+
+  /** Whole lines from `start` to `end` (just past a newline). */
+  private parseLines(bytes: Buffer, start: number, end: number): void {
+    const builders = this.builders;
+    let field = 0;
+    let fieldStart = start;
+    for (let i = start; i < end; i += 1) {
+      const byte = bytes[i];
+      if (byte !== TAB && byte !== NEWLINE) continue;
+      const builder = builders[field];
+      if (!builder) throw new Error(`a COPY row has more than the ${builders.length} fields asked for`);
+      builder.pushField(bytes, fieldStart, i);
+      fieldStart = i + 1;
+      if (byte === TAB) {
+        field += 1;
+        continue;
+      }
+      if (field !== builders.length - 1) throw new Error(`a COPY row has ${field + 1} fields, not ${builders.length}`);
+      field = 0;
+      this.rows += 1;
+      this.progress(this.rows);
+    }
+  }
+}
+
+function progressEvery(step: number, onProgress: LoadProgress | undefined): (rows: number) => void {
+  if (!onProgress) return () => undefined;
+  return (rows) => {
+    if (rows % step === 0) onProgress(rows);
+  };
+}

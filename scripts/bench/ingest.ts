@@ -116,7 +116,7 @@ function report(runs: { copyMs: number[]; ingests: IngestRun[]; first: IngestRun
 }
 
 /** A throwaway database with the migrations and a plain table for \copy, dropped afterwards. */
-async function createBenchDatabase() {
+export async function createBenchDatabase() {
   const url = new URL(loadConfig().DATABASE_URL);
   url.pathname = `/driftline_bench_ingest_${Date.now()}`;
   await ensureDatabase(url.toString());

@@ -79,8 +79,17 @@ interface ColumnQuery {
 
 const fromTable = (query: ColumnQuery) => `FROM snapshot_data.rows_${query.snapshotId}`;
 
+/**
+ * The query whose rows the loader reads by COPY: a snapshot's columns (all, or those named) as
+ * the database sends them to the loader. Also what a benchmark gives another reader of the same rows.
+ */
+export function columnsSelectSql(snapshotId: number, columns: StoredColumn[], names?: readonly string[]): string {
+  const query = { snapshotId, columns: pickColumns(columns, names, snapshotId) };
+  return `SELECT ${query.columns.map(selectExpression).join(', ')} ${fromTable(query)} ORDER BY row_number`;
+}
+
 async function copyInto(client: DbClient, query: ColumnQuery, builders: ColumnBuilder[], progress: (rows: number) => void): Promise<number> {
-  const select = `SELECT ${query.columns.map(selectExpression).join(', ')} ${fromTable(query)} ORDER BY row_number`;
+  const select = columnsSelectSql(query.snapshotId, query.columns.map((column) => column.spec));
   const parser = new CopyTextParser(builders, progress);
   for await (const chunk of client.query(copyTo(`COPY (${select}) TO STDOUT`))) parser.push(chunk as Buffer);
   return parser.finish();

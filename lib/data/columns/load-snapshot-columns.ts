@@ -84,12 +84,13 @@ const fromTable = (query: ColumnQuery) => `FROM snapshot_data.rows_${query.snaps
  * the database sends them to the loader. Also what a benchmark gives another reader of the same rows.
  */
 export function columnsSelectSql(snapshotId: number, columns: StoredColumn[], names?: readonly string[]): string {
-  const query = { snapshotId, columns: pickColumns(columns, names, snapshotId) };
-  return `SELECT ${query.columns.map(selectExpression).join(', ')} ${fromTable(query)} ORDER BY row_number`;
+  return copySelect({ snapshotId, columns: pickColumns(columns, names, snapshotId) });
 }
 
+const copySelect = (query: ColumnQuery) => `SELECT ${query.columns.map(selectExpression).join(', ')} ${fromTable(query)} ORDER BY row_number`;
+
 async function copyInto(client: DbClient, query: ColumnQuery, builders: ColumnBuilder[], progress: (rows: number) => void): Promise<number> {
-  const select = columnsSelectSql(query.snapshotId, query.columns.map((column) => column.spec));
+  const select = copySelect(query);
   const parser = new CopyTextParser(builders, progress);
   for await (const chunk of client.query(copyTo(`COPY (${select}) TO STDOUT`))) parser.push(chunk as Buffer);
   return parser.finish();

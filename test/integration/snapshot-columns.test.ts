@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { MessageChannel } from 'node:worker_threads';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -126,6 +127,19 @@ describe('loadSnapshotColumns (PostgreSQL, COPY TO)', () => {
     // Each array is alone in a buffer of exactly its rows: transferring it moves nothing else.
     for (const buffer of transferables(table)) expect([n * 8, n * 4]).toContain(buffer.byteLength);
     expect(new Set(transferables(table)).size).toBe(table.columns.length);
+  });
+
+  it('moves to another thread by transfer: the sender\'s arrays are detached, the receiver\'s hold the same values', async () => {
+    const id = await ingestCsv(pool, 'edges', EDGE_CSV);
+    const table = await loadSnapshotColumns(pool, id);
+    const expected = asRows(table);
+    const { port1, port2 } = new MessageChannel();
+    const received = new Promise<ColumnTable>((resolve) => port2.once('message', resolve));
+    port1.postMessage(table, transferables(table));
+    const moved = await received;
+    port1.close();
+    expect(table.columns.every((column) => ('values' in column ? column.values : column.codes).length === 0)).toBe(true);
+    expect(asRows(moved)).toEqual(expected);
   });
 });
 

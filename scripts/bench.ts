@@ -53,7 +53,8 @@ function discover(): string[] {
 }
 
 async function load(name: string): Promise<Benchmark> {
-  const exportName = `bench${name[0]?.toUpperCase()}${name.slice(1)}`;
+  // worker-start.ts exports benchWorkerStart.
+  const exportName = `bench${name.split('-').map((word) => `${word[0]?.toUpperCase()}${word.slice(1)}`).join('')}`;
   const module = (await import(pathToFileURL(path.join(BENCH_DIR, `${name}.ts`)).href)) as Record<string, unknown>;
   const run = module[exportName];
   if (typeof run !== 'function') throw new Error(`scripts/bench/${name}.ts must export a function ${exportName}(say)`);

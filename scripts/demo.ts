@@ -12,6 +12,7 @@ import { createDriftlineWorker } from '../workers/create-worker';
 import { activityDepsFrom } from '../workers/activity-deps';
 import { registerSearchAttributes } from '../workers/run-worker';
 import { chooseDatabase } from '../workers/database';
+import { prebuiltWorkflowBundle } from '../workers/workflow-bundle';
 import { parseFlags } from './support/args';
 import { isListening } from '../workers/is-listening';
 import { isLocalAddress, startDevServer, type RunningDevServer } from './support/dev-server';
@@ -63,6 +64,7 @@ runMain(async () => {
     config,
     // The demo's one in-process worker polls one queue, so training stays on it too.
     deps: { ...activityDepsFrom(config, pool), trainingTaskQueue: undefined },
+    workflowBundle: await prebuiltWorkflowBundle((line) => console.log(`  ${line}`)),
   });
 
   const client = await connectClient(config);

@@ -11,7 +11,7 @@ export interface DriftlineWorkerOptions {
   config: Pick<DriftlineConfig, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE'> &
     Partial<Pick<DriftlineConfig, 'DRIFTLINE_MAX_CONCURRENT_ACTIVITIES' | 'DRIFTLINE_MAX_CONCURRENT_WORKFLOW_TASKS' | 'DRIFTLINE_MAX_CACHED_WORKFLOWS'>>;
   deps: ActivityDeps;
-  /** A prebuilt bundle (tests build it once); otherwise the workflows are bundled from source. */
+  /** The prebuilt bundle (workers/workflow-bundle.ts); without it the workflows are bundled from source here, which costs seconds and memory. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Worker settings to change, e.g. the heartbeat throttle the benchmark compares against. */
   overrides?: Partial<WorkerOptions>;

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { startEmbeddedPostgres } from '../lib/db/embedded-postgres';
 import { isListening } from './is-listening';
 
 const DEFAULT_SERVER = '127.0.0.1:5432';
@@ -23,5 +22,8 @@ export async function chooseDatabase(env: NodeJS.ProcessEnv, host: boolean, say:
   if (!host) return {};
   const dataDir = path.resolve('.driftline', 'pgdata');
   say(`No PostgreSQL at ${DEFAULT_SERVER} and DATABASE_URL unset: using embedded PostgreSQL (PGlite) in ${dataDir}, on 127.0.0.1:${EMBEDDED_PORT}`);
+  // Loaded only here: PGlite's WebAssembly costs every process that imports it about 30 MB, and
+  // most workers and commands talk to a real PostgreSQL.
+  const { startEmbeddedPostgres } = await import('../lib/db/embedded-postgres');
   return startEmbeddedPostgres(dataDir, EMBEDDED_PORT);
 }

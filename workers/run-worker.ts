@@ -10,21 +10,26 @@ import { watchNotificationBacklog } from './notification-backlog';
 import { ensureNotificationDelivery } from './notification-delivery';
 import { ensureSearchAttributes } from './search-attributes';
 import { installTelemetry } from './telemetry';
+import { prebuiltWorkflowBundle } from './workflow-bundle';
 
 /** `main`: workflows and I/O activities; `training`: CPU-heavy training on its own queue. */
 export type WorkerQueue = 'main' | 'training';
+
+/** `prebuilt` (default): the workflows from .driftline/build, built first if stale; `source`: bundled with webpack at start (what the start benchmark compares against). */
+export type WorkflowSource = 'prebuilt' | 'source';
 
 /**
  * Runs the worker process until SIGINT/SIGTERM (the SDK installs those handlers): polling stops
  * and in-flight activities get the grace time before they are handed back to Temporal.
  */
-export async function runWorker(config: DriftlineConfig, queues: WorkerQueue[] = ['main', 'training']): Promise<void> {
+export async function runWorker(config: DriftlineConfig, queues: WorkerQueue[] = ['main', 'training'], workflows: WorkflowSource = 'prebuilt'): Promise<void> {
   const log = installTelemetry(config);
   const trainingQueue = config.DRIFTLINE_TRAINING_TASK_QUEUE;
   if (!trainingQueue && !queues.includes('main')) {
     throw new ConfigError('Invalid configuration: --queues training needs DRIFTLINE_TRAINING_TASK_QUEUE (training shares the main queue otherwise)');
   }
   if (queues.includes('main')) await registerSearchAttributes(config, (line) => log.info(line));
+  const workflowBundle = queues.includes('main') && workflows === 'prebuilt' ? await prebuiltWorkflowBundle((line) => log.info(line)) : undefined;
   // A worker killed mid-training left its trainer's work folder (train.csv: the pipeline's data).
   const reaped = await reapAbandonedWorkDirs();
   if (reaped > 0) log.info({ folders: reaped }, 'removed work folders of trainers whose worker died');
@@ -34,7 +39,7 @@ export async function runWorker(config: DriftlineConfig, queues: WorkerQueue[] =
   try {
     const deps = activityDepsFrom(config, pool);
     const roles = queues.filter((queue) => queue === 'main' || trainingQueue);
-    const workers: Worker[] = await Promise.all(roles.map((role) => createDriftlineWorker({ connection, config, deps, role })));
+    const workers: Worker[] = await Promise.all(roles.map((role) => createDriftlineWorker({ connection, config, deps, role, workflowBundle })));
     if (queues.includes('main')) await ensureNotificationDelivery(config);
     log.info(
       {

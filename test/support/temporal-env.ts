@@ -1,7 +1,7 @@
 import { inject } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../../workers/create-worker';
+import type { WorkflowBundlePath } from '@temporalio/worker';
+import { prebuiltWorkflowBundle } from '../../workers/workflow-bundle';
 import { DRIFTLINE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
 /** A real Temporal dev server (the CLI binary found in global setup), on free ports, for one test file. */
@@ -11,19 +11,10 @@ export function startTemporal(): Promise<TestWorkflowEnvironment> {
   });
 }
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+let bundle: Promise<WorkflowBundlePath> | undefined;
 
-/** The workflows bundled once per test file instead of once per worker. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silentLogger });
+/** The workers' prebuilt workflow bundle (`npm test` builds it before the tests; built here when stale). */
+export function workflowBundle(): Promise<WorkflowBundlePath> {
+  bundle ??= prebuiltWorkflowBundle((line) => console.log(line));
   return bundle;
 }
-
-const silentLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};

@@ -37,7 +37,7 @@ export function staleSource(): string | undefined {
   if (!existsSync(WORKFLOW_BUNDLE_PATH) || !existsSync(SOURCES_PATH)) return 'none built yet';
   const recorded = BundleSources.safeParse(JSON.parse(readFileSync(SOURCES_PATH, 'utf8')));
   if (!recorded.success) return 'unreadable source list';
-  const changed = Object.entries(recorded.data).find(([file, hash]) => !existsSync(file) || hashOf(file) !== hash);
+  const changed = Object.entries(recorded.data).find(([file, hash]) => !existsSync(file) || hashOf(readFileSync(file)) !== hash);
   return changed ? `${path.relative(process.cwd(), changed[0])} changed` : undefined;
 }
 
@@ -52,7 +52,7 @@ export async function buildWorkflowBundle(): Promise<void> {
   // Written under a temporary name and renamed: workers that start together may build at once, and
   // none of them must load a half-written file.
   writeAtomically(WORKFLOW_BUNDLE_PATH, `${code}${INLINE_MAP_PREFIX}${Buffer.from(JSON.stringify(lean)).toString('base64')}\n`);
-  writeAtomically(SOURCES_PATH, JSON.stringify(filesOf(sourceMap.sources), null, 1));
+  writeAtomically(SOURCES_PATH, JSON.stringify(filesOf(sourceMap), null, 1));
 }
 
 const INLINE_MAP_PREFIX = '//# sourceMappingURL=data:application/json;charset=utf-8;base64,';
@@ -67,16 +67,18 @@ function splitInlineSourceMap(bundle: string): { code: string; sourceMap: z.infe
 }
 
 /**
- * The sources that are files on disk (webpack's runtime and generated entry are not), and this
- * file, which decides how the bundle is built, with their hashes.
+ * The sources that are files on disk (webpack's runtime and generated entry are not), hashed as
+ * webpack read them (the map's copy), so a file edited while the build ran counts as changed; and
+ * this file, which decides how the bundle is built.
  */
-function filesOf(sources: string[]): BundleSources {
-  const files = [...sources.filter((source) => path.isAbsolute(source) && existsSync(source)), fileURLToPath(import.meta.url)];
-  return Object.fromEntries(files.map((file) => [file, hashOf(file)]));
+function filesOf({ sources, sourcesContent }: z.infer<typeof SourceMap>): BundleSources {
+  const read = sources.flatMap((file, index) => (path.isAbsolute(file) && existsSync(file) ? [[file, hashOf(sourcesContent?.[index] ?? readFileSync(file))]] : []));
+  const builder = fileURLToPath(import.meta.url);
+  return Object.fromEntries([...read, [builder, hashOf(readFileSync(builder))]]);
 }
 
-function hashOf(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
+function hashOf(content: string | Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
 }
 
 function writeAtomically(file: string, content: string): void {

@@ -14,11 +14,11 @@ import { buildExamples, buildFeatures } from '../lib/model/features';
 import type { PipelineSpec } from '../lib/spec/pipeline-spec';
 import type { CompareJob, Comparison } from './drift/compare-thread';
 import type { ActivityDeps } from './deps';
+import { heartbeatWhile } from './heartbeat';
 import { predictWith } from './training/predict';
 import { resultFromThread } from './training/run-in-thread';
 
 const COMPARE_ENTRY = new URL('./drift/compare-thread.ts', import.meta.url);
-const HEARTBEAT_EVERY_MS = 1_000;
 
 export interface CheckDriftInput {
   spec: PipelineSpec;
@@ -36,12 +36,11 @@ export function makeDrift(deps: ActivityDeps) {
      */
     async checkDrift({ spec, snapshotId }: CheckDriftInput): Promise<DriftSummary> {
       const ctx = Context.current();
-      const beat = setInterval(() => ctx.heartbeat(), HEARTBEAT_EVERY_MS);
-      try {
+      return heartbeatWhile(async () => {
         const champion = await getAliasedVersion(deps.pool, spec.model.name, 'champion');
         if (!champion) return noReference(snapshotId, spec.model.name);
         const data = await loadPipelineData(deps.pool, spec, snapshotId);
-        const reference = await referenceOf(deps, spec, champion);
+        const reference = await referenceOf(deps, spec, champion, data);
         const current = currentData(data, spec.arrival, reference.window, await previousCheckWindow(deps.pool, spec.name));
         const ids = { currentSnapshotId: snapshotId, referenceSnapshotIds: reference.window.snapshotIds, championVersion: champion.version };
         if (current.data.rows.length === 0) return noNewData(ids, reference.window, current.since);
@@ -61,9 +60,7 @@ export function makeDrift(deps: ActivityDeps) {
         });
         log.info('drift checked', { reportId, verdict: check.verdict, reference: windowText(sides.reference), current: windowText(sides.current) });
         return summarizeDriftCheck(check, { reportId, ...ids });
-      } finally {
-        clearInterval(beat);
-      }
+      });
     },
 
     /** Writes a person's annotation of a known event on a pipeline. */
@@ -74,13 +71,20 @@ export function makeDrift(deps: ActivityDeps) {
 }
 
 /**
- * The rows the champion learned from, read back through its recorded window. A version from
- * before windows were recorded learned from all of its training snapshots' data.
+ * The rows the champion learned from, read back through its recorded window (from the data
+ * already loaded when the window was cut from the same snapshot). A version from before windows
+ * were recorded learned from all of its training snapshots' data.
  */
-async function referenceOf(deps: ActivityDeps, spec: PipelineSpec, champion: ModelVersion): Promise<{ window: DataWindow; data: PipelineData }> {
+async function referenceOf(
+  deps: ActivityDeps,
+  spec: PipelineSpec,
+  champion: ModelVersion,
+  loaded: PipelineData,
+): Promise<{ window: DataWindow; data: PipelineData }> {
+  const dataAsOf = async (snapshotId: number) => (snapshotId === loaded.asOfSnapshotId ? loaded : loadPipelineData(deps.pool, spec, snapshotId));
   const window = champion.trainingWindow;
-  if (window) return { window, data: rowsOf(await loadPipelineData(deps.pool, spec, window.asOfSnapshotId), window) };
-  const data = await loadPipelineData(deps.pool, spec, champion.trainingSnapshotIds.at(-1) as number);
+  if (window) return { window, data: rowsOf(await dataAsOf(window.asOfSnapshotId), window) };
+  const data = await dataAsOf(champion.trainingSnapshotIds.at(-1) as number);
   return { window: describeWindow(data), data };
 }
 

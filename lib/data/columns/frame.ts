@@ -1,0 +1,110 @@
+import type { ColumnSpec } from '../column-spec';
+import type { Row } from '../typed-row';
+import { BOOLEAN_DICTIONARY, type Column, type ColumnTable, columnOf, NULL_CODE } from './column-table';
+
+/** A categorical or boolean column as codes into its dictionary (−1 for null). */
+export interface Codes {
+  codes: Int32Array;
+  dictionary: readonly (string | boolean)[];
+}
+
+/**
+ * Some rows seen through their columns: what every scan (profiles, drift, features, metrics)
+ * reads, so one kernel serves a loaded `ColumnTable` (or a window of it) and, at the edges, a
+ * handful of row objects (one prediction request, a test's fixture).
+ */
+export interface Frame {
+  readonly rowCount: number;
+  /** A numeric, integer or timestamp column, one number per row: NaN for null, timestamps as epoch milliseconds. */
+  numbers(column: string): Float64Array;
+  /** A categorical or boolean column, one code per row. */
+  codes(column: string): Codes;
+}
+
+/**
+ * The table's rows — or only those at `rows` (positions into the table, in the order to read
+ * them) — as a frame. Without `rows` the arrays are the table's own; with them each column is
+ * gathered once, when first read.
+ */
+export function frameOfTable(table: ColumnTable, rows?: Int32Array): Frame {
+  const numbers = new Map<string, Float64Array>();
+  const codes = new Map<string, Codes>();
+  return {
+    rowCount: rows === undefined ? table.rowCount : rows.length,
+    numbers: (name) => cached(numbers, name, () => gather(numberArray(columnOf(table, name), name), rows)),
+    codes: (name) =>
+      cached(codes, name, () => {
+        const column = codeColumn(columnOf(table, name), name);
+        return { codes: gather(column.codes, rows), dictionary: column.dictionary };
+      }),
+  };
+}
+
+/** Row objects (as `loadSnapshotRows` returns them) seen as a frame: each column built once, when first read. */
+export function frameOfRows(rows: readonly Row[], specs: Record<string, ColumnSpec>): Frame {
+  const numbers = new Map<string, Float64Array>();
+  const codes = new Map<string, Codes>();
+  const typeOf = (name: string) => {
+    const spec = specs[name];
+    if (spec === undefined) throw new Error(`the rows have no declared column "${name}"`);
+    return spec.type;
+  };
+  return {
+    rowCount: rows.length,
+    numbers: (name) => cached(numbers, name, () => numbersOfRows(rows, name, typeOf(name))),
+    codes: (name) => cached(codes, name, () => codesOfRows(rows, name, typeOf(name))),
+  };
+}
+
+function numbersOfRows(rows: readonly Row[], name: string, type: ColumnSpec['type']): Float64Array {
+  if (type === 'categorical' || type === 'boolean') throw new Error(`column "${name}" is ${type}, not a number column`);
+  const values = new Float64Array(rows.length);
+  rows.forEach((row, i) => {
+    const cell = row[name] ?? null;
+    values[i] = cell === null ? Number.NaN : type === 'timestamp' ? Date.parse(String(cell)) : Number(cell);
+  });
+  return values;
+}
+
+function codesOfRows(rows: readonly Row[], name: string, type: ColumnSpec['type']): Codes {
+  if (type !== 'categorical' && type !== 'boolean') throw new Error(`column "${name}" is ${type}, not a category column`);
+  const codes = new Int32Array(rows.length);
+  if (type === 'boolean') {
+    rows.forEach((row, i) => (codes[i] = row[name] === null || row[name] === undefined ? NULL_CODE : row[name] === true ? 1 : 0));
+    return { codes, dictionary: BOOLEAN_DICTIONARY };
+  }
+  // First-seen order, as the column loader builds its dictionary.
+  const index = new Map<string, number>();
+  rows.forEach((row, i) => {
+    const cell = row[name] ?? null;
+    if (cell === null) return void (codes[i] = NULL_CODE);
+    const value = String(cell);
+    let code = index.get(value);
+    if (code === undefined) index.set(value, (code = index.size));
+    codes[i] = code;
+  });
+  return { codes, dictionary: [...index.keys()] };
+}
+
+function numberArray(column: Column, name: string): Float64Array {
+  if (!('values' in column)) throw new Error(`column "${name}" is ${column.type}, not a number column`);
+  return column.values;
+}
+
+function codeColumn(column: Column, name: string): Codes {
+  if (!('codes' in column)) throw new Error(`column "${name}" is ${column.type}, not a category column`);
+  return column;
+}
+
+function gather<T extends Float64Array | Int32Array>(values: T, rows: Int32Array | undefined): T {
+  if (rows === undefined) return values;
+  const picked = new (values.constructor as new (length: number) => T)(rows.length);
+  for (let i = 0; i < rows.length; i += 1) picked[i] = values[rows[i] as number] as number;
+  return picked;
+}
+
+function cached<V>(cache: Map<string, V>, name: string, build: () => V): V {
+  let value = cache.get(name);
+  if (value === undefined) cache.set(name, (value = build()));
+  return value;
+}

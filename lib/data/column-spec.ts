@@ -22,6 +22,7 @@ export const ColumnSpec = z
     max: z.union([z.number(), TimestampBound]).optional(),
     values: z.array(z.string().min(1)).min(1).optional(),
   })
+  .strict()
   .superRefine((column, ctx) => {
     const boundType = column.type === 'timestamp' ? 'string' : 'number';
     for (const key of ['min', 'max'] as const) {

@@ -15,19 +15,19 @@ export const DataSource = z.discriminatedUnion('kind', [
     /** Absolute, or relative to the spec file's folder. */
     path: z.string().min(1),
     ...FileFormat,
-  }),
+  }).strict(),
   z.object({
     kind: z.literal('package-file'),
     /** An installed npm package that ships data files (read from disk, not imported). */
     package: z.string().min(1),
     path: z.string().min(1),
     ...FileFormat,
-  }),
+  }).strict(),
   z.object({
     kind: z.literal('url'),
     url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
     ...FileFormat,
-  }),
+  }).strict(),
   z
     .object({
       kind: z.literal('postgres'),
@@ -38,6 +38,7 @@ export const DataSource = z.discriminatedUnion('kind', [
       /** The environment variable holding the source database's URL; Driftline's own database when absent. */
       databaseUrlEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'must name an environment variable' }).optional(),
     })
+    .strict()
     .refine((s) => (s.query === undefined) !== (s.table === undefined), { message: 'give exactly one of query and table' }),
 ]);
 export type DataSource = z.infer<typeof DataSource>;

@@ -14,6 +14,7 @@ export const ColumnDriftOptions = z
     /** Between this and `threshold` the column warns: a larger p-value, or a smaller distance. */
     warnThreshold: z.number().positive().optional(),
   })
+  .strict()
   .superRefine((options, ctx) => {
     const { method, threshold, warnThreshold } = options;
     if (method === undefined) {
@@ -81,6 +82,7 @@ export const DriftOptions = z
      */
     calibration: z.union([z.literal(false), CalibrationOptions]).default(CalibrationOptions.parse({})),
   })
+  .strict()
   .refine((options) => options.warnShare <= options.driftShare, {
     path: ['warnShare'],
     message: 'must not exceed driftShare',

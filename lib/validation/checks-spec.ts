@@ -15,14 +15,15 @@ export const DatasetChecks = z.object({
   /** Bounds on the accepted rows. */
   rowCount: z
     .object({ min: z.number().int().nonnegative().default(1), max: z.number().int().positive().optional(), severity })
+    .strict()
     .default({ min: 1, severity: 'fail' }),
   /** The largest share of the rows read that may be quarantined, 0…1. */
-  quarantinedShare: z.object({ max: share, severity }).optional(),
+  quarantinedShare: z.object({ max: share, severity }).strict().optional(),
   /** Per column: the largest share of null values among the accepted rows, 0…1. */
-  nullFraction: z.record(z.string(), z.object({ max: share, severity })).default({}),
+  nullFraction: z.record(z.string(), z.object({ max: share, severity }).strict()).default({}),
   /** No two accepted rows may share the values of the spec's keyColumns. */
-  duplicateKeys: z.object({ severity }).optional(),
+  duplicateKeys: z.object({ severity }).strict().optional(),
   /** The newest value of the spec's timeColumn must be at most this old when the run validates. */
-  freshness: z.object({ maxAgeDays: z.number().positive(), severity }).optional(),
-});
+  freshness: z.object({ maxAgeDays: z.number().positive(), severity }).strict().optional(),
+}).strict();
 export type DatasetChecks = z.infer<typeof DatasetChecks>;

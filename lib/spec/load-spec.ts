@@ -46,7 +46,22 @@ async function readSpecFile(file: string, name: string, dir: string): Promise<st
   }
 }
 
+/**
+ * The pipelines in a folder: its `.json` files that name themselves (a `"name"` equal to the file's
+ * name, as a spec must), valid or not. Other JSON kept beside specs (data, settings) is not a pipeline.
+ */
 export async function listPipelines(dir: string = BUILT_IN_PIPELINES_DIR): Promise<string[]> {
   const entries = await readdir(dir).catch(() => [] as string[]);
-  return entries.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)).sort();
+  const names = entries.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length));
+  const named = await Promise.all(names.map(async (name) => ((await declaredName(path.join(dir, `${name}.json`))) === name ? name : undefined)));
+  return named.filter((name): name is string => name !== undefined).sort();
+}
+
+async function declaredName(file: string): Promise<unknown> {
+  try {
+    const json: unknown = JSON.parse(await readFile(file, 'utf8'));
+    return typeof json === 'object' && json !== null && 'name' in json ? json.name : undefined;
+  } catch {
+    return undefined;
+  }
 }

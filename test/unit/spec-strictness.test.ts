@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { BUILT_IN_PIPELINES_DIR } from '../../lib/spec/load-spec';
+import { BUILT_IN_PIPELINES_DIR, listPipelines } from '../../lib/spec/load-spec';
 import { PipelineSpec } from '../../lib/spec/pipeline-spec';
 
 /** The inner schemas a schema wraps or holds, each with the spec path it describes. */
@@ -71,5 +72,16 @@ describe('a pipeline spec refuses unknown keys at every level', () => {
 
   it('still accepts the pipelines that ship with Driftline', () => {
     expect(problems(builtIn)).toBe('');
+  });
+});
+
+describe('the pipelines of a folder', () => {
+  it('are the spec files that name themselves, not every JSON file beside them', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'driftline-pipelines-'));
+    writeFileSync(path.join(dir, 'sales.json'), JSON.stringify({ name: 'sales', columns: {} }));
+    writeFileSync(path.join(dir, 'broken.json'), JSON.stringify({ name: 'broken', nulable: true }));
+    writeFileSync(path.join(dir, 'lookup.json'), JSON.stringify([{ code: 1 }]));
+    writeFileSync(path.join(dir, 'settings.json'), '{ not json');
+    expect(await listPipelines(dir)).toEqual(['broken', 'sales']);
   });
 });

@@ -1,5 +1,6 @@
 import type { DataWindow, PipelineData } from '../../lib/arrival/pipeline-data';
 import { describeWindow } from '../../lib/arrival/pipeline-data';
+import { frameOfRows } from '../../lib/data/columns/frame';
 import type { DriftMethod } from '../../lib/drift/drift-methods';
 import { chooseDriftMethods } from '../../lib/drift/choose-methods';
 import type { NonRetryableError } from '../../lib/errors';
@@ -30,7 +31,7 @@ export interface TrainedCandidate {
 
 /** What a version records about its training data, wherever the data was loaded. */
 export function describeTrainingData(data: PipelineData, spec: PipelineSpec): Omit<TrainedCandidate, 'training'> {
-  return { window: describeWindow(data), driftMethods: chooseDriftMethods(data.rows, spec.columns, spec.drift), rows: data.rows.length };
+  return { window: describeWindow(data), driftMethods: chooseDriftMethods(frameOfRows(data.rows, spec.columns), spec.columns, spec.drift), rows: data.rows.length };
 }
 
 /** Messages from the training thread to the activity. */

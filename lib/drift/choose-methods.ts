@@ -1,5 +1,5 @@
 import type { ColumnSpecs, ColumnType } from '../data/column-spec';
-import type { Row } from '../data/typed-row';
+import type { Frame } from '../data/columns/frame';
 import { columnValues, type ColumnValues, isNumeric, sizeOf } from './column-values';
 import { DRIFT_METHODS, type DriftMethod } from './drift-methods';
 import type { DriftOptions } from './drift-options';
@@ -11,7 +11,7 @@ import { referenceMethod } from './select-method';
  * every later check of its training data uses the same method and scores stay comparable over time.
  * Columns with no non-null reference value have none.
  */
-export function chooseDriftMethods(reference: readonly Row[], columns: ColumnSpecs, options: Pick<DriftOptions, 'columns'>): Record<string, DriftMethod> {
+export function chooseDriftMethods(reference: Frame, columns: ColumnSpecs, options: Pick<DriftOptions, 'columns'>): Record<string, DriftMethod> {
   const methods: Record<string, DriftMethod> = {};
   for (const [name, { type }] of Object.entries(columns)) {
     if (type === 'timestamp') continue;

@@ -1,5 +1,5 @@
 import type { ColumnSpec } from '../data/column-spec';
-import type { Row } from '../data/typed-row';
+import type { Frame } from '../data/columns/frame';
 import { seededRandom } from '../stats/sampling';
 import { buckets, type Buckets } from './buckets';
 import { type Calibration, calibrate, calibrationMeaning, isDistance } from './calibration';
@@ -25,7 +25,7 @@ export interface ColumnSetup {
 }
 
 /** Compares one column of the two datasets, or says why it cannot be compared. */
-export function compareColumn(column: string, spec: ColumnSpec, reference: readonly Row[], current: readonly Row[], setup: ColumnSetup): ColumnDrift | SkippedColumn {
+export function compareColumn(column: string, spec: ColumnSpec, reference: Frame, current: Frame, setup: ColumnSetup): ColumnDrift | SkippedColumn {
   const { type } = spec;
   // Time moves on between any two periods: a time column always "drifts" and says nothing.
   if (type === 'timestamp') return { column, type, reason: 'timestamp columns are not compared' };

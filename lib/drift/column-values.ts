@@ -1,6 +1,5 @@
 import type { ColumnType } from '../data/column-spec';
-import type { Row } from '../data/typed-row';
-import { DriftlineError } from '../errors';
+import type { Frame } from '../data/columns/frame';
 import { countDistinct, runLengths } from '../stats/sorted-sample';
 
 export type Category = string | number | boolean;
@@ -13,8 +12,8 @@ export type ColumnValues =
   | { kind: 'numeric'; sorted: Float64Array; nulls: number }
   | { kind: 'categorical'; counts: Map<Category, number>; size: number; nulls: number };
 
-export function columnValues(rows: readonly Row[], column: string, type: Exclude<ColumnType, 'timestamp'>): ColumnValues {
-  return isNumeric(type) ? numericValues(rows, column) : categoricalValues(rows, column);
+export function columnValues(frame: Frame, column: string, type: Exclude<ColumnType, 'timestamp'>): ColumnValues {
+  return isNumeric(type) ? numericValues(frame, column) : categoricalValues(frame, column);
 }
 
 export function isNumeric(type: ColumnType): boolean {
@@ -35,28 +34,37 @@ export function categoryCounts(values: ColumnValues): Map<Category, number> {
   return values.kind === 'numeric' ? runLengths(values.sorted) : values.counts;
 }
 
-/** NaN and ±Infinity count as missing, as Evidently drops them; NaN would also break the sorted merges. */
-function numericValues(rows: readonly Row[], column: string): ColumnValues {
-  const numbers = new Float64Array(rows.length);
+/** NaN (null) and ±Infinity count as missing, as Evidently drops them; NaN would also break the sorted merges. */
+function numericValues(frame: Frame, column: string): ColumnValues {
+  const values = frame.numbers(column);
+  const finite = new Float64Array(values.length);
   let size = 0;
-  for (const row of rows) {
-    const value = row[column] ?? null;
-    if (typeof value === 'number') {
-      if (Number.isFinite(value)) numbers[size++] = value;
-    } else if (value !== null) {
-      throw new DriftlineError('InvalidInput', `column "${column}" is declared numeric but holds ${JSON.stringify(value)}`);
-    }
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i] as number;
+    if (Number.isFinite(value)) finite[size++] = value;
   }
-  return { kind: 'numeric', sorted: numbers.subarray(0, size).sort(), nulls: rows.length - size };
+  return { kind: 'numeric', sorted: finite.subarray(0, size).sort(), nulls: values.length - size };
 }
 
-function categoricalValues(rows: readonly Row[], column: string): ColumnValues {
-  const counts = new Map<Category, number>();
+/**
+ * Counts per code, then the dictionary's values in the order the frame first shows them: the
+ * order of a count over the rows themselves, on which the report's ties depend.
+ */
+function categoricalValues(frame: Frame, column: string): ColumnValues {
+  const { codes, dictionary } = frame.codes(column);
+  const perCode = new Int32Array(dictionary.length);
+  const seen: number[] = [];
   let nulls = 0;
-  for (const row of rows) {
-    const value = row[column] ?? null;
-    if (value === null) nulls++;
-    else counts.set(value, (counts.get(value) ?? 0) + 1);
+  for (let i = 0; i < codes.length; i++) {
+    const code = codes[i] as number;
+    if (code < 0) {
+      nulls++;
+      continue;
+    }
+    const before = perCode[code] as number;
+    if (before === 0) seen.push(code);
+    perCode[code] = before + 1;
   }
-  return { kind: 'categorical', counts, size: rows.length - nulls, nulls };
+  const counts = new Map<Category, number>(seen.map((code) => [dictionary[code] as Category, perCode[code] as number]));
+  return { kind: 'categorical', counts, size: codes.length - nulls, nulls };
 }

@@ -1,5 +1,5 @@
 import type { ColumnSpec, ColumnType } from '../data/column-spec';
-import type { Row } from '../data/typed-row';
+import type { Frame } from '../data/columns/frame';
 import { DriftlineError } from '../errors';
 import { compareColumn } from './column-drift';
 import { isNumeric } from './column-values';
@@ -27,14 +27,14 @@ export interface ComparisonContext {
  * one, and a bounded cost for calibration and the multivariate signal (seeded samples).
  */
 export function compareDatasets(
-  reference: readonly Row[],
-  current: readonly Row[],
+  reference: Frame,
+  current: Frame,
   columns: Record<string, ColumnSpec>,
   options: DriftOptions = DriftOptions.parse({}),
   { recordedMethods = {}, seed = DEFAULT_DRIFT_SEED }: ComparisonContext = {},
 ): DriftReport {
-  if (reference.length === 0 || current.length === 0) {
-    throw new DriftlineError('InvalidInput', `drift needs rows on both sides (reference ${reference.length}, current ${current.length})`);
+  if (reference.rowCount === 0 || current.rowCount === 0) {
+    throw new DriftlineError('InvalidInput', `drift needs rows on both sides (reference ${reference.rowCount}, current ${current.rowCount})`);
   }
   checkColumnOptions(columns, options);
   const compared: ColumnDrift[] = [];
@@ -53,7 +53,7 @@ export function compareDatasets(
       multivariate !== undefined && 'verdict' in multivariate && multivariate.verdict === 'drift',
     ),
     minSamples: options.minSamples,
-    rows: { reference: reference.length, current: current.length },
+    rows: { reference: reference.rowCount, current: current.rowCount },
     columns: compared,
     skipped,
     ...(multivariate && { multivariate }),

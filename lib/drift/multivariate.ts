@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ColumnSpecs } from '../data/column-spec';
-import type { Row } from '../data/typed-row';
+import type { Frame } from '../data/columns/frame';
 import { fitPrincipalComponents, type PrincipalComponents, reconstructionErrors } from '../stats/pca';
 import { randomIndex, sampleWithoutReplacement, seededRandom } from '../stats/sampling';
 import { standardDeviation } from '../stats/sorted-sample';
@@ -57,10 +57,10 @@ const DEVIATIONS = 3;
  * A current of more than MAX_ROWS rows is read through a seeded sample of MAX_ROWS as well, and
  * tested at that size: a change that 20,000 rows cannot show is too small to matter here.
  */
-export function multivariateDrift(reference: readonly Row[], current: readonly Row[], columns: ColumnSpecs, minSamples: number, seed: number): MultivariateDrift {
+export function multivariateDrift(reference: Frame, current: Frame, columns: ColumnSpecs, minSamples: number, seed: number): MultivariateDrift {
   const random = seededRandom(seed, 'multivariate');
   const numericColumns = Object.keys(columns).filter((name) => isNumeric((columns[name] as ColumnSpecs[string]).type));
-  const referenceRows = sampleWithoutReplacement(reference.length, MAX_ROWS, random);
+  const referenceRows = sampleWithoutReplacement(reference.rowCount, MAX_ROWS, random);
   const fitRows = referenceRows.filter((_, i) => i % 2 === 0);
   const fitMatrix = matrixOf(reference, fitRows, numericColumns);
   const varying = numericColumns.filter((_, j) => varies(fitMatrix, j));
@@ -68,16 +68,16 @@ export function multivariateDrift(reference: readonly Row[], current: readonly R
   const skip = (skipped: string): MultivariateDrift => ({ method: METHOD, skipped });
   if (varying.length < 2) return skip(`needs 2 numeric columns that vary in the reference (found ${varying.length})`);
   const needed = Math.max(MIN_FIT_ROWS, ROWS_PER_COLUMN * varying.length);
-  if (fitRows.length < needed) return skip(`needs ${2 * needed} reference rows for ${varying.length} numeric columns (found ${reference.length})`);
-  if (current.length < minSamples) return skip(`needs ${minSamples} current rows (found ${current.length})`);
+  if (fitRows.length < needed) return skip(`needs ${2 * needed} reference rows for ${varying.length} numeric columns (found ${reference.rowCount})`);
+  if (current.rowCount < minSamples) return skip(`needs ${minSamples} current rows (found ${current.rowCount})`);
 
   const pca = fitPrincipalComponents(
     fitMatrix.map((row) => Float64Array.from(kept, (j) => row[j] as number)),
     EXPLAINED,
   );
-  const errorsOf = (rows: readonly Row[], picked: Uint32Array) => reconstructionErrors(pca, matrixOf(rows, picked, varying));
+  const errorsOf = (frame: Frame, picked: Uint32Array) => reconstructionErrors(pca, matrixOf(frame, picked, varying));
   const referenceErrors = errorsOf(reference, referenceRows.filter((_, i) => i % 2 === 1));
-  const currentErrors = errorsOf(current, sampleWithoutReplacement(current.length, MAX_ROWS, random));
+  const currentErrors = errorsOf(current, sampleWithoutReplacement(current.rowCount, MAX_ROWS, random));
   const { typical, threshold } = chunkBand(referenceErrors, currentErrors.length, random);
   const score = mean(currentErrors);
   return {
@@ -109,17 +109,16 @@ function chunkBand(errors: Float64Array, size: number, random: () => number): { 
   return { typical, threshold: typical + DEVIATIONS * spread };
 }
 
-/** The picked rows' values of `names`, NaN where missing. */
-function matrixOf(rows: readonly Row[], picked: Uint32Array, names: readonly string[]): Float64Array[] {
+/** The picked rows' values of `names`, one array per row, NaN where missing or infinite. */
+function matrixOf(frame: Frame, picked: Uint32Array, names: readonly string[]): Float64Array[] {
+  const columns = names.map((name) => frame.numbers(name));
   const matrix = new Array<Float64Array>(picked.length);
   for (let i = 0; i < picked.length; i++) {
-    const row = rows[picked[i] as number] as Row;
-    const values = new Float64Array(names.length);
-    for (let j = 0; j < names.length; j++) {
-      const value = row[names[j] as string];
-      values[j] = typeof value === 'number' && Number.isFinite(value) ? value : NaN;
-    }
-    matrix[i] = values;
+    const row = picked[i] as number;
+    matrix[i] = Float64Array.from(columns, (column) => {
+      const value = column[row] as number;
+      return Number.isFinite(value) ? value : NaN;
+    });
   }
   return matrix;
 }

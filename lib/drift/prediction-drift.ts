@@ -1,4 +1,4 @@
-import type { Row } from '../data/typed-row';
+import { frameOfTable } from '../data/columns/frame';
 import { compareColumn, type SampleRules } from './column-drift';
 import { DEFAULT_DRIFT_SEED } from './compare-datasets';
 import { type ColumnDriftOptions, DriftOptions } from './drift-options';
@@ -13,12 +13,17 @@ export const PREDICTION = 'prediction';
  * and calibrated thresholds as the data (`rules`: the data's DriftOptions).
  */
 export function comparePredictions(
-  reference: readonly number[],
-  current: readonly number[],
+  reference: ArrayLike<number>,
+  current: ArrayLike<number>,
   options: ColumnDriftOptions,
   rules: SampleRules = DriftOptions.parse({}),
   seed = DEFAULT_DRIFT_SEED,
 ): ColumnDrift | SkippedColumn {
-  const asRows = (values: readonly number[]): Row[] => values.map((value) => ({ [PREDICTION]: value }));
-  return compareColumn(PREDICTION, { type: 'numeric', nullable: false }, asRows(reference), asRows(current), { options, rules, seed });
+  return compareColumn(PREDICTION, { type: 'numeric', nullable: false }, predictionFrame(reference), predictionFrame(current), { options, rules, seed });
+}
+
+/** Predictions as a one-column table's frame. */
+function predictionFrame(predictions: ArrayLike<number>) {
+  const values = Float64Array.from(predictions);
+  return frameOfTable({ rowCount: values.length, specs: [{ name: PREDICTION, type: 'numeric' }], columns: [{ type: 'numeric', values }] });
 }

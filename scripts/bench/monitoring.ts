@@ -1,5 +1,5 @@
 import type { ColumnSpecs, ColumnType } from '../../lib/data/column-spec';
-import type { Row } from '../../lib/data/typed-row';
+import { type Frame, frameOfRows } from '../../lib/data/columns/frame';
 import { buckets } from '../../lib/drift/buckets';
 import { calibrate, type DistanceMethod } from '../../lib/drift/calibration';
 import { columnValues } from '../../lib/drift/column-values';
@@ -121,7 +121,9 @@ export async function benchMonitoring(say: (line: string) => void): Promise<Benc
 }
 
 function largeReport(say: (line: string) => void) {
-  const { columns, reference, current } = syntheticData(ROWS);
+  const { columns, reference: referenceRows, current: currentRows } = syntheticData(ROWS);
+  const reference = frameOfRows(referenceRows, columns);
+  const current = frameOfRows(currentRows, columns);
   const variants = { fixed: DriftOptions.parse({ calibration: false }), calibrated: DriftOptions.parse({}) };
   const timed = <T>(work: () => T) => {
     const started = performance.now();
@@ -135,7 +137,7 @@ function largeReport(say: (line: string) => void) {
     say(`monitoring: ${ROWS.toLocaleString('en-US')} × 20, run ${run + 1} of ${RUNS}: fixed, calibrated, then the added work alone`);
     const fixed = timed(() => compareDatasets(reference, current, columns, variants.fixed));
     const calibrated = timed(() => compareDatasets(reference, current, columns, variants.calibrated));
-    const bootstraps = timed(() => sides.forEach(({ name, method, values, binned }) => calibrate(method, values, binned, current.length, calibration, seededRandom(run, name))));
+    const bootstraps = timed(() => sides.forEach(({ name, method, values, binned }) => calibrate(method, values, binned, current.rowCount, calibration, seededRandom(run, name))));
     const multivariate = timed(() => multivariateDrift(reference, current, columns, variants.calibrated.minSamples, run));
     runs.push({ fixedMs: fixed.ms, calibratedMs: calibrated.ms, bootstrapsMs: bootstraps.ms, multivariateMs: multivariate.ms });
     reports.fixed = fixed.result;
@@ -157,7 +159,7 @@ function largeReport(say: (line: string) => void) {
 const calibration = CalibrationOptions.parse({});
 
 /** Each compared column's reference values and buckets, as the report builds them, and its default distance. */
-function perColumnSides(columns: ColumnSpecs, reference: Row[], current: Row[]) {
+function perColumnSides(columns: ColumnSpecs, reference: Frame, current: Frame) {
   return Object.entries(columns).map(([name, { type }]) => {
     const values = columnValues(reference, name, type as Exclude<ColumnType, 'timestamp'>);
     const method: DistanceMethod = values.kind === 'numeric' ? 'wasserstein' : 'jensenshannon';

@@ -1,8 +1,8 @@
 import type { ColumnSpecs } from '../../lib/data/column-spec';
 import type { Row } from '../../lib/data/typed-row';
-import { compareDatasets } from '../../lib/drift/compare-datasets';
 import type { DriftOptions } from '../../lib/drift/drift-options';
 import { mulberry32 } from '../../lib/stats/mulberry32';
+import { compareRows } from './drift-frames';
 
 const COLUMNS: ColumnSpecs = { x: { type: 'numeric', nullable: true } };
 
@@ -25,7 +25,7 @@ export function failRate(reference: readonly number[], shift: number, options: D
   let failed = 0;
   for (let batch = 0; batch < batches; batch++) {
     const drawn = Array.from({ length: rows }, () => (reference[Math.floor(random() * reference.length)] as number) + shift);
-    if (compareDatasets(referenceRows, asRows(drawn), COLUMNS, options, { seed: batch }).verdict === 'fail') failed++;
+    if (compareRows(referenceRows, asRows(drawn), COLUMNS, options, { seed: batch }).verdict === 'fail') failed++;
   }
   return failed / batches;
 }

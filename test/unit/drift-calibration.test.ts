@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ColumnSpecs } from '../../lib/data/column-spec';
 import type { Row } from '../../lib/data/typed-row';
-import { compareDatasets } from '../../lib/drift/compare-datasets';
 import { DriftOptions } from '../../lib/drift/drift-options';
 import type { ColumnDrift, DriftReport } from '../../lib/drift/drift-report';
 import { comparePredictions } from '../../lib/drift/prediction-drift';
 import { standardDeviation } from '../../lib/stats/sorted-sample';
 import { asRows, failRate, normals } from '../support/drift-batches';
 import { loadSeattleWeather } from '../support/vega-data';
+import { compareRows } from '../support/drift-frames';
 
 const numeric: ColumnSpecs = { x: { type: 'numeric', nullable: true } };
 
@@ -49,7 +49,7 @@ describe('what a distance means at the current sample size', () => {
   const reference = asRows(normals(20_000, 1));
 
   it('raises the threshold of a small sample to what noise reaches, and says so', () => {
-    const column = onlyColumn(compareDatasets(reference, asRows(normals(21, 2)), numeric));
+    const column = onlyColumn(compareRows(reference, asRows(normals(21, 2)), numeric));
     const calibration = column.calibration;
     expect(column.method).toBe('wasserstein');
     expect(calibration).toMatchObject({ sampleSize: 21, replicates: 200 });
@@ -65,14 +65,14 @@ describe('what a distance means at the current sample size', () => {
   });
 
   it('keeps the conventional threshold for a large sample, where noise is small, and says that too', () => {
-    const column = onlyColumn(compareDatasets(reference, asRows(normals(8000, 3)), numeric));
+    const column = onlyColumn(compareRows(reference, asRows(normals(8000, 3)), numeric));
     expect(column.threshold).toBe(0.1);
     expect(column.calibration?.driftFrom).toBeLessThan(0.1);
     expect(column.calibration?.meaning).toContain("drift from 0.1, the method's usual threshold");
   });
 
   it('shrinks the noise as √(1/n + 1/N) for Wasserstein, also past the largest replicate draw', () => {
-    const typical = (n: number) => onlyColumn(compareDatasets(reference, asRows(normals(n, 4)), numeric)).calibration?.typical as number;
+    const typical = (n: number) => onlyColumn(compareRows(reference, asRows(normals(n, 4)), numeric)).calibration?.typical as number;
     const expectedRatio = (a: number, b: number) => Math.sqrt((1 / a + 1 / reference.length) / (1 / b + 1 / reference.length));
     // 40 → 4,000 values: about a tenth of the noise (within bootstrap error).
     expect(Math.abs(typical(40) / typical(4000) / expectedRatio(40, 4000) - 1)).toBeLessThan(0.15);
@@ -81,22 +81,22 @@ describe('what a distance means at the current sample size', () => {
   });
 
   it('keeps a warn band for PSI, above the conventional 0.1 and below the drift threshold', () => {
-    const column = onlyColumn(compareDatasets(reference, asRows(normals(30, 5)), numeric, DriftOptions.parse({ columns: { x: { method: 'psi' } } })));
+    const column = onlyColumn(compareRows(reference, asRows(normals(30, 5)), numeric, DriftOptions.parse({ columns: { x: { method: 'psi' } } })));
     expect(column.warnThreshold).toBeGreaterThanOrEqual(0.1);
     expect(column.warnThreshold).toBeLessThan(column.threshold);
     expect(column.warnThreshold).toBe(Math.max(0.1, column.calibration?.warnFrom as number));
   });
 
   it('leaves p-values alone: they already account for the sample size', () => {
-    const column = onlyColumn(compareDatasets(reference, asRows(normals(21, 2)), numeric, DriftOptions.parse({ columns: { x: { method: 'ks' } } })));
+    const column = onlyColumn(compareRows(reference, asRows(normals(21, 2)), numeric, DriftOptions.parse({ columns: { x: { method: 'ks' } } })));
     expect(column).toMatchObject({ threshold: 0.05, warnThreshold: null });
     expect(column.calibration).toBeUndefined();
   });
 
   it('is deterministic for a seed, and calibration: false restores the fixed thresholds', () => {
     const current = asRows(normals(21, 6));
-    expect(compareDatasets(reference, current, numeric, undefined, { seed: 9 })).toEqual(compareDatasets(reference, current, numeric, undefined, { seed: 9 }));
-    const fixed = compareDatasets(reference, current, numeric, DriftOptions.parse({ calibration: false }));
+    expect(compareRows(reference, current, numeric, undefined, { seed: 9 })).toEqual(compareRows(reference, current, numeric, undefined, { seed: 9 }));
+    const fixed = compareRows(reference, current, numeric, DriftOptions.parse({ calibration: false }));
     expect(onlyColumn(fixed)).toMatchObject({ threshold: 0.1, verdict: 'drift' });
     expect(onlyColumn(fixed).calibration).toBeUndefined();
     expect(fixed.multivariate).toBeUndefined();
@@ -114,22 +114,22 @@ describe('a minimum sample', () => {
   const far = (count: number) => asRows(normals(count, 12, 50));
 
   it('makes a column insufficient below minSamples, however far it moved, and never counts it as tested', () => {
-    const report = compareDatasets(reference, far(9), numeric);
+    const report = compareRows(reference, far(9), numeric);
     expect(onlyColumn(report)).toMatchObject({ verdict: 'insufficient', compared: { reference: 2000, current: 9 } });
     expect(onlyColumn(report).calibration).toBeUndefined();
     expect(report).toMatchObject({ verdict: 'ok', columnsTested: 0, columnsInsufficient: 1, columnsDrifted: 0, driftedShare: 0, minSamples: 10 });
-    expect(onlyColumn(compareDatasets(reference, far(10), numeric)).verdict).toBe('drift');
+    expect(onlyColumn(compareRows(reference, far(10), numeric)).verdict).toBe('drift');
   });
 
   it('counts non-null values, and follows a declared minSamples', () => {
     const withNulls: Row[] = [...far(12), ...Array.from({ length: 20 }, () => ({ x: null }))];
-    expect(onlyColumn(compareDatasets(reference, withNulls, numeric)).verdict).toBe('drift');
-    expect(onlyColumn(compareDatasets(reference, withNulls, numeric, DriftOptions.parse({ minSamples: 13 }))).verdict).toBe('insufficient');
+    expect(onlyColumn(compareRows(reference, withNulls, numeric)).verdict).toBe('drift');
+    expect(onlyColumn(compareRows(reference, withNulls, numeric, DriftOptions.parse({ minSamples: 13 }))).verdict).toBe('insufficient');
   });
 
   it('applies to p-value tests and prediction drift too', () => {
     const ks = DriftOptions.parse({ columns: { x: { method: 'ks' } } });
-    expect(onlyColumn(compareDatasets(reference, far(5), numeric, ks))).toMatchObject({ method: 'ks', verdict: 'insufficient' });
+    expect(onlyColumn(compareRows(reference, far(5), numeric, ks))).toMatchObject({ method: 'ks', verdict: 'insufficient' });
     expect(comparePredictions(normals(100, 13), normals(5, 14, 50), {})).toMatchObject({ verdict: 'insufficient' });
   });
 
@@ -137,7 +137,7 @@ describe('a minimum sample', () => {
     const columns: ColumnSpecs = { x: { type: 'numeric', nullable: true }, y: { type: 'numeric', nullable: true } };
     const ref = normals(2000, 15).map((x, i) => ({ x, y: i % 7 }));
     const current = normals(40, 16, 50).map((x, i) => ({ x, y: i < 5 ? i % 7 : null }));
-    const report = compareDatasets(ref, current, columns);
+    const report = compareRows(ref, current, columns);
     expect(report.columns.map((c) => [c.column, c.verdict])).toEqual([
       ['x', 'drift'],
       ['y', 'insufficient'],

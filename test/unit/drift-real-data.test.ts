@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compareDatasets } from '../../lib/drift/compare-datasets';
 import type { DriftReport } from '../../lib/drift/drift-report';
 import { loadSeattleWeather, loadVega } from '../support/vega-data';
+import { compareRows } from '../support/drift-frames';
 
 interface Expected {
   method: string;
@@ -39,7 +39,7 @@ const summary = (report: DriftReport) => ({
 describe('drift on the bundled real data', () => {
   it('detects the 2008 recession: US employment in 2008–2009 drifts against 2006–2007', async () => {
     const { columns, inYears } = await loadVega('us-employment.csv', 'month', () => 'numeric');
-    const report = compareDatasets(inYears('2006', '2007'), inYears('2008', '2009'), columns);
+    const report = compareRows(inYears('2006', '2007'), inYears('2008', '2009'), columns);
 
     expectAsScipy(report, expected.recession);
     expect(report.rows).toEqual({ reference: 24, current: 24 });
@@ -53,7 +53,7 @@ describe('drift on the bundled real data', () => {
 
   it('raises no alarm on a stable control: Seattle weather in 2015 against 2014', async () => {
     const { columns, inYears } = await loadSeattleWeather();
-    const report = compareDatasets(inYears('2014'), inYears('2015'), columns);
+    const report = compareRows(inYears('2014'), inYears('2015'), columns);
 
     expectAsScipy(report, expected.weather);
     // Only the weather label moves: 2015 labels days "drizzle", a label 2014 never used, so the
@@ -67,7 +67,7 @@ describe('drift on the bundled real data', () => {
 
   it('switches to distances on a reference above 1,000 rows, as Evidently does: 2012–2014 against 2015', async () => {
     const { columns, inYears } = await loadSeattleWeather();
-    const report = compareDatasets(inYears('2012', '2013', '2014'), inYears('2015'), columns);
+    const report = compareRows(inYears('2012', '2013', '2014'), inYears('2015'), columns);
 
     expectAsScipy(report, expected.weatherLargeReference);
     const temperature = report.columns.find((c) => c.column === 'temp_max');

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ColumnSpecs } from '../../lib/data/column-spec';
+import { frameOfRows } from '../../lib/data/columns/frame';
 import type { Row } from '../../lib/data/typed-row';
 import { chooseDriftMethods } from '../../lib/drift/choose-methods';
-import { compareDatasets } from '../../lib/drift/compare-datasets';
 import type { NumericSummary } from '../../lib/drift/data-shift';
 import { DriftOptions } from '../../lib/drift/drift-options';
 import { type ColumnDrift, DriftReport } from '../../lib/drift/drift-report';
@@ -11,6 +11,7 @@ import { multivariateDrift } from '../../lib/drift/multivariate';
 import { mulberry32 } from '../../lib/stats/mulberry32';
 import { fitPrincipalComponents, reconstructionErrors } from '../../lib/stats/pca';
 import { loadSeattleWeather } from '../support/vega-data';
+import { compareRows } from '../support/drift-frames';
 
 // pandas and scikit-learn on the same CSV, see test/fixtures/make-drift-shift-reference.py.
 const expected = JSON.parse(readFileSync(new URL('../fixtures/drift-shift-reference.json', import.meta.url), 'utf8')) as {
@@ -21,6 +22,9 @@ const expected = JSON.parse(readFileSync(new URL('../fixtures/drift-shift-refere
   tempMax2015EverySeventhMissing: NumericSummary;
   pca20122014vs2015: { components: number; explained: number; meanError: number; firstErrors: number[] };
 };
+
+const multivariateOfRows = (reference: Row[], current: Row[], columns: ColumnSpecs, minSamples: number, seed: number) =>
+  multivariateDrift(frameOfRows(reference, columns), frameOfRows(current, columns), columns, minSamples, seed);
 
 const NUMERIC_WEATHER = ['precipitation', 'temp_max', 'temp_min', 'wind'];
 
@@ -47,26 +51,26 @@ describe('the method, fixed with the reference', () => {
   const small: Row[] = reference.slice(0, 200);
 
   it('chooses Evidently’s default on the reference, with the spec’s choice winning; no method for time or empty columns', () => {
-    expect(chooseDriftMethods(reference, columns, DriftOptions.parse({}))).toEqual({ x: 'wasserstein', c: 'jensenshannon' });
-    expect(chooseDriftMethods(small, columns, DriftOptions.parse({ columns: { c: { method: 'psi' } } }))).toEqual({ x: 'ks', c: 'psi' });
+    expect(chooseDriftMethods(frameOfRows(reference, columns), columns, DriftOptions.parse({}))).toEqual({ x: 'wasserstein', c: 'jensenshannon' });
+    expect(chooseDriftMethods(frameOfRows(small, columns), columns, DriftOptions.parse({ columns: { c: { method: 'psi' } } }))).toEqual({ x: 'ks', c: 'psi' });
   });
 
   it('keeps the recorded method when the data would choose another, without a change to report', () => {
-    const report = compareDatasets(small, small, columns, DriftOptions.parse({}), { recordedMethods: { x: 'wasserstein', c: 'jensenshannon' } });
+    const report = compareRows(small, small, columns, DriftOptions.parse({}), { recordedMethods: { x: 'wasserstein', c: 'jensenshannon' } });
     expect(column(report, 'x')).toMatchObject({ method: 'wasserstein' });
     expect(column(report, 'x').methodChange).toBeUndefined();
-    expect(column(compareDatasets(small, small, columns), 'x').method).toBe('ks');
+    expect(column(compareRows(small, small, columns), 'x').method).toBe('ks');
   });
 
   it('lets a spec override win and says what changed and why', () => {
     const options = DriftOptions.parse({ columns: { x: { method: 'psi' } } });
-    const report = compareDatasets(reference, reference, columns, options, { recordedMethods: { x: 'wasserstein', c: 'jensenshannon' } });
+    const report = compareRows(reference, reference, columns, options, { recordedMethods: { x: 'wasserstein', c: 'jensenshannon' } });
     expect(column(report, 'x')).toMatchObject({ method: 'psi', methodChange: { from: 'wasserstein', to: 'psi', why: "the pipeline spec sets this column's method" } });
     expect(column(report, 'c').methodChange).toBeUndefined();
   });
 
   it('falls back to the default when the recorded method no longer fits the column’s type', () => {
-    const report = compareDatasets(reference, reference, columns, DriftOptions.parse({}), { recordedMethods: { c: 'wasserstein' } });
+    const report = compareRows(reference, reference, columns, DriftOptions.parse({}), { recordedMethods: { c: 'wasserstein' } });
     expect(column(report, 'c')).toMatchObject({
       method: 'jensenshannon',
       methodChange: { from: 'wasserstein', to: 'jensenshannon', why: 'wasserstein needs a numeric column and the column is now categorical' },
@@ -77,7 +81,7 @@ describe('the method, fixed with the reference', () => {
 describe('the shift in data units', () => {
   it('matches pandas for every numeric column and the weather label, 2014 against 2015', async () => {
     const { columns, inYears } = await loadSeattleWeather();
-    const report = compareDatasets(inYears('2014'), inYears('2015'), columns);
+    const report = compareRows(inYears('2014'), inYears('2015'), columns);
     for (const name of NUMERIC_WEATHER) {
       const shift = column(report, name).shift;
       if (shift?.kind !== 'numeric') throw new Error(`${name}: expected a numeric shift`);
@@ -101,7 +105,7 @@ describe('the shift in data units', () => {
   it('summarizes the values that are there and counts the missing ones', async () => {
     const { columns, inYears } = await loadSeattleWeather();
     const current = inYears('2015').map((row, i) => (i % 7 === 0 ? { ...row, temp_max: null } : row));
-    const shift = column(compareDatasets(inYears('2014'), current, columns), 'temp_max').shift;
+    const shift = column(compareRows(inYears('2014'), current, columns), 'temp_max').shift;
     if (shift?.kind !== 'numeric') throw new Error('expected a numeric shift');
     expectSummary(shift.current, expected.tempMax2015EverySeventhMissing);
   });
@@ -110,7 +114,7 @@ describe('the shift in data units', () => {
     const columns: ColumnSpecs = { c: { type: 'categorical', nullable: true } };
     const reference: Row[] = Array.from({ length: 50 }, (_, i) => ({ c: i % 2 === 0 ? 'old' : null }));
     const current: Row[] = Array.from({ length: 14 }, (_, k) => Array.from({ length: k + 1 }, () => ({ c: `new${k}` }))).flat();
-    const shift = column(compareDatasets(reference, current, columns), 'c').shift;
+    const shift = column(compareRows(reference, current, columns), 'c').shift;
     if (shift?.kind !== 'categorical') throw new Error('expected a categorical shift');
     expect(shift.newCategories.map((c) => c.value)).toEqual(['new13', 'new12', 'new11', 'new10', 'new9', 'new8', 'new7', 'new6', 'new5', 'new4']);
     expect(shift.newCategories[0]).toEqual({ value: 'new13', count: 14 });
@@ -145,7 +149,7 @@ describe('the multivariate signal', () => {
   const columns: ColumnSpecs = { x: { type: 'numeric', nullable: false }, y: { type: 'numeric', nullable: false }, z: { type: 'numeric', nullable: false } };
 
   it('catches a flipped correlation that no column shows on its own', () => {
-    const report = compareDatasets(correlated(4000, 0.9, 1), correlated(200, -0.9, 2), columns);
+    const report = compareRows(correlated(4000, 0.9, 1), correlated(200, -0.9, 2), columns);
     expect(report.columns.map((c) => c.verdict)).toEqual(['stable', 'stable', 'stable']);
     expect(report.multivariate).toMatchObject({ method: 'pca-reconstruction', columns: ['x', 'y', 'z'], components: 2, verdict: 'drift', rows: { current: 200 } });
     const signal = report.multivariate as { score: number; threshold: number; typical: number };
@@ -156,7 +160,7 @@ describe('the multivariate signal', () => {
 
   it('stays quiet on calm batches of 20 rows (at most ~5 % drift)', () => {
     const reference = correlated(4000, 0.9, 3);
-    const drifted = Array.from({ length: 100 }, (_, batch) => multivariateDrift(reference, correlated(20, 0.9, 100 + batch), columns, 10, batch)).filter(
+    const drifted = Array.from({ length: 100 }, (_, batch) => multivariateOfRows(reference, correlated(20, 0.9, 100 + batch), columns, 10, batch)).filter(
       (signal) => 'verdict' in signal && signal.verdict === 'drift',
     );
     expect(drifted.length).toBeLessThanOrEqual(5);
@@ -164,16 +168,16 @@ describe('the multivariate signal', () => {
 
   it('says why it is skipped: too few numeric columns, reference rows or current rows', () => {
     const rows = correlated(100, 0.5, 4);
-    expect(multivariateDrift(rows, rows, { x: columns.x as ColumnSpecs[string], c: { type: 'categorical', nullable: false } }, 10, 1)).toEqual({
+    expect(multivariateOfRows(rows, rows, { x: columns.x as ColumnSpecs[string], c: { type: 'categorical', nullable: false } }, 10, 1)).toEqual({
       method: 'pca-reconstruction',
       skipped: 'needs 2 numeric columns that vary in the reference (found 1)',
     });
-    expect(multivariateDrift(rows.slice(0, 30), rows, columns, 10, 1)).toEqual({ method: 'pca-reconstruction', skipped: 'needs 40 reference rows for 3 numeric columns (found 30)' });
-    expect(multivariateDrift(rows, rows.slice(0, 9), columns, 10, 1)).toEqual({ method: 'pca-reconstruction', skipped: 'needs 10 current rows (found 9)' });
+    expect(multivariateOfRows(rows.slice(0, 30), rows, columns, 10, 1)).toEqual({ method: 'pca-reconstruction', skipped: 'needs 40 reference rows for 3 numeric columns (found 30)' });
+    expect(multivariateOfRows(rows, rows.slice(0, 9), columns, 10, 1)).toEqual({ method: 'pca-reconstruction', skipped: 'needs 10 current rows (found 9)' });
   });
 
   it('travels in a report that survives JSON and parses back with its schema', () => {
-    const report = compareDatasets(correlated(1500, 0.9, 5), correlated(300, 0.9, 6), columns);
+    const report = compareRows(correlated(1500, 0.9, 5), correlated(300, 0.9, 6), columns);
     expect(report.multivariate).toMatchObject({ verdict: 'stable' });
     expect(DriftReport.parse(JSON.parse(JSON.stringify(report)))).toEqual(report);
   });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnSpecs } from '../../lib/data/column-spec';
 import type { Row } from '../../lib/data/typed-row';
-import { compareDatasets } from '../../lib/drift/compare-datasets';
 import { DRIFT_METHODS } from '../../lib/drift/drift-methods';
 import { DriftOptions } from '../../lib/drift/drift-options';
 import { DriftReport, REPORTED_CATEGORIES } from '../../lib/drift/drift-report';
 import { defaultMethod } from '../../lib/drift/select-method';
 import { columnVerdict, datasetVerdict } from '../../lib/drift/verdicts';
+import { compareRows } from '../support/drift-frames';
 
 const numeric = { type: 'numeric', nullable: true } as const;
 const categorical = { type: 'categorical', nullable: true } as const;
@@ -43,9 +43,9 @@ describe('choosing the test for a column (Evidently defaults)', () => {
     // KS; Driftline keeps one method per reference so that scores stay comparable).
     const reference = rowsOf('x', [...range(1000).map((i) => i % 3), ...repeat(null, 500)]);
     const current = rowsOf('x', range(100).map((i) => 3 + (i % 3)));
-    expect(onlyColumn(compareDatasets(reference, current, { x: numeric }))).toMatchObject({ method: 'chisquare', verdict: 'drift' });
-    expect(onlyColumn(compareDatasets(reference, reference, { x: numeric })).method).toBe('chisquare');
-    expect(onlyColumn(compareDatasets(rowsOf('x', range(1000).map((i) => i % 6)), current, { x: numeric })).method).toBe('ks');
+    expect(onlyColumn(compareRows(reference, current, { x: numeric }))).toMatchObject({ method: 'chisquare', verdict: 'drift' });
+    expect(onlyColumn(compareRows(reference, reference, { x: numeric })).method).toBe('chisquare');
+    expect(onlyColumn(compareRows(rowsOf('x', range(1000).map((i) => i % 6)), current, { x: numeric })).method).toBe('ks');
   });
 });
 
@@ -119,7 +119,7 @@ describe('drift options', () => {
   it('must name declared, comparable columns and methods their type allows', () => {
     const rows = rowsOf('x', ['a', 'b']);
     const columns: ColumnSpecs = { x: categorical, t: { type: 'timestamp', nullable: false } };
-    const compare = (columnOptions: object) => () => compareDatasets(rows, rows, columns, DriftOptions.parse({ columns: columnOptions }));
+    const compare = (columnOptions: object) => () => compareRows(rows, rows, columns, DriftOptions.parse({ columns: columnOptions }));
     expect(compare({ y: { method: 'psi' } })).toThrow('drift options: column "y" is not a declared column');
     expect(compare({ t: { method: 'psi' } })).toThrow('drift options: column "t" is a timestamp column, which is not compared');
     expect(compare({ x: { method: 'ks' } })).toThrow('drift options: column "x" is categorical, but ks needs a numeric column');
@@ -129,12 +129,12 @@ describe('drift options', () => {
 describe('comparing datasets', () => {
   it('finds identical data stable with a p-value of 1', () => {
     const rows = rowsOf('x', range(50));
-    const column = onlyColumn(compareDatasets(rows, rows, { x: numeric }));
+    const column = onlyColumn(compareRows(rows, rows, { x: numeric }));
     expect(column).toMatchObject({ method: 'ks', statistic: 0, pValue: 1, verdict: 'stable' });
   });
 
   it('finds fully separated samples drifted with the exact KS p-value 2 / C(20, 10)', () => {
-    const report = compareDatasets(rowsOf('x', range(10)), rowsOf('x', range(10, 100)), { x: numeric });
+    const report = compareRows(rowsOf('x', range(10)), rowsOf('x', range(10, 100)), { x: numeric });
     const column = onlyColumn(report);
     expect(column.statistic).toBe(1);
     expect(column.pValue).toBeCloseTo(2 / 184756, 15);
@@ -145,18 +145,18 @@ describe('comparing datasets', () => {
     // Reference 1:2:1 over 40 rows; current 20 rows at the same proportions: no difference at all.
     const reference = rowsOf('c', [...repeat('a', 10), ...repeat('b', 20), ...repeat('c', 10)]);
     const current = rowsOf('c', [...repeat('a', 5), ...repeat('b', 10), ...repeat('c', 5)]);
-    expect(onlyColumn(compareDatasets(reference, current, { c: categorical }))).toMatchObject({ method: 'chisquare', statistic: 0, pValue: 1 });
+    expect(onlyColumn(compareRows(reference, current, { c: categorical }))).toMatchObject({ method: 'chisquare', statistic: 0, pValue: 1 });
   });
 
   it('reports an infinite chi-square (a category the reference never had) as null, and it drifts', () => {
     const reference = rowsOf('c', [...repeat('a', 10), ...repeat('b', 10), ...repeat('c', 10)]);
     const current = rowsOf('c', [...repeat('a', 10), ...repeat('b', 10), ...repeat('d', 1)]);
-    expect(onlyColumn(compareDatasets(reference, current, { c: categorical }))).toMatchObject({ statistic: null, pValue: 0, verdict: 'drift' });
+    expect(onlyColumn(compareRows(reference, current, { c: categorical }))).toMatchObject({ statistic: null, pValue: 0, verdict: 'drift' });
   });
 
   it('normalizes the Wasserstein distance of a large reference by its standard deviation', () => {
     // 0…1999 shifted by 100: every value moves 100, and σ² of n consecutive integers is (n² − 1)/12.
-    const report = compareDatasets(rowsOf('x', range(2000)), rowsOf('x', range(2000, 100)), { x: numeric });
+    const report = compareRows(rowsOf('x', range(2000)), rowsOf('x', range(2000, 100)), { x: numeric });
     const column = onlyColumn(report);
     expect(column.method).toBe('wasserstein');
     expect(column.statistic).toBeCloseTo(100 / Math.sqrt((2000 ** 2 - 1) / 12), 12);
@@ -165,7 +165,7 @@ describe('comparing datasets', () => {
   });
 
   it('gives disjoint categories the largest Jensen–Shannon distance, 1, on a large reference', () => {
-    const column = onlyColumn(compareDatasets(rowsOf('c', repeat('a', 1500)), rowsOf('c', repeat('b', 10)), { c: categorical }));
+    const column = onlyColumn(compareRows(rowsOf('c', repeat('a', 1500)), rowsOf('c', repeat('b', 10)), { c: categorical }));
     expect(column).toMatchObject({ method: 'jensenshannon', statistic: 1, pValue: null, verdict: 'drift' });
   });
 
@@ -173,7 +173,7 @@ describe('comparing datasets', () => {
     // Shares 0.6/0.4 against 0.4/0.6: PSI = 0.2·ln 1.5 + (−0.2)·ln(2/3) = 0.4·ln 1.5 ≈ 0.162.
     const reference = rowsOf('c', [...repeat('a', 60), ...repeat('b', 40)]);
     const current = rowsOf('c', [...repeat('a', 40), ...repeat('b', 60)]);
-    const report = compareDatasets(reference, current, { c: categorical }, DriftOptions.parse({ columns: { c: { method: 'psi' } } }));
+    const report = compareRows(reference, current, { c: categorical }, DriftOptions.parse({ columns: { c: { method: 'psi' } } }));
     const column = onlyColumn(report);
     expect(column.statistic).toBeCloseTo(0.4 * Math.log(1.5), 12);
     expect(column).toMatchObject({ method: 'psi', threshold: 0.2, warnThreshold: 0.1, verdict: 'warn' });
@@ -185,18 +185,18 @@ describe('comparing datasets', () => {
     const reference = rowsOf('b', [...repeat(true, 30), ...repeat(false, 70)]);
     const current = rowsOf('b', [...repeat(true, 50), ...repeat(false, 50)]);
     const columns: ColumnSpecs = { b: { type: 'boolean', nullable: false } };
-    const byDefault = onlyColumn(compareDatasets(reference, current, columns));
+    const byDefault = onlyColumn(compareRows(reference, current, columns));
     expect(byDefault.method).toBe('z');
     expect(byDefault.statistic).toBeCloseTo(-0.2 / Math.sqrt(0.24 * 0.02), 12);
     expect(byDefault.verdict).toBe('drift');
-    const strict = compareDatasets(reference, current, columns, DriftOptions.parse({ columns: { b: { method: 'z', threshold: 0.001 } } }));
+    const strict = compareRows(reference, current, columns, DriftOptions.parse({ columns: { b: { method: 'z', threshold: 0.001 } } }));
     expect(onlyColumn(strict)).toMatchObject({ threshold: 0.001, verdict: 'stable' });
   });
 
   it('leaves nulls, NaN and infinities out of the test and reports their share', () => {
     const reference = rowsOf('x', [...range(8), null, NaN]);
     const current = rowsOf('x', [...range(8), Infinity]);
-    expect(onlyColumn(compareDatasets(reference, current, { x: numeric }))).toMatchObject({
+    expect(onlyColumn(compareRows(reference, current, { x: numeric }))).toMatchObject({
       compared: { reference: 8, current: 8 },
       nullShare: { reference: 0.2, current: 1 / 9 },
       pValue: 1,
@@ -206,7 +206,7 @@ describe('comparing datasets', () => {
   it('skips timestamp columns and columns with no values on one side, saying why', () => {
     const reference: Row[] = range(5).map((i) => ({ t: `2020-01-0${i + 1}T00:00:00.000Z`, x: i, c: 'a' }));
     const current: Row[] = range(5).map((i) => ({ t: `2021-01-0${i + 1}T00:00:00.000Z`, x: null, c: 'a' }));
-    const report = compareDatasets(reference, current, { t: { type: 'timestamp', nullable: false }, x: numeric, c: categorical });
+    const report = compareRows(reference, current, { t: { type: 'timestamp', nullable: false }, x: numeric, c: categorical });
     expect(report.skipped).toEqual([
       { column: 't', type: 'timestamp', reason: 'timestamp columns are not compared' },
       { column: 'x', type: 'numeric', reason: 'no non-null values in the current data' },
@@ -215,14 +215,14 @@ describe('comparing datasets', () => {
   });
 
   it('refuses an empty side and a value that breaks the declared type', () => {
-    expect(() => compareDatasets([], rowsOf('x', [1]), { x: numeric })).toThrow('drift needs rows on both sides (reference 0, current 1)');
-    expect(() => compareDatasets(rowsOf('x', ['7']), rowsOf('x', [1]), { x: numeric })).toThrow('column "x" is declared numeric but holds "7"');
+    expect(() => compareRows([], rowsOf('x', [1]), { x: numeric })).toThrow('drift needs rows on both sides (reference 0, current 1)');
+    expect(() => compareRows(rowsOf('x', ['7']), rowsOf('x', [1]), { x: numeric })).toThrow('column "x" is declared numeric but holds "7"');
   });
 
   it('lists the most frequent categories and sums the rest, so an ID-like column stays small', () => {
     // Category i occurs i + 1 times on each side: the 30 most frequent are 10…39.
     const values = range(40).flatMap((i) => repeat(`k${i}`, i + 1));
-    const histogram = onlyColumn(compareDatasets(rowsOf('c', values), rowsOf('c', values), { c: categorical })).histogram;
+    const histogram = onlyColumn(compareRows(rowsOf('c', values), rowsOf('c', values), { c: categorical })).histogram;
     if (histogram.kind !== 'categories') throw new Error('expected categories');
     expect(histogram.values).toHaveLength(REPORTED_CATEGORIES);
     expect(histogram.values).not.toContain('k9');
@@ -233,7 +233,7 @@ describe('comparing datasets', () => {
     const reference: Row[] = range(30).map((i) => ({ x: i % 7, y: i * 1.5, c: ['a', 'b', 'c'][i % 3] ?? null, b: i % 2 === 0 }));
     const current: Row[] = range(25).map((i) => ({ x: (i % 5) + 2, y: i * 2 + 3, c: ['a', 'b', 'd'][i % 3] ?? null, b: i % 3 === 0 }));
     const columns: ColumnSpecs = { x: { type: 'integer', nullable: false }, y: numeric, c: categorical, b: { type: 'boolean', nullable: false } };
-    const report = compareDatasets(reference, current, columns);
+    const report = compareRows(reference, current, columns);
     expect(DriftReport.parse(JSON.parse(JSON.stringify(report)))).toEqual(report);
     expect(report.columns.map((c) => c.method)).toEqual(['ks', 'ks', 'chisquare', 'z']);
   });

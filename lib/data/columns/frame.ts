@@ -1,5 +1,6 @@
+import { DriftlineError } from '../../errors';
 import type { ColumnSpec } from '../column-spec';
-import type { Row } from '../typed-row';
+import type { Cell, Row } from '../typed-row';
 import { BOOLEAN_DICTIONARY, type Column, type ColumnTable, columnOf, NULL_CODE } from './column-table';
 
 /** A categorical or boolean column as codes into its dictionary (−1 for null). */
@@ -56,12 +57,43 @@ export function frameOfRows(rows: readonly Row[], specs: Record<string, ColumnSp
   };
 }
 
+/**
+ * The frame's rows as row objects (as `loadSnapshotRows` gives them: ISO 8601 UTC times, null for
+ * missing), with the columns of `specs` — or only the rows at `rows`: for the edges that still
+ * take rows (a handful of them, as a prediction request would carry).
+ */
+export function rowsOfFrame(frame: Frame, specs: Record<string, ColumnSpec>, rows?: Int32Array): Row[] {
+  const cells = Object.entries(specs).map(([name, { type }]) => [name, cellReader(frame, name, type)] as const);
+  const picked = rows ?? Int32Array.from({ length: frame.rowCount }, (_, i) => i);
+  return Array.from(picked, (row) => Object.fromEntries(cells.map(([name, cell]) => [name, cell(row)])));
+}
+
+function cellReader(frame: Frame, name: string, type: ColumnSpec['type']): (row: number) => Cell {
+  if (type === 'categorical' || type === 'boolean') {
+    const { codes, dictionary } = frame.codes(name);
+    return (row) => {
+      const code = codes[row] as number;
+      return code === NULL_CODE ? null : (dictionary[code] as Cell);
+    };
+  }
+  const values = frame.numbers(name);
+  return (row) => {
+    const value = values[row] as number;
+    if (Number.isNaN(value)) return null;
+    return type === 'timestamp' ? new Date(value).toISOString() : value;
+  };
+}
+
 function numbersOfRows(rows: readonly Row[], name: string, type: ColumnSpec['type']): Float64Array {
   if (type === 'categorical' || type === 'boolean') throw new Error(`column "${name}" is ${type}, not a number column`);
   const values = new Float64Array(rows.length);
   rows.forEach((row, i) => {
     const cell = row[name] ?? null;
-    values[i] = cell === null ? Number.NaN : type === 'timestamp' ? Date.parse(String(cell)) : Number(cell);
+    // A row object is an edge: a cell of the wrong type is refused, not coerced.
+    if (cell !== null && typeof cell !== (type === 'timestamp' ? 'string' : 'number')) {
+      throw new DriftlineError('InvalidInput', `column "${name}" is declared ${type} but holds ${JSON.stringify(cell)}`);
+    }
+    values[i] = cell === null ? Number.NaN : type === 'timestamp' ? Date.parse(cell as string) : (cell as number);
   });
   return values;
 }

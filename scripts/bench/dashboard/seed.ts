@@ -1,4 +1,5 @@
 import { ColumnSpec } from '../../../lib/data/column-spec';
+import { frameOfRows } from '../../../lib/data/columns/frame';
 import { saveDriftReport } from '../../../lib/db/drift-reports';
 import type { Pool } from '../../../lib/db/pool';
 import { assembleDriftCheck } from '../../../lib/drift/drift-check';
@@ -86,7 +87,7 @@ export function syntheticDriftCheck(columnNames = { shifted: 'price', stable: 'q
     [columnNames.stable]: ColumnSpec.parse({ type: 'numeric' }),
     [columnNames.category]: ColumnSpec.parse({ type: 'categorical' }),
   };
-  const data = compareDatasets(rows(500, 0), rows(400, 30), columns);
+  const data = compareDatasets(frameOfRows(rows(500, 0), columns), frameOfRows(rows(400, 30), columns), columns);
   return assembleDriftCheck({
     data,
     target: { column: columnNames.stable, verdict: 'stable' },

@@ -16,7 +16,7 @@ import type { CompareJob, Comparison } from './drift/compare-thread';
 import type { ActivityDeps } from './deps';
 import { heartbeatWhile } from './heartbeat';
 import { predictWith } from './training/predict';
-import { resultFromThread } from './training/run-in-thread';
+import { resultFromThread } from './threads/result-from-thread';
 
 const COMPARE_ENTRY = new URL('./drift/compare-thread.ts', import.meta.url);
 

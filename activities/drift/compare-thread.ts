@@ -1,4 +1,3 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import type { ColumnSpecs } from '../../lib/data/column-spec';
 import type { Row } from '../../lib/data/typed-row';
 import { compareDatasets } from '../../lib/drift/compare-datasets';
@@ -6,10 +5,8 @@ import type { DriftMethod } from '../../lib/drift/drift-methods';
 import type { ColumnDriftOptions, DriftOptions } from '../../lib/drift/drift-options';
 import type { ColumnDrift, DriftReport, SkippedColumn } from '../../lib/drift/drift-report';
 import { comparePredictions, PREDICTION } from '../../lib/drift/prediction-drift';
-import { DriftlineError } from '../../lib/errors';
-import type { ThreadEnd } from '../training/run-in-thread';
 
-/** What the comparison thread receives as workerData. */
+/** What the comparison job receives. */
 export interface CompareJob {
   reference: Row[];
   current: Row[];
@@ -29,8 +26,8 @@ export interface Comparison {
   prediction: ColumnDrift | SkippedColumn;
 }
 
-/** Runs in a worker thread: sorting and merging millions of values never blocks the activity's heartbeats. */
-function compare(job: CompareJob): Comparison {
+/** Runs in a pooled thread: sorting and merging millions of values never blocks the activity's heartbeats. */
+export function run(job: CompareJob): Comparison {
   const { predictions, seed } = job;
   return {
     data: compareDatasets(job.reference, job.current, job.columns, job.options, { recordedMethods: job.recordedMethods, seed }),
@@ -39,14 +36,4 @@ function compare(job: CompareJob): Comparison {
         ? { column: PREDICTION, type: 'numeric', reason: predictions }
         : comparePredictions(predictions.reference, predictions.current, job.predictionOptions, job.options, seed),
   };
-}
-
-function send(message: ThreadEnd<Comparison>): void {
-  parentPort?.postMessage(message);
-}
-
-try {
-  send({ type: 'done', result: compare(workerData as CompareJob) });
-} catch (error) {
-  send({ type: 'failed', errorType: error instanceof DriftlineError ? error.type : undefined, message: (error as Error).message });
 }

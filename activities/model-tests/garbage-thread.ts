@@ -1,8 +1,8 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import type { ModelArtifact } from '../../lib/model/model-artifact';
 import type { GarbageCase } from '../../lib/model-tests/garbage-cases';
 import { prepareBatch } from '../../lib/serving/prepare-batch';
 import type { ColumnSpec } from '../../lib/spec/pipeline-spec';
+import type { SendFromJob } from '../threads/thread-job';
 import { loadInProcessTrainer } from '../training/module-trainer';
 
 export interface GarbageJob {
@@ -15,12 +15,12 @@ export type GarbageMessage =
   | { type: 'start'; index: number }
   | { type: 'outcome'; index: number; outcome: { predictions: unknown } | { error: { name: string; message: string } } };
 
-/** Runs each garbage case through the predict path in a thread, so a hang can be stopped from outside. */
-async function run({ artifact, columns, cases }: GarbageJob): Promise<void> {
+/** Runs each garbage case through the predict path in a pooled thread, so a hang can be stopped from outside. */
+export async function run({ artifact, columns, cases }: GarbageJob, send: SendFromJob<GarbageMessage>): Promise<void> {
   if (artifact.trainer.kind === 'command') throw new Error('command trainers are tested from the activity');
   const trainer = await loadInProcessTrainer(artifact.trainer);
   for (const [index, testCase] of cases.entries()) {
-    parentPort?.postMessage({ type: 'start', index } satisfies GarbageMessage);
+    send({ type: 'start', index });
     let outcome: Extract<GarbageMessage, { type: 'outcome' }>['outcome'];
     try {
       outcome = { predictions: await trainer.predict(artifact.model, prepareBatch(artifact, columns, testCase.rows)) };
@@ -28,8 +28,6 @@ async function run({ artifact, columns, cases }: GarbageJob): Promise<void> {
       const { name, message } = error as Error;
       outcome = { error: { name: String(name), message: String(message) } };
     }
-    parentPort?.postMessage({ type: 'outcome', index, outcome } satisfies GarbageMessage);
+    send({ type: 'outcome', index, outcome });
   }
 }
-
-void run(workerData as GarbageJob);

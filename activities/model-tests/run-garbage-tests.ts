@@ -5,7 +5,7 @@ import type { GarbageCase } from '../../lib/model-tests/garbage-cases';
 import { prepareBatch } from '../../lib/serving/prepare-batch';
 import type { ColumnSpec } from '../../lib/spec/pipeline-spec';
 import { predictWithCommand } from '../training/command-trainer';
-import { spawnThread } from '../training/run-in-thread';
+import { resultFromThread } from '../threads/result-from-thread';
 import type { GarbageJob, GarbageMessage } from './garbage-thread';
 
 const THREAD_ENTRY = new URL('./garbage-thread.ts', import.meta.url);
@@ -46,43 +46,32 @@ async function runCommandCases(artifact: ModelArtifact, columns: Record<string, 
   return results;
 }
 
-function runThreadCases(job: GarbageJob, signal: AbortSignal): Promise<ModelTestResult[]> {
-  if (job.cases.length === 0) return Promise.resolve([]);
-  return new Promise((resolve, reject) => {
-    const results: ModelTestResult[] = new Array(job.cases.length);
-    const worker = spawnThread(THREAD_ENTRY, job);
-    let timer: NodeJS.Timeout | undefined;
-    const finish = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', abort);
-      void worker.terminate();
-    };
-    const abort = () => {
-      finish();
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', abort, { once: true });
-    worker.on('message', (message: GarbageMessage) => {
-      const name = (job.cases[message.index] as GarbageCase).name;
-      clearTimeout(timer);
-      if (message.type === 'start') {
-        timer = setTimeout(() => {
-          results[message.index] = { name, behaviour: 'hang', passed: false, detail: `no answer within ${CASE_TIMEOUT_MS / 1000} s` };
-          job.cases.forEach((c, i) => (results[i] ??= { name: c.name, behaviour: 'hang', passed: false, detail: 'not run: an earlier case hung' }));
-          finish();
-          resolve(results);
-        }, CASE_TIMEOUT_MS);
-        return;
-      }
-      results[message.index] = classifyOutcome(name, message.outcome);
-      if (message.index === job.cases.length - 1) {
-        finish();
-        resolve(results);
-      }
-    });
-    worker.on('error', (error) => {
-      finish();
-      reject(error);
-    });
-  });
+/**
+ * Runs the cases in a pooled thread, one after another. A case without an answer in time is a hang:
+ * its thread is stopped (the pool replaces it) and the cases after it are not run.
+ */
+async function runThreadCases(job: GarbageJob, signal: AbortSignal): Promise<ModelTestResult[]> {
+  if (job.cases.length === 0) return [];
+  const results: ModelTestResult[] = new Array(job.cases.length);
+  const hang = new AbortController();
+  const hangAfter = new Error('a garbage case hung');
+  let timer: NodeJS.Timeout | undefined;
+  const onMessage = (message: GarbageMessage) => {
+    const name = (job.cases[message.index] as GarbageCase).name;
+    clearTimeout(timer);
+    if (message.type === 'outcome') return (results[message.index] = classifyOutcome(name, message.outcome));
+    timer = setTimeout(() => {
+      results[message.index] = { name, behaviour: 'hang', passed: false, detail: `no answer within ${CASE_TIMEOUT_MS / 1000} s` };
+      hang.abort(hangAfter);
+    }, CASE_TIMEOUT_MS);
+  };
+  try {
+    await resultFromThread<void, GarbageMessage>(THREAD_ENTRY, job, { signal: AbortSignal.any([signal, hang.signal]), what: 'garbage tests', onMessage });
+  } catch (error) {
+    if (error !== hangAfter) throw error;
+    job.cases.forEach((c, i) => (results[i] ??= { name: c.name, behaviour: 'hang', passed: false, detail: 'not run: an earlier case hung' }));
+  } finally {
+    clearTimeout(timer);
+  }
+  return results;
 }

@@ -1,19 +1,14 @@
-import { parentPort, workerData } from 'node:worker_threads';
 import { trainingData } from '../../lib/arrival/windows';
 import { loadPipelineData } from '../../lib/db/pipeline-data';
 import { createPool } from '../../lib/db/pool';
-import { DriftlineError } from '../../lib/errors';
 import { planTraining, trainWith } from '../../lib/model/model-artifact';
 import { loadInProcessTrainer } from './module-trainer';
-import { describeTrainingData, type TrainingJob, type TrainingMessage } from './thread-protocol';
+import type { SendFromJob } from '../threads/thread-job';
+import { describeTrainingData, type TrainedCandidate, type TrainingJob, type TrainingMessage } from './thread-protocol';
 import { currentThreadId } from './worker-load';
 
-/** Runs in a worker thread: loading and training both stay off the activity's event loop, free for heartbeats and cancellation. */
-function send(message: TrainingMessage): void {
-  parentPort?.postMessage(message);
-}
-
-async function run(job: TrainingJob): Promise<void> {
+/** Runs in a pooled thread: loading and training both stay off the activity's event loop, free for heartbeats and cancellation. */
+export async function run(job: TrainingJob, send: SendFromJob<TrainingMessage>): Promise<TrainedCandidate> {
   send({ type: 'started', tid: currentThreadId() });
   const progress = (fraction: number, message: string) => send({ type: 'progress', fraction, message });
   progress(0.01, 'loading data');
@@ -25,9 +20,5 @@ async function run(job: TrainingJob): Promise<void> {
   const planned = planTraining(learned.rows, job.spec);
   const trainer = await loadInProcessTrainer(job.trainer);
   const training = await trainWith(trainer, job.trainer, planned, job.params, progress);
-  send({ type: 'done', result: { training, ...describeTrainingData(learned, job.spec) } });
+  return { training, ...describeTrainingData(learned, job.spec) };
 }
-
-run(workerData as TrainingJob).catch((error: Error) =>
-  send({ type: 'failed', errorType: error instanceof DriftlineError ? error.type : undefined, message: error.message }),
-);

@@ -1,5 +1,5 @@
 import type { CompareJob, Comparison } from '../../activities/drift/compare-thread';
-import { resultFromThread } from '../../activities/training/run-in-thread';
+import { resultFromThread } from '../../activities/threads/result-from-thread';
 import type { ColumnSpecs } from '../../lib/data/column-spec';
 import type { Row } from '../../lib/data/typed-row';
 import { compareDatasets } from '../../lib/drift/compare-datasets';

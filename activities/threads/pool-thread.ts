@@ -1,0 +1,30 @@
+import { parentPort, type TransferListItem } from 'node:worker_threads';
+import { DriftlineError } from '../../lib/errors';
+import type { JobFunction, JobPost, JobRequest, ThreadEnd } from './thread-job';
+
+/**
+ * A pooled thread: loaded once (with the TypeScript loader when running from source), then runs the
+ * jobs the pool sends it one at a time. Each job names its entry module, imported on first use and
+ * cached by the module system from then on.
+ */
+const port = parentPort;
+if (!port) throw new Error('pool-thread runs only as a worker thread');
+
+port.on('message', (request: JobRequest) => {
+  void runJob(request).then((end) => post({ id: request.id, end }));
+});
+
+function post(message: JobPost, transfer?: TransferListItem[]): void {
+  port?.postMessage(message, transfer);
+}
+
+async function runJob({ id, entry, data }: JobRequest): Promise<ThreadEnd<unknown>> {
+  try {
+    const module = (await import(entry)) as { run?: JobFunction<unknown, unknown, unknown> };
+    if (typeof module.run !== 'function') throw new Error(`${entry} exports no run(job, send)`);
+    const result = await module.run(data, (message, transfer) => post({ id, message }, transfer));
+    return { type: 'done', result };
+  } catch (error) {
+    return { type: 'failed', errorType: error instanceof DriftlineError ? error.type : undefined, message: (error as Error).message };
+  }
+}

@@ -1,8 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { formatZodError } from './errors';
 
-/** A worker's concurrency when the environment does not set it (DRIFTLINE_MAX_* below). */
-export const WORKER_LIMITS = { activities: 4, workflowTasks: 4, cachedWorkflows: 20 };
+/** A worker's concurrency when the environment does not set it (DRIFTLINE_MAX_* and DRIFTLINE_THREADS below). */
+export const WORKER_LIMITS = { activities: 4, workflowTasks: 4, cachedWorkflows: 20, threads: availableParallelism() };
 
 function positiveInt(fallback: number) {
   return z.coerce.number({ message: 'must be a whole number' }).int({ message: 'must be a whole number' }).min(1, { message: 'must be at least 1' }).default(fallback);
@@ -48,6 +49,8 @@ export const DriftlineConfig = z.object({
   DRIFTLINE_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt(WORKER_LIMITS.workflowTasks),
   /** Workflow runs kept in the worker's cache (evicted ones are replayed from history when they wake). */
   DRIFTLINE_MAX_CACHED_WORKFLOWS: positiveInt(WORKER_LIMITS.cachedWorkflows),
+  /** Threads in the worker's pool for CPU-heavy jobs (training, drift comparison, model tests); more jobs wait for one. */
+  DRIFTLINE_THREADS: positiveInt(WORKER_LIMITS.threads),
   DRIFTLINE_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   // Temporal Cloud or a TLS cluster; the names follow Temporal's own environment configuration.
   TEMPORAL_API_KEY: z.string().min(1).optional(),

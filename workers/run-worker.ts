@@ -1,5 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
+import { threadPool } from '../activities/threads/thread-pool';
 import { reapAbandonedWorkDirs } from '../activities/training/command-trainer';
 import { ConfigError, redactUrl, type DriftlineConfig } from '../lib/config';
 import { createPool } from '../lib/db/pool';
@@ -24,6 +25,7 @@ export type WorkflowSource = 'prebuilt' | 'source';
  */
 export async function runWorker(config: DriftlineConfig, queues: WorkerQueue[] = ['main', 'training'], workflows: WorkflowSource = 'prebuilt'): Promise<void> {
   const log = installTelemetry(config);
+  threadPool.size = config.DRIFTLINE_THREADS;
   const trainingQueue = config.DRIFTLINE_TRAINING_TASK_QUEUE;
   if (!trainingQueue && !queues.includes('main')) {
     throw new ConfigError('Invalid configuration: --queues training needs DRIFTLINE_TRAINING_TASK_QUEUE (training shares the main queue otherwise)');

@@ -1,7 +1,7 @@
 import { Context, log } from '@temporalio/activity';
 import { contentDigest } from '../lib/data/digest';
 import { registerVersion, type NewModelVersion } from '../lib/db/model-registry';
-import type { DataWindow } from '../lib/arrival/pipeline-data';
+import { type DataWindow, frameOf, rowCountOf } from '../lib/arrival/pipeline-data';
 import { trainingData } from '../lib/arrival/windows';
 import { loadPipelineData } from '../lib/db/pipeline-data';
 import { claimTrainingAttempt, fenceRegistration, recordAttemptFigures, recordTrainingRun } from '../lib/db/training-runs';
@@ -16,7 +16,7 @@ import { trainWithCommand } from './training/command-trainer';
 import { trainingStartedSignal } from '../workflows/messages';
 import { reportProgress, signalOwnWorkflow } from './training/progress';
 import { trainInThread, type ThreadHooks } from './training/run-in-thread';
-import { describeTrainingData, type TrainedCandidate } from './training/thread-protocol';
+import { describeTrainingData, trainingColumns, type TrainedCandidate } from './training/thread-protocol';
 import { trainerDigest } from './training/trainer-digest';
 import { startTrainingLoad, threadCpuMs, type TrainingLoad } from './training/worker-load';
 
@@ -72,9 +72,9 @@ export function makeTrain(deps: ActivityDeps) {
       await claimTrainingAttempt(deps.pool, runKey, attempt);
       const { trained, figures } = await measuredCompute(ctx, deps, { runKey, attempt }, async (hooks) => {
         if (trainer.kind !== 'command') return trainInThread({ databaseUrl: databaseUrlOf(deps), snapshotId, spec, trainer, params }, hooks);
-        const data = trainingData(await loadPipelineData(deps.pool, spec, snapshotId), spec.arrival);
-        hooks.onLoaded?.(data.rows.length);
-        const training = await trainWithCommand(trainer, planTraining(data.rows, spec), params, hooks);
+        const data = trainingData(await loadPipelineData(deps.pool, spec, snapshotId, { columns: trainingColumns(spec) }), spec.arrival);
+        hooks.onLoaded?.(rowCountOf(data));
+        const training = await trainWithCommand(trainer, planTraining(frameOf(data), spec), params, hooks);
         return { training, ...describeTrainingData(data, spec) };
       }, { onProgress: progress.update, signal: ctx.cancellationSignal });
       // A lost heartbeat or a cancellation that arrived as the compute finished: stop here, write nothing.

@@ -1,6 +1,5 @@
 import type { DataWindow, PipelineData } from '../../lib/arrival/pipeline-data';
-import { describeWindow } from '../../lib/arrival/pipeline-data';
-import { frameOfRows } from '../../lib/data/columns/frame';
+import { describeWindow, frameOf, rowCountOf } from '../../lib/arrival/pipeline-data';
 import type { DriftMethod } from '../../lib/drift/drift-methods';
 import { chooseDriftMethods } from '../../lib/drift/choose-methods';
 import type { NonRetryableError } from '../../lib/errors';
@@ -29,9 +28,19 @@ export interface TrainedCandidate {
   rows: number;
 }
 
+/**
+ * The columns a training reads: the time, the target and the features, and every column a drift
+ * method is chosen for on the data (all but timestamps and those the spec sets). Other columns of a snapshot are never loaded.
+ */
+export function trainingColumns(spec: PipelineSpec): string[] {
+  const { features } = spec;
+  const compared = Object.entries(spec.columns).flatMap(([name, column]) => (column.type === 'timestamp' || spec.drift.columns[name]?.method ? [] : [name]));
+  return [...new Set([...(spec.timeColumn ? [spec.timeColumn] : []), spec.target, ...features.columns, ...features.categorical, ...compared])];
+}
+
 /** What a version records about its training data, wherever the data was loaded. */
 export function describeTrainingData(data: PipelineData, spec: PipelineSpec): Omit<TrainedCandidate, 'training'> {
-  return { window: describeWindow(data), driftMethods: chooseDriftMethods(frameOfRows(data.rows, spec.columns), spec.columns, spec.drift), rows: data.rows.length };
+  return { window: describeWindow(data), driftMethods: chooseDriftMethods(frameOf(data), spec.columns, spec.drift), rows: rowCountOf(data) };
 }
 
 /** Messages from the training thread to the activity. */

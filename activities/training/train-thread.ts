@@ -1,10 +1,11 @@
+import { frameOf, rowCountOf } from '../../lib/arrival/pipeline-data';
 import { trainingData } from '../../lib/arrival/windows';
 import { loadPipelineData } from '../../lib/db/pipeline-data';
 import { createPool } from '../../lib/db/pool';
 import { planTraining, trainWith } from '../../lib/model/model-artifact';
 import { loadInProcessTrainer } from './module-trainer';
 import type { SendFromJob } from '../threads/thread-job';
-import { describeTrainingData, type TrainedCandidate, type TrainingJob, type TrainingMessage } from './thread-protocol';
+import { describeTrainingData, trainingColumns, type TrainedCandidate, type TrainingJob, type TrainingMessage } from './thread-protocol';
 import { currentThreadId } from './worker-load';
 
 /** Runs in a pooled thread: loading and training both stay off the activity's event loop, free for heartbeats and cancellation. */
@@ -13,11 +14,12 @@ export async function run(job: TrainingJob, send: SendFromJob<TrainingMessage>):
   const progress = (fraction: number, message: string) => send({ type: 'progress', fraction, message });
   progress(0.01, 'loading data');
   const pool = createPool(job.databaseUrl, 1);
-  const data = await loadPipelineData(pool, job.spec, job.snapshotId).finally(() => pool.end());
+  const onProgress = (rows: number) => progress(0.01, `loading data: ${rows.toLocaleString('en-US')} rows read`);
+  const data = await loadPipelineData(pool, job.spec, job.snapshotId, { columns: trainingColumns(job.spec), onProgress }).finally(() => pool.end());
   const learned = trainingData(data, job.spec.arrival);
-  send({ type: 'loaded', rows: learned.rows.length });
-  progress(0.05, `building features from ${learned.rows.length} rows`);
-  const planned = planTraining(learned.rows, job.spec);
+  send({ type: 'loaded', rows: rowCountOf(learned) });
+  progress(0.05, `building features from ${rowCountOf(learned)} rows`);
+  const planned = planTraining(frameOf(learned), job.spec);
   const trainer = await loadInProcessTrainer(job.trainer);
   const training = await trainWith(trainer, job.trainer, planned, job.params, progress);
   return { training, ...describeTrainingData(learned, job.spec) };

@@ -1,7 +1,8 @@
 import type { ArrivalSpec } from '../arrival/arrival-spec';
 import { DataWindow, orderPipelineData, type PipelineData } from '../arrival/pipeline-data';
+import { type LoadProgress, loadSnapshotColumns } from '../data/columns/load-snapshot-columns';
 import type { Pool } from './pool';
-import { loadSnapshotRows } from './snapshots';
+import { getSnapshot } from './snapshots';
 
 interface PipelineShape {
   name: string;
@@ -12,11 +13,32 @@ interface PipelineShape {
 /**
  * The pipeline's data as of a snapshot: that snapshot itself when each ingest reads the whole
  * history, or every batch the pipeline had received by the time that snapshot first arrived.
+ * Loaded as columns — only `columns` when named (a batch without one of them has it as null) —
+ * with `onProgress` called with the rows read so far, often enough to heartbeat on.
  */
-export async function loadPipelineData(pool: Pool, pipeline: PipelineShape, asOfSnapshotId: number): Promise<PipelineData> {
+export async function loadPipelineData(
+  pool: Pool,
+  pipeline: PipelineShape,
+  asOfSnapshotId: number,
+  options: { columns?: readonly string[]; onProgress?: LoadProgress } = {},
+): Promise<PipelineData> {
   const ids = pipeline.arrival.mode === 'batches' ? await batchesUpTo(pool, pipeline.name, asOfSnapshotId) : [asOfSnapshotId];
-  const parts = await Promise.all(ids.map(async (snapshotId) => ({ snapshotId, rows: await loadSnapshotRows(pool, snapshotId) })));
+  const read = new Map<number, number>();
+  const progress = (snapshotId: number) => (rows: number) => {
+    read.set(snapshotId, rows);
+    options.onProgress?.([...read.values()].reduce((sum, n) => sum + n, 0));
+  };
+  const parts = await Promise.all(
+    ids.map(async (snapshotId) => ({ snapshotId, table: await loadSnapshotColumns(pool, snapshotId, await columnsHeld(pool, snapshotId, options.columns), progress(snapshotId)) })),
+  );
   return orderPipelineData(parts, pipeline.timeColumn);
+}
+
+/** The columns asked for that the snapshot has (all of them when none were asked for). */
+async function columnsHeld(pool: Pool, snapshotId: number, columns: readonly string[] | undefined): Promise<readonly string[] | undefined> {
+  if (columns === undefined) return undefined;
+  const stored = new Set((await getSnapshot(pool, snapshotId)).columns.map((column) => column.name));
+  return [...new Set(columns)].filter((name) => stored.has(name));
 }
 
 /** The pipeline's batches in the order they first arrived, up to and including `asOfSnapshotId`. */

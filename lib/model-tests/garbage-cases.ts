@@ -1,5 +1,6 @@
+import { type Frame, rowsOfFrame } from '../data/columns/frame';
 import type { Row } from '../data/typed-row';
-import { lookbackOf, type FeaturePlan } from '../model/features';
+import { lookbackOf, orderByTime, type FeaturePlan } from '../model/features';
 import type { ColumnSpec } from '../spec/pipeline-spec';
 import { columnsReadBy } from '../serving/check-batch';
 
@@ -14,8 +15,8 @@ export interface GarbageCase {
  * for the model's lags): NaN, ±Infinity, nulls, far out of range, wrong types, an empty batch,
  * unseen categories, a single row, duplicated rows, and columns in another order.
  */
-export function garbageCases(recentRows: Row[], columns: Record<string, ColumnSpec>, plan: FeaturePlan): GarbageCase[] {
-  const window = recentRows.slice(-(lookbackOf(plan) + 3));
+export function garbageCases(frame: Frame, columns: Record<string, ColumnSpec>, plan: FeaturePlan): GarbageCase[] {
+  const window = newestRows(frame, columns, plan, lookbackOf(plan) + 3);
   const numeric = columnsReadBy(plan).filter((c) => columns[c]?.type === 'numeric' || columns[c]?.type === 'integer');
   const categorical = plan.features.categorical;
   const lastWith = (change: (row: Record<string, unknown>) => void): unknown[] =>
@@ -42,6 +43,12 @@ export function garbageCases(recentRows: Row[], columns: Record<string, ColumnSp
     cases.push({ name: 'unseen categories', rows: lastWith((row) => categorical.forEach((c) => (row[c] = '__never_seen_in_training__'))) });
   }
   return cases;
+}
+
+/** The newest `count` rows in time order, as row objects: a prediction request is the edge where rows remain. */
+function newestRows(frame: Frame, columns: Record<string, ColumnSpec>, plan: FeaturePlan, count: number): Row[] {
+  const inTimeOrder = orderByTime(frame, plan.timeColumn) ?? Int32Array.from({ length: frame.rowCount }, (_, i) => i);
+  return rowsOfFrame(frame, columns, inTimeOrder.subarray(Math.max(0, inTimeOrder.length - count)));
 }
 
 /** A thousand times the observed range beyond the maximum: absurd, yet representable. */

@@ -1,7 +1,8 @@
-import type { Row } from '../data/typed-row';
+import { NULL_CODE } from '../data/columns/column-table';
+import type { Frame } from '../data/columns/frame';
 import type { FeatureSpec } from '../spec/pipeline-spec';
 
-/** What a model needs to rebuild its inputs from rows: stored inside every artifact. */
+/** What a model needs to rebuild its inputs from rows (seen as a frame): stored inside every artifact. */
 export interface FeaturePlan {
   target: string;
   timeColumn?: string;
@@ -24,12 +25,13 @@ export interface Examples {
 }
 
 /** Learns the one-hot vocabulary of each categorical feature from the rows, sorted for stable feature order. */
-export function learnCategories(rows: Row[], features: FeatureSpec): Record<string, string[]> {
+export function learnCategories(frame: Frame, features: FeatureSpec): Record<string, string[]> {
   return Object.fromEntries(
     features.categorical.map((column) => {
-      const seen = new Set<string>();
-      for (const row of rows) if (row[column] !== null && row[column] !== undefined) seen.add(String(row[column]));
-      return [column, [...seen].sort()];
+      const { codes, dictionary } = frame.codes(column);
+      const seen = new Uint8Array(dictionary.length);
+      for (const code of codes) if (code !== NULL_CODE) seen[code] = 1;
+      return [column, [...new Set(dictionary.filter((_, code) => seen[code] === 1).map(String))].sort()];
     }),
   );
 }
@@ -39,8 +41,8 @@ export function learnCategories(rows: Row[], features: FeatureSpec): Record<stri
  * target at row t + horizon. Rows are put in time order first; rows too early to have all
  * their lags, and too late to have a label, are left out, as are rows with a missing value.
  */
-export function buildExamples(rows: Row[], plan: FeaturePlan): Examples {
-  const table = featureTable(rows, plan);
+export function buildExamples(frame: Frame, plan: FeaturePlan): Examples {
+  const table = featureTable(frame, plan);
   const examples: Examples = { featureNames: table.featureNames, x: [], y: [], at: [], row: [] };
   table.row.forEach((t, i) => {
     const label = table.target[t + plan.horizon];
@@ -54,14 +56,14 @@ export function buildExamples(rows: Row[], plan: FeaturePlan): Examples {
 }
 
 /** The features of every row that has enough history, for predicting: no label needed. */
-export function buildFeatures(rows: Row[], plan: FeaturePlan): Omit<Examples, 'y'> {
-  const { featureNames, x, at, row } = featureTable(rows, plan);
+export function buildFeatures(frame: Frame, plan: FeaturePlan): Omit<Examples, 'y'> {
+  const { featureNames, x, at, row } = featureTable(frame, plan);
   return { featureNames, x, at, row };
 }
 
 /** The target of every row in time order (NaN where missing): what naive forecasts read, indexed like `Examples.row`. */
-export function targetSeries(rows: Row[], plan: FeaturePlan): number[] {
-  return orderByTime(rows, plan.timeColumn).map((row) => toNumber(row[plan.target]));
+export function targetSeries(frame: Frame, plan: FeaturePlan): number[] {
+  return Array.from(inTimeOrder(frame.numbers(plan.target), orderByTime(frame, plan.timeColumn)));
 }
 
 /** How many earlier rows a row needs before its features can be computed. */
@@ -69,25 +71,57 @@ export function lookbackOf(plan: FeaturePlan): number {
   return Math.max(0, ...plan.features.targetLags, ...plan.features.targetRollingMeans.map((n) => n - 1));
 }
 
-function featureTable(rows: Row[], plan: FeaturePlan) {
-  const ordered = orderByTime(rows, plan.timeColumn);
-  const target = ordered.map((row) => toNumber(row[plan.target]));
+/**
+ * The frame's rows in time order, as positions into it: stable (rows at the same time keep their
+ * order), rows without a time last. Undefined when they already are in that order (or there is
+ * no time column), so no column needs gathering.
+ */
+export function orderByTime(frame: Frame, timeColumn: string | undefined): Int32Array | undefined {
+  if (!timeColumn) return undefined;
+  const times = frame.numbers(timeColumn);
+  const later = (a: number, b: number) => (Number.isNaN(a) ? !Number.isNaN(b) : a > b);
+  let ordered = true;
+  for (let i = 1; i < times.length && ordered; i += 1) ordered = !later(times[i - 1] as number, times[i] as number);
+  if (ordered) return undefined;
+  const key = (i: number) => (Number.isNaN(times[i] as number) ? Number.POSITIVE_INFINITY : (times[i] as number));
+  return Int32Array.from({ length: times.length }, (_, i) => i).sort((a, b) => key(a) - key(b) || a - b);
+}
+
+function inTimeOrder<T extends Float64Array | Int32Array>(values: T, order: Int32Array | undefined): T {
+  if (order === undefined) return values;
+  const ordered = new (values.constructor as new (length: number) => T)(order.length);
+  for (let i = 0; i < order.length; i += 1) ordered[i] = values[order[i] as number] as number;
+  return ordered;
+}
+
+/** One categorical feature: each row's slot in the vocabulary (−1 for none: all zeros), and the vocabulary's size. */
+function oneHotSlots(frame: Frame, column: string, categories: string[], order: Int32Array | undefined): { slots: Int32Array; size: number } {
+  const { codes, dictionary } = frame.codes(column);
+  const slotOfCode = dictionary.map((value) => categories.indexOf(String(value)));
+  const ordered = inTimeOrder(codes, order);
+  return { slots: ordered.map((code) => (code === NULL_CODE ? -1 : (slotOfCode[code] as number))), size: categories.length };
+}
+
+function featureTable(frame: Frame, plan: FeaturePlan) {
+  const order = orderByTime(frame, plan.timeColumn);
+  const target = inTimeOrder(frame.numbers(plan.target), order);
   const { features } = plan;
+  const columns = features.columns.map((column) => inTimeOrder(frame.numbers(column), order));
+  const categorical = features.categorical.map((column) => oneHotSlots(frame, column, plan.categories[column] ?? [], order));
+  const times = plan.timeColumn ? inTimeOrder(frame.numbers(plan.timeColumn), order) : undefined;
   const base = baseFeatureNames(plan);
   const pairs = features.interactions.map(([a, b]) => [base.indexOf(a), base.indexOf(b)] as const);
-  const table = { featureNames: featureNames(plan), target, x: [] as number[][], at: [] as string[], row: [] as number[] };
-  for (let t = lookbackOf(plan); t < ordered.length; t += 1) {
-    const row = ordered[t] as Row;
-    const values = [
-      ...features.columns.map((column) => toNumber(row[column])),
-      ...features.categorical.flatMap((column) => oneHot(row[column], plan.categories[column] ?? [])),
-      ...features.targetLags.map((lag) => target[t - lag] as number),
-      ...features.targetRollingMeans.map((window) => mean(target.slice(t - window + 1, t + 1))),
-    ];
-    values.push(...pairs.map(([i, j]) => (values[i] as number) * (values[j] as number)));
+  const table = { featureNames: featureNames(plan), target: Array.from(target), x: [] as number[][], at: [] as string[], row: [] as number[] };
+  for (let t = lookbackOf(plan); t < frame.rowCount; t += 1) {
+    const values: number[] = [];
+    for (const column of columns) values.push(column[t] as number);
+    for (const { slots, size } of categorical) for (let slot = 0; slot < size; slot += 1) values.push(slots[t] === slot ? 1 : 0);
+    for (const lag of features.targetLags) values.push(target[t - lag] as number);
+    for (const window of features.targetRollingMeans) values.push(meanOf(target, t - window + 1, t + 1));
+    for (const [i, j] of pairs) values.push((values[i] as number) * (values[j] as number));
     if (!values.every(Number.isFinite)) continue;
     table.x.push(values);
-    table.at.push(plan.timeColumn ? String(row[plan.timeColumn]) : String(t).padStart(10, '0'));
+    table.at.push(times ? timeText(times[t] as number) : String(t).padStart(10, '0'));
     table.row.push(t);
   }
   return table;
@@ -108,19 +142,14 @@ export function baseFeatureNames(plan: FeaturePlan): string[] {
   ];
 }
 
-function oneHot(value: Row[string] | undefined, categories: string[]): number[] {
-  return categories.map((category) => (value !== null && value !== undefined && String(value) === category ? 1 : 0));
+/** A row's time as rows carry it: ISO 8601 UTC, "null" without one. */
+function timeText(time: number): string {
+  return Number.isNaN(time) ? 'null' : new Date(time).toISOString();
 }
 
-export function orderByTime(rows: Row[], timeColumn: string | undefined): Row[] {
-  if (!timeColumn) return rows;
-  return [...rows].sort((a, b) => String(a[timeColumn]).localeCompare(String(b[timeColumn])));
-}
-
-function toNumber(value: Row[string] | undefined): number {
-  return typeof value === 'number' ? value : Number.NaN;
-}
-
-function mean(values: number[]): number {
-  return values.reduce((sum, v) => sum + v, 0) / values.length;
+/** The mean of values[from] … values[to − 1], summed left to right. */
+function meanOf(values: Float64Array, from: number, to: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i += 1) sum += values[i] as number;
+  return sum / (to - from);
 }

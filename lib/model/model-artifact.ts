@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Row } from '../data/typed-row';
+import type { Frame } from '../data/columns/frame';
 import { DriftlineError } from '../errors';
 import type { PipelineSpec, TrainerSpec } from '../spec/pipeline-spec';
 import type { BuiltInTrainerName } from '../trainers/built-in';
@@ -61,13 +61,13 @@ export function resolveTrainer(trainer: TrainerSpec, specDir: string): TrainerRe
 }
 
 /** Learns the feature plan from the rows, builds the examples and splits off the most recent ones as the holdout. */
-export function planTraining(rows: Row[], spec: PipelineSpec): PlannedTraining {
+export function planTraining(frame: Frame, spec: PipelineSpec): PlannedTraining {
   const plan: FeaturePlan = {
     target: spec.target,
     timeColumn: spec.timeColumn,
     horizon: spec.horizon,
     features: spec.features,
-    categories: learnCategories(rows, spec.features),
+    categories: learnCategories(frame, spec.features),
   };
   const known = baseFeatureNames(plan);
   for (const name of spec.features.interactions.flat()) {
@@ -75,7 +75,7 @@ export function planTraining(rows: Row[], spec: PipelineSpec): PlannedTraining {
       throw new DriftlineError('InvalidInput', `features.interactions: "${name}" is not a feature (known: ${known.join(', ')})`);
     }
   }
-  const examples = buildExamples(rows, plan);
+  const examples = buildExamples(frame, plan);
   try {
     return { plan, ...splitHoldout(examples, spec.evaluation.holdout), refit: spec.evaluation.refit };
   } catch (error) {

@@ -1,3 +1,4 @@
+import { frameOfRows } from '../data/columns/frame';
 import { DriftlineError } from '../errors';
 import { buildFeatures, lookbackOf } from '../model/features';
 import type { ModelArtifact } from '../model/model-artifact';
@@ -10,7 +11,7 @@ import { checkBatch } from './check-batch';
  */
 export function prepareBatch(artifact: ModelArtifact, columns: Record<string, ColumnSpec>, rows: unknown): number[][] {
   const batch = checkBatch(rows, columns, artifact.plan);
-  const { x } = buildFeatures(batch, artifact.plan);
+  const { x } = buildFeatures(frameOfRows(batch, columns), artifact.plan);
   if (x.length === 0) {
     const needed = lookbackOf(artifact.plan) + 1;
     throw new DriftlineError('InvalidInput', `batch: each prediction needs ${needed} consecutive rows of history; got ${batch.length} row(s)`);

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The `driftline` executable. Plain JavaScript so it can start from package.json "bin":
-// it registers tsx's loader, then runs the TypeScript CLI from source.
-import { register } from 'tsx/esm/api';
+// The `driftline` executable. Plain JavaScript so it can start from package.json "bin": it runs
+// the CLI compiled to one file (built here first when a source changed since the last build).
+import { freshCliBundle } from './support/cli-bundle.mjs';
 
-register();
-await import('./cli/main.ts');
+await import(await freshCliBundle((line) => console.error(`▸ ${line}`)));

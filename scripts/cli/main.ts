@@ -12,6 +12,7 @@ import { registerModelsCommand } from './commands/models';
 import { registerRollbackCommand } from './commands/rollback';
 import { registerRunCommands } from './commands/run';
 import { registerScheduleCommand } from './commands/schedule';
+import { registerSpecCommand } from './commands/spec';
 import { registerStatusCommands } from './commands/status';
 import { registerWorkerCommand } from './commands/worker';
 import { chooseDatabase } from '../../workers/database';
@@ -39,6 +40,7 @@ for (const register of [
   registerDriftCommand,
   registerAnnotateCommand,
   registerScheduleCommand,
+  registerSpecCommand,
   registerWorkerCommand,
   registerDashboardCommand,
   registerMigrateCommand,

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { startDashboard } from '../../../workers/dashboard/start';
 import type { CliContext } from '../context';
 import { parseOptions } from '../usage-error';
 
@@ -18,6 +17,8 @@ export function registerDashboardCommand(program: Command, ctx: CliContext): voi
     .addHelpText('after', '\nExample:\n  DRIFTLINE_DASHBOARD_TOKEN=$(openssl rand -hex 16) driftline dashboard --port 8300')
     .action(async (raw: unknown) => {
       const options = parseOptions(DashboardOptions, raw);
+      // Loaded here, not at start: the web server would slow every other command's start.
+      const { startDashboard } = await import('../../../workers/dashboard/start');
       const dashboard = await startDashboard(ctx.config, options);
       console.log(`Dashboard at ${dashboard.url} (${ctx.config.DRIFTLINE_DASHBOARD_TOKEN ? 'actions need the token' : 'read-only: no DRIFTLINE_DASHBOARD_TOKEN'}); Ctrl-C stops it.`);
       await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));

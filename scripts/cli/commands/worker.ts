@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { runWorker } from '../../../workers/run-worker';
 import type { CliContext } from '../context';
 import { parseOptions } from '../usage-error';
 
@@ -19,6 +18,8 @@ export function registerWorkerCommand(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExamples:\n  driftline worker\n  DRIFTLINE_TRAINING_TASK_QUEUE=driftline-training driftline worker --queues training')
     .action(async (raw: unknown) => {
       const { queues } = parseOptions(WorkerOptions, raw);
+      // Loaded here, not at start: the worker's SDK and activities would slow every other command's start.
+      const { runWorker } = await import('../../../workers/run-worker');
       await runWorker(ctx.config, queues);
     });
 }

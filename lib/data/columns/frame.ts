@@ -24,21 +24,32 @@ export interface Frame {
 
 /**
  * The table's rows — or only those at `rows` (positions into the table, in the order to read
- * them) — as a frame. Without `rows` the arrays are the table's own; with them each column is
- * gathered once, when first read.
+ * them) — as a frame. Without `rows` the arrays are the table's own; when `rows` are consecutive
+ * (a window of rows already in order) they are views of the table's arrays; otherwise each column
+ * is gathered once, when first read.
  */
 export function frameOfTable(table: ColumnTable, rows?: Int32Array): Frame {
   const numbers = new Map<string, Float64Array>();
   const codes = new Map<string, Codes>();
+  const pick = picker(rows);
   return {
     rowCount: rows === undefined ? table.rowCount : rows.length,
-    numbers: (name) => cached(numbers, name, () => gather(numberArray(columnOf(table, name), name), rows)),
+    numbers: (name) => cached(numbers, name, () => pick(numberArray(columnOf(table, name), name))),
     codes: (name) =>
       cached(codes, name, () => {
         const column = codeColumn(columnOf(table, name), name);
-        return { codes: gather(column.codes, rows), dictionary: column.dictionary };
+        return { codes: pick(column.codes), dictionary: column.dictionary };
       }),
   };
+}
+
+/** How a column's values at `rows` are read: the array itself, a view of a consecutive stretch, or a gathered copy. */
+function picker(rows: Int32Array | undefined): <T extends Float64Array | Int32Array>(values: T) => T {
+  if (rows === undefined) return (values) => values;
+  const start = rows[0] ?? 0;
+  for (let i = 1; i < rows.length; i += 1) if (rows[i] !== start + i) return (values) => gather(values, rows);
+  // A window of a large table would otherwise copy every column it reads, doubling what memory holds.
+  return (values) => values.subarray(start, start + rows.length) as typeof values;
 }
 
 /** Row objects (as `loadSnapshotRows` returns them) seen as a frame: each column built once, when first read. */
@@ -128,8 +139,7 @@ function codeColumn(column: Column, name: string): Codes {
   return column;
 }
 
-function gather<T extends Float64Array | Int32Array>(values: T, rows: Int32Array | undefined): T {
-  if (rows === undefined) return values;
+function gather<T extends Float64Array | Int32Array>(values: T, rows: Int32Array): T {
   const picked = new (values.constructor as new (length: number) => T)(rows.length);
   for (let i = 0; i < rows.length; i += 1) picked[i] = values[rows[i] as number] as number;
   return picked;

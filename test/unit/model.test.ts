@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ColumnSpec } from '../../lib/data/column-spec';
+import { frameOfRows } from '../../lib/data/columns/frame';
+import type { Row } from '../../lib/data/typed-row';
 import { buildExamples, learnCategories, type FeaturePlan } from '../../lib/model/features';
 import { splitHoldout } from '../../lib/evaluation/holdout';
 import { improvement, regressionMetrics } from '../../lib/model/metrics';
@@ -57,7 +60,12 @@ describe('metrics', () => {
 });
 
 describe('time-series features', () => {
-  const rows = [5, 1, 2, 3, 4, 6].map((v, i) => ({ t: `2020-0${i + 1}`, y: v * 10, other: v }));
+  const rows = [5, 1, 2, 3, 4, 6].map((v, i) => ({ t: `2020-0${i + 1}-01T00:00:00.000Z`, y: v * 10, other: v }));
+  const columns = Object.fromEntries(
+    Object.entries({ t: 'timestamp', y: 'numeric', other: 'numeric', region: 'categorical' }).map(([name, type]) => [name, ColumnSpec.parse({ type })]),
+  );
+  const frame = (some: Row[]) => frameOfRows(some, columns);
+  const month = (m: number) => `2020-0${m}-01T00:00:00.000Z`;
   // Shuffled on purpose: the examples must follow the time column, not the file order.
   const shuffled = [rows[3], rows[0], rows[5], rows[1], rows[4], rows[2]] as typeof rows;
   const plan: FeaturePlan = {
@@ -69,33 +77,33 @@ describe('time-series features', () => {
   };
 
   it('builds lags, rolling means and the next-step label in time order', () => {
-    const examples = buildExamples(shuffled, plan);
+    const examples = buildExamples(frame(shuffled), plan);
     expect(examples.featureNames).toEqual(['other', 'target_lag_1', 'target_rolling_mean_2']);
-    expect(examples.at).toEqual(['2020-02', '2020-03', '2020-04', '2020-05']);
+    expect(examples.at).toEqual([2, 3, 4, 5].map(month));
     expect(examples.x[0]).toEqual([1, 50, 30]);
     expect(examples.y).toEqual([20, 30, 40, 60]);
   });
 
   it('holds out the most recent examples', () => {
-    const { train, test } = splitHoldout(buildExamples(rows, plan), { fraction: 0.25 });
-    expect(train.at).toEqual(['2020-02', '2020-03', '2020-04']);
-    expect(test.at).toEqual(['2020-05']);
+    const { train, test } = splitHoldout(buildExamples(frame(rows), plan), { fraction: 0.25 });
+    expect(train.at).toEqual([2, 3, 4].map(month));
+    expect(test.at).toEqual([month(5)]);
   });
 
   it('one-hot encodes categoricals with the learned vocabulary and multiplies interaction pairs', () => {
     const withCategory = rows.map((row, i) => ({ ...row, region: i % 2 === 0 ? 'north' : 'south' }));
     const features = { ...plan.features, categorical: ['region'], interactions: [['other', 'region=south']] as [string, string][] };
-    const categories = learnCategories(withCategory, features);
+    const categories = learnCategories(frame(withCategory), features);
     expect(categories).toEqual({ region: ['north', 'south'] });
-    const examples = buildExamples(withCategory, { ...plan, features, categories });
+    const examples = buildExamples(frame(withCategory), { ...plan, features, categories });
     expect(examples.featureNames).toEqual(['other', 'region=north', 'region=south', 'target_lag_1', 'target_rolling_mean_2', 'other*region=south']);
     // Row 2020-02 (index 1) is "south" with other = 1.
     expect(examples.x[0]).toEqual([1, 0, 1, 50, 30, 1]);
-    const unseen = buildExamples(withCategory.map((row) => ({ ...row, region: 'east' })), { ...plan, features, categories });
+    const unseen = buildExamples(frame(withCategory.map((row) => ({ ...row, region: 'east' }))), { ...plan, features, categories });
     expect(unseen.x[0]?.slice(1, 3)).toEqual([0, 0]);
   });
 
   it('refuses a holdout that leaves fewer than two training examples', () => {
-    expect(() => splitHoldout(buildExamples(rows.slice(0, 3), plan), { fraction: 0.5 })).toThrow(/too few examples/);
+    expect(() => splitHoldout(buildExamples(frame(rows.slice(0, 3)), plan), { fraction: 0.5 })).toThrow(/too few examples/);
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { frameOfRows } from '../../lib/data/columns/frame';
 import { resolveSourcePath } from '../../lib/data/sources/resolve-source';
 import type { Row } from '../../lib/data/typed-row';
 import { naiveForecasts, scoreBaselines, summarizeBaselines } from '../../lib/evaluation/baselines';
@@ -53,7 +54,7 @@ const expectMetrics = (actual: Metrics, expected: Metrics) => {
 
 describe('refit after scoring, on the bundled us-employment pipeline', () => {
   const rows = employmentRows();
-  const planned = planTraining(rows, spec);
+  const planned = planTraining(frameOfRows(rows, spec.columns), spec);
 
   it('holds out every month from 2013 on: enough examples to decide', () => {
     expect(planned.train.y).toHaveLength(reference.trainExamples);
@@ -82,7 +83,7 @@ describe('refit after scoring, on the bundled us-employment pipeline', () => {
 
   it('scores last value, seasonal naive and the training mean as scikit-learn does, and the model beats the best', () => {
     const forecasts = naiveForecasts({
-      target: targetSeries(rows, planned.plan),
+      target: targetSeries(frameOfRows(rows, spec.columns), planned.plan),
       rows: planned.test.row,
       horizon: spec.horizon,
       season: spec.evaluation.season,

@@ -136,8 +136,8 @@ export function makeTrain(deps: ActivityDeps) {
   };
 }
 
-/** The training thread opens its own connection to the database the worker's pool uses. */
-function databaseUrlOf(deps: ActivityDeps): string {
+/** A thread (training, evaluation) opens its own connection to the database the worker's pool uses. */
+export function databaseUrlOf(deps: ActivityDeps): string {
   const url = deps.pool.options.connectionString;
   if (!url) throw new Error('the worker pool has no connection string to hand to the training thread');
   return url;

@@ -8,7 +8,7 @@ export async function insertAnnotation(pool: Pool, pipeline: string, a: ParsedAn
   const result = await pool.query(
     `INSERT INTO annotations (pipeline, label, starts_at, ends_at, note, effect, created_by)
      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-    [pipeline, a.label, a.from, a.to, a.note, a.effect, a.createdBy],
+    [pipeline, a.label, a.from, a.to, a.note, a.effect, a.by],
   );
   return toAnnotation(result.rows[0]);
 }

@@ -333,3 +333,9 @@ export async function listVersions(pool: Pool, modelName?: string, limit = 50): 
     createdAt: r.created_at,
   }));
 }
+
+/** Every registered model's name, sorted: what an error about an unknown name lists. */
+export async function listModelNames(pool: Pool): Promise<string[]> {
+  const result = await pool.query<{ name: string }>('SELECT name FROM models ORDER BY name');
+  return result.rows.map((row) => row.name);
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Person } from '../people/person';
 
 /**
  * A known event a person marks on a pipeline ("promotion campaign", "pandemic"). Every drift
@@ -13,7 +14,11 @@ const Moment = z
   .union([z.iso.date(), z.iso.datetime({ offset: true })], { message: 'must be an ISO date or date-time, e.g. 2008-01-01 or 2008-01-01T00:00:00Z' })
   .transform((text) => new Date(text).toISOString());
 
-/** What a person gives: from the CLI, or the `annotate` Update of a running modelPipeline. */
+/**
+ * What a person gives: from the CLI, the dashboard, or the `annotate` Update of a running
+ * modelPipeline. `by` is required (an annotation without an author explains nothing) and a key
+ * it does not know is refused by name.
+ */
 export const AnnotationInput = z
   .object({
     label: z.string().trim().min(1, { message: 'names the event' }).max(200),
@@ -21,8 +26,9 @@ export const AnnotationInput = z
     to: Moment,
     note: z.string().max(2000).default(''),
     effect: AnnotationEffect.default('none'),
-    createdBy: z.string().trim().min(1).max(200).default('temporal-ui'),
+    by: Person,
   })
+  .strict()
   .refine((a) => a.to >= a.from, { path: ['to'], message: 'must not be before from' });
 export type AnnotationInput = z.input<typeof AnnotationInput>;
 export type ParsedAnnotationInput = z.output<typeof AnnotationInput>;

@@ -146,10 +146,10 @@ describe('drift detection in modelPipeline', () => {
     const handle = await start('drift-weather-2', { pipeline: name, trigger: 'schedule' });
     // A person marks an event on the running pipeline through the workflow's Update.
     const marked = await handle.executeUpdate(annotateUpdate, {
-      args: [{ label: 'new sensor', from: '2015-06-01', to: '2015-06-02', note: 'calibrated', createdBy: 'ops' }],
+      args: [{ label: 'new sensor', from: '2015-06-01', to: '2015-06-02', note: 'calibrated', by: 'ops' }],
     });
     expect(marked).toMatchObject({ pipeline: name, label: 'new sensor', effect: 'none', startsAt: '2015-06-01T00:00:00.000Z', createdBy: 'ops' });
-    await expect(handle.executeUpdate(annotateUpdate, { args: [{ label: 'backwards', from: '2015-06-02', to: '2015-06-01' }] })).rejects.toMatchObject({
+    await expect(handle.executeUpdate(annotateUpdate, { args: [{ label: 'backwards', from: '2015-06-02', to: '2015-06-01', by: 'ops' }] })).rejects.toMatchObject({
       cause: { message: expect.stringMatching(/Invalid annotation: to: must not be before from/) },
     });
     const result = await handle.result();

@@ -103,7 +103,7 @@ describe('the temporal CLI as a client', () => {
     expect(status.awaitingApproval?.version).toBe(1);
     const annotated = await temporal(
       'workflow', 'update', 'execute', '--workflow-id', 'cli-started', '--name', 'annotate', '--output', 'json',
-      '--input', JSON.stringify({ label: 'holiday campaign', from: '2015-11-20', to: '2015-12-31', effect: 'suppress_alerts', createdBy: 'ops' }),
+      '--input', JSON.stringify({ label: 'holiday campaign', from: '2015-11-20', to: '2015-12-31', effect: 'suppress_alerts', by: 'ops' }),
     );
     expect(JSON.parse(annotated).result).toMatchObject({ pipeline: 'gated', label: 'holiday campaign', effect: 'suppress_alerts' });
     await temporal('workflow', 'update', 'execute', '--workflow-id', 'cli-started', '--name', 'approve', '--input', '{"by": "ops", "reason": "first model"}');

@@ -104,15 +104,15 @@ describe('accuracy decay', () => {
 
 describe('annotations and the drift section of a spec', () => {
   it('reads dates as UTC and rejects an end before the start', () => {
-    expect(AnnotationInput.parse({ label: 'promo', from: '2024-11-29', to: '2024-12-02T06:00:00+01:00' })).toEqual({
+    expect(AnnotationInput.parse({ label: 'promo', from: '2024-11-29', to: '2024-12-02T06:00:00+01:00', by: 'ana' })).toEqual({
       label: 'promo',
       from: '2024-11-29T00:00:00.000Z',
       to: '2024-12-02T05:00:00.000Z',
       note: '',
       effect: 'none',
-      createdBy: 'temporal-ui',
+      by: 'ana',
     });
-    expect(AnnotationInput.safeParse({ label: 'x', from: '2024-02-01', to: '2024-01-01' }).error?.issues[0]?.path).toEqual(['to']);
+    expect(AnnotationInput.safeParse({ label: 'x', from: '2024-02-01', to: '2024-01-01', by: 'ana' }).error?.issues[0]?.path).toEqual(['to']);
   });
 
   it('defaults the drift section and checks its column names', () => {

@@ -4,6 +4,7 @@ import { segment } from '../../lib/dashboard/layout';
 import { messagePage } from '../../lib/dashboard/message-page';
 import { insertAnnotation } from '../../lib/db/annotations';
 import { AnnotationInput } from '../../lib/drift/annotation';
+import { Person } from '../../lib/people/person';
 import { rollbackChampion } from '../../lib/promotion/rollback';
 import { sendApproval, type ApprovalKind } from '../../scripts/support/approval';
 import { ApprovalDecision } from '../../workflows/approval-input';
@@ -13,7 +14,7 @@ import { parseRequest } from './http-params';
 import { sendPage } from './page-routes';
 import type { DashboardDeps } from './server';
 
-const Who = { by: z.string().trim().min(1, { message: 'names who acts' }).max(MAX_NAME_LENGTH).refine(...NO_NUL) };
+const Who = { by: Person };
 // Not strict like the workflow's input: the form carries the token too.
 const ApprovalBody = z.object({ ...ApprovalDecision.shape, workflowId: z.string().min(1).max(1000) });
 const RollbackBody = z.object({
@@ -25,8 +26,9 @@ const RollbackBody = z.object({
   expectedChampion: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
   reason: z.string().trim().min(1, { message: 'says why' }).max(2000).refine(...NO_NUL),
 });
-// The form's `by` is the annotation's author, as `driftline annotate --by` is.
-const AnnotateBody = z.object({ pipeline: PipelineName }).and(AnnotationInput);
+// The form's `by` is the annotation's author, as `driftline annotate --by` is. Its token was checked
+// already and is no field of the annotation, which refuses keys it does not know.
+const AnnotateBody = z.preprocess(withoutToken, AnnotationInput.safeExtend({ pipeline: PipelineName }));
 
 /**
  * The actions that change things, each behind the token and through the same function the CLI
@@ -52,9 +54,15 @@ export function registerActions(app: FastifyInstance, deps: DashboardDeps): void
   });
 
   app.post('/actions/annotate', guard, async (request, reply) => {
-    const form = (request.body ?? {}) as Record<string, unknown>;
-    const { pipeline, ...annotation } = parseRequest(AnnotateBody, { ...form, createdBy: form.by });
+    const { pipeline, ...annotation } = parseRequest(AnnotateBody, request.body ?? {});
     const stored = await insertAnnotation(deps.pool, pipeline, annotation);
     return sendPage(reply, messagePage('Annotated', `Annotation #${stored.id} "${stored.label}" on ${stored.pipeline}.`, { label: 'Drift reports', href: `/pipelines/${segment(pipeline)}/drift` }));
   });
+}
+
+function withoutToken(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null) return body;
+  const fields = { ...(body as Record<string, unknown>) };
+  delete fields.token;
+  return fields;
 }

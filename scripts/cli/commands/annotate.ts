@@ -2,11 +2,13 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { insertAnnotation } from '../../../lib/db/annotations';
 import { AnnotationInput } from '../../../lib/drift/annotation';
+import { loadPipelineSpec } from '../../../lib/spec/load-spec';
 import { PipelineName } from '../../../workflows/pipeline-input';
 import { output, table, type CliContext } from '../context';
+import { BY_OPTION, currentUser } from '../identity';
 import { parseOptions } from '../usage-error';
 
-const AnnotateOptions = z.object({ pipeline: PipelineName, json: z.boolean().default(false) }).and(AnnotationInput);
+const AnnotateOptions = AnnotationInput.safeExtend({ pipeline: PipelineName, json: z.boolean().default(false) });
 
 export function registerAnnotateCommand(program: Command, ctx: CliContext): void {
   program
@@ -18,11 +20,13 @@ export function registerAnnotateCommand(program: Command, ctx: CliContext): void
     .requiredOption('--to <time>', 'end: an ISO date or date-time')
     .option('--note <text>', 'anything a reader of the report should know')
     .option('--effect <effect>', 'none, suppress_alerts (expected: do not alert) or retrain_now', 'none')
-    .option('--by <name>', 'who marks it (default: $USER)')
+    .option(...BY_OPTION)
     .option('--json', 'print as JSON')
     .addHelpText('after', '\nExample:\n  driftline annotate --pipeline us-employment --label "2008 recession" --from 2008-01-01 --to 2009-12-31 --effect suppress_alerts')
     .action(async (raw: { by?: string }) => {
-      const { pipeline, json, ...annotation } = parseOptions(AnnotateOptions, { ...raw, createdBy: raw.by ?? process.env.USER ?? 'cli' });
+      const { pipeline, json, ...annotation } = parseOptions(AnnotateOptions, { ...raw, by: raw.by ?? currentUser() });
+      // An unknown pipeline is an error that lists the known ones, not an annotation nobody will see.
+      await loadPipelineSpec(pipeline, ctx.config.DRIFTLINE_PIPELINES_DIR);
       const stored = await insertAnnotation(ctx.pool, pipeline, annotation);
       output(json, stored, () =>
         table([

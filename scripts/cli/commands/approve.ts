@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ApprovalDecision } from '../../../workflows/approval-input';
 import { sendApproval } from '../../support/approval';
 import { output, type CliContext } from '../context';
+import { BY_OPTION, currentUser } from '../identity';
 import { parseOptions } from '../usage-error';
 
 const ApprovalOptions = ApprovalDecision.extend({ json: z.boolean().default(false) });
@@ -14,11 +15,11 @@ export function registerApprovalCommands(program: Command, ctx: CliContext): voi
       .description(`${name === 'approve' ? 'Approve' : 'Reject'} the candidate a pipeline run is waiting on (a workflow Update).`)
       .argument('<workflow-id>', 'the modelPipeline run that is awaiting approval')
       .requiredOption('--reason <text>', 'why; written to the audit log')
-      .option('--by <name>', 'who decides (default: $USER)', process.env.USER)
+      .option(...BY_OPTION)
       .option('--json', 'print the receipt as JSON')
       .addHelpText('after', `\nExample:\n  driftline ${name} us-employment-2026-11-23T18-00-00-000Z --by ana --reason "${name === 'approve' ? 'backtest holds up' : 'spike is a data error'}"`)
-      .action(async (workflowId: string, raw: unknown) => {
-        const { json, ...decision } = parseOptions(ApprovalOptions, raw);
+      .action(async (workflowId: string, raw: { by?: string }) => {
+        const { json, ...decision } = parseOptions(ApprovalOptions, { ...raw, by: raw.by ?? currentUser() });
         const receipt = await sendApproval(await ctx.client(), workflowId, name, decision);
         output(json, receipt, () => `${name === 'approve' ? 'approved' : 'rejected'}: version id ${receipt.versionId} (${workflowId})`);
       });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { listVersions } from '../../../lib/db/model-registry';
+import { listModelNames, listVersions } from '../../../lib/db/model-registry';
 import { formatMetric, skillText } from '../../../lib/evaluation/format';
 import { output, type CliContext } from '../context';
 import { parseOptions } from '../usage-error';
@@ -22,6 +22,7 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
     .action(async (raw: unknown) => {
       const options = parseOptions(ModelsOptions, raw);
       const versions = await listVersions(ctx.pool, options.model, options.limit);
+      if (options.model !== undefined && versions.length === 0) await mustBeKnownModel(ctx, options.model);
       output(options.json, versions, () =>
         versions.length === 0
           ? 'no model versions yet'
@@ -33,4 +34,10 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
               .join('\n'),
       );
     });
+}
+
+/** A model name nobody registered is an error that lists the names that exist, not an empty list. */
+async function mustBeKnownModel(ctx: CliContext, model: string): Promise<void> {
+  const known = await listModelNames(ctx.pool);
+  if (!known.includes(model)) throw new Error(`no model "${model}" (known: ${known.length > 0 ? known.join(', ') : 'none yet'})`);
 }

@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { Person } from '../../../lib/people/person';
 import { PipelineName } from '../../../workflows/pipeline-input';
 import { retrainModel } from '../../../workflows/retrain';
 import { ParamFlags } from '../../support/args';
 import { followRun, printSummary, startPipeline } from '../../support/pipeline-run';
 import { workflowUiLink } from '../../support/temporal-client';
 import { output, table, type CliContext } from '../context';
+import { BY_OPTION, currentUser } from '../identity';
 import { parseOptions } from '../usage-error';
 
 const RunOptions = z.object({
@@ -14,6 +16,7 @@ const RunOptions = z.object({
   wait: z.boolean(),
   json: z.boolean().default(false),
   trainOnly: z.boolean().default(false),
+  by: Person,
 });
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -30,15 +33,16 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
       .option('--param <name=value>', 'override a model parameter for this run (repeatable)', collect, [])
       .option('--no-wait', 'print the workflow id and return without following the run')
       .option('--json', 'print the result as JSON')
-      .addHelpText('after', `\nExample:\n  driftline ${name} --pipeline us-employment${name === 'retrain' ? ' --param alpha=5' : ''}`);
+      .option(...BY_OPTION)
+      .addHelpText('after', `\nExample:\n  driftline ${name} --pipeline us-employment${name === 'retrain' ? ' --param alpha=5 --by ana' : ''}`);
     if (name === 'retrain') {
       command.option('--train-only', 'only train a candidate (retrainModel on the newest snapshot), no evaluation or promotion');
     }
-    command.action(async (raw: unknown) => {
-      const options = parseOptions(RunOptions, raw);
+    command.action(async (raw: { by?: string }) => {
+      const options = parseOptions(RunOptions, { ...raw, by: raw.by ?? currentUser() });
       const params = Object.keys(options.param).length > 0 ? options.param : undefined;
       const client = await ctx.client();
-      const requestedBy = process.env.USER ? `${process.env.USER} (cli)` : 'cli';
+      const requestedBy = options.by;
       if (options.trainOnly) {
         const handle = await client.workflow.start(retrainModel, {
           taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,

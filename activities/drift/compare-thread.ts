@@ -1,39 +1,76 @@
-import type { ColumnSpecs } from '../../lib/data/column-spec';
-import type { Row } from '../../lib/data/typed-row';
+import { type DataWindow, describeWindow, frameOf, type PipelineData, rowCountOf, type RowKey } from '../../lib/arrival/pipeline-data';
+import { currentData } from '../../lib/arrival/windows';
+import type { ModelVersion } from '../../lib/db/model-registry';
+import { loadPipelineData } from '../../lib/db/pipeline-data';
+import { createPool } from '../../lib/db/pool';
 import { compareDatasets } from '../../lib/drift/compare-datasets';
-import type { DriftMethod } from '../../lib/drift/drift-methods';
-import type { ColumnDriftOptions, DriftOptions } from '../../lib/drift/drift-options';
-import type { ColumnDrift, DriftReport, SkippedColumn } from '../../lib/drift/drift-report';
+import type { DriftCheck, DriftSides } from '../../lib/drift/drift-check';
 import { comparePredictions, PREDICTION } from '../../lib/drift/prediction-drift';
+import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
+import type { SendFromJob } from '../threads/thread-job';
+import { championAccuracy, championPredictions } from './champion-signals';
+import { checkWindow, type CutData, driftColumns, referenceOf } from './check-sides';
 
-/** What the comparison job receives. */
-export interface CompareJob {
-  reference: Row[];
-  current: Row[];
-  columns: ColumnSpecs;
-  options: DriftOptions;
-  /** The champion's predictions on each side; a string says why there are none. */
-  predictions: { reference: number[]; current: number[] } | string;
-  predictionOptions: ColumnDriftOptions;
-  /** The methods recorded with the champion's reference (chooseDriftMethods); without them, each column's default. */
-  recordedMethods?: Record<string, DriftMethod>;
+/** What the champion brings to a check: the rows it learned from, its model, its promoted error and recorded methods. */
+export type Champion = Pick<ModelVersion, 'artifact' | 'metrics' | 'trainingWindow' | 'trainingSnapshotIds' | 'driftMethods'>;
+
+/**
+ * A drift check for a pooled thread: where the data is, not the data. The thread loads the
+ * pipeline's columns itself (its own connection), so no row and no column ever crosses to the
+ * activity's thread, whose event loop only heartbeats and waits.
+ */
+export interface DriftJob {
+  databaseUrl: string;
+  spec: PipelineSpec;
+  snapshotId: number;
+  champion: Champion;
+  /** The current side of the pipeline's previous check, if any. */
+  previousCheck?: DataWindow;
   /** Seeds the calibration bootstraps and samples, so that a stored report can be recomputed exactly. */
   seed?: number;
 }
 
-export interface Comparison {
-  data: DriftReport;
-  prediction: ColumnDrift | SkippedColumn;
-}
+/** Rows read so far while the thread loads (the activity heartbeats with it). */
+export type DriftMessage = { type: 'loading'; rows: number };
 
-/** Runs in a pooled thread: sorting and merging millions of values never blocks the activity's heartbeats. */
-export function run(job: CompareJob): Comparison {
-  const { predictions, seed } = job;
-  return {
-    data: compareDatasets(job.reference, job.current, job.columns, job.options, { recordedMethods: job.recordedMethods, seed }),
+/** A check's signals and sides: all but what the activity adds from the database (annotations) and the verdict it assembles. */
+export type CheckSignals = Omit<DriftCheck, 'verdict' | 'reasons' | 'annotations'> & { sides: DriftSides };
+
+/** What a drift check found: the compared signals, or that nothing arrived since the champion's data and the previous check. */
+export type DriftOutcome = { kind: 'compared'; signals: CheckSignals } | { kind: 'no-new-data'; reference: DataWindow; since: RowKey | null };
+
+/** Runs in a pooled thread: loading and comparing millions of values never blocks the activity's heartbeats. */
+export async function run(job: DriftJob, send: SendFromJob<DriftMessage>): Promise<DriftOutcome> {
+  const { spec, champion } = job;
+  const { all, reference } = await loadSides(job, send);
+  const current = currentData(all, spec.arrival, reference.window, job.previousCheck);
+  if (rowCountOf(current.data) === 0) return { kind: 'no-new-data', reference: reference.window, since: current.since };
+  const sides: DriftSides = { reference: reference.window, current: describeWindow(current.data) };
+  const data = compareDatasets(frameOf(reference.data), frameOf(current.data), spec.columns, spec.drift, { recordedMethods: champion.driftMethods, seed: job.seed });
+  const predictions = await championPredictions(champion, { reference: reference.data, all }, sides.current);
+  const signals: CheckSignals = {
+    sides,
+    data,
+    target: { column: spec.target, verdict: data.columns.find((c) => c.column === spec.target)?.verdict ?? 'skipped' },
     prediction:
       typeof predictions === 'string'
         ? { column: PREDICTION, type: 'numeric', reason: predictions }
-        : comparePredictions(predictions.reference, predictions.current, job.predictionOptions, job.options, seed),
+        : comparePredictions(predictions.reference, predictions.current, spec.drift.prediction, spec.drift, job.seed),
+    accuracy: await championAccuracy(spec, champion, all, sides.current),
+    window: checkWindow(current.data),
   };
+  return { kind: 'compared', signals };
+}
+
+/** The pipeline's data as of the job's snapshot, and the champion's reference cut from it (or from the data as of its own snapshot). */
+async function loadSides(job: DriftJob, send: SendFromJob<DriftMessage>): Promise<{ all: PipelineData; reference: CutData }> {
+  const pool = createPool(job.databaseUrl, 1);
+  const load = (snapshotId: number) =>
+    loadPipelineData(pool, job.spec, snapshotId, { columns: driftColumns(job.spec), onProgress: (rows) => send({ type: 'loading', rows }) });
+  try {
+    const all = await load(job.snapshotId);
+    return { all, reference: await referenceOf(job.champion, all, load) };
+  } finally {
+    await pool.end();
+  }
 }

@@ -12,7 +12,7 @@ import { standardDeviation } from '../../lib/stats/sorted-sample';
 import { failRate, normals } from '../../test/support/drift-batches';
 import { loadSeattleWeather } from '../../test/support/vega-data';
 import type { BenchResult } from '../support/bench-contract';
-import { syntheticData } from './drift';
+import { syntheticData } from './drift/synthetic-data';
 
 const ROWS = Number(process.env.DRIFT_BENCH_ROWS ?? 1_000_000);
 const BATCHES = 200;

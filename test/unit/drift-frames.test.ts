@@ -25,7 +25,7 @@ function tableOf(rows: readonly Row[], columns: ColumnSpecs): ColumnTable {
 /** Seattle's weather with a boolean column and nulls added, so every comparable type and null path is read. */
 async function weatherWithNulls() {
   const { columns, rows } = await loadSeattleWeather();
-  const withNulls = rows.map((row, i) => ({ ...row, temp_max: i % 7 === 0 ? null : row.temp_max ?? null, weather: i % 11 === 0 ? null : row.weather ?? null, wet: i % 13 === 0 ? null : (row.precipitation as number) > 0 }));
+  const withNulls: Row[] = rows.map((row, i) => ({ ...row, temp_max: i % 7 === 0 ? null : row.temp_max ?? null, weather: i % 11 === 0 ? null : row.weather ?? null, wet: i % 13 === 0 ? null : (row.precipitation as number) > 0 }));
   const specs: ColumnSpecs = { ...columns, temp_max: { type: 'numeric', nullable: true }, weather: { type: 'categorical', nullable: true }, wet: { type: 'boolean', nullable: true } };
   return { columns: specs, rows: withNulls };
 }

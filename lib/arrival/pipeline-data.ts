@@ -58,12 +58,8 @@ const frames = new WeakMap<PipelineData, Frame>();
  */
 export function frameOf(data: PipelineData): Frame {
   let frame = frames.get(data);
-  if (frame === undefined) {
-    const { table, positions } = data;
-    // The whole table in its own order (one snapshot already in time order): its arrays as they are, no gather.
-    frame = isEveryRowInOrder(positions, table.rowCount) ? frameOfTable(table) : frameOfTable(table, positions);
-    frames.set(data, frame);
-  }
+  // Rows already in the table's order (one snapshot in time order, or a window of it) are read as views of its arrays.
+  if (frame === undefined) frames.set(data, (frame = frameOfTable(data.table, data.positions)));
   return frame;
 }
 
@@ -171,12 +167,6 @@ function stableOrder(keys: Float64Array): Int32Array {
 
 function isAscending(keys: Float64Array): boolean {
   for (let i = 1; i < keys.length; i += 1) if ((keys[i] as number) < (keys[i - 1] as number)) return false;
-  return true;
-}
-
-function isEveryRowInOrder(positions: Int32Array, rowCount: number): boolean {
-  if (positions.length !== rowCount) return false;
-  for (let i = 0; i < positions.length; i += 1) if (positions[i] !== i) return false;
   return true;
 }
 

@@ -7,6 +7,7 @@ import { copyEscape, storableText } from '../data/copy-text';
 import { SnapshotProfile } from '../data/profile/column-profile';
 import { QuarantineSpool } from '../data/quarantine-spool';
 import type { Row } from '../data/typed-row';
+import { DriftlineError } from '../errors';
 import type { DbClient, Pool } from './pool';
 
 /** A stored column: c1 … cN of the snapshot's data table, in this order. */
@@ -216,7 +217,8 @@ export async function getSnapshot(pool: Pool, snapshotId: number): Promise<Snaps
     [snapshotId],
   );
   const row = result.rows[0];
-  if (!row) throw new Error(`snapshot ${snapshotId} does not exist`);
+  // Snapshots are committed whole before their id is handed out: a missing one never appears on a retry.
+  if (!row) throw new DriftlineError('InvalidInput', `snapshot ${snapshotId} does not exist`);
   return {
     id: Number(row.id),
     digest: row.digest,

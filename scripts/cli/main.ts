@@ -16,6 +16,7 @@ import { registerSpecCommand } from './commands/spec';
 import { registerStatusCommands } from './commands/status';
 import { registerWorkerCommand } from './commands/worker';
 import { chooseDatabase } from '../../workers/database';
+import { failureMessage } from '../support/workflow-failure';
 import { CliContext } from './context';
 import { UsageError } from './usage-error';
 
@@ -70,7 +71,7 @@ function report(error: unknown): number {
     return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   const verbose = program.opts<{ verbose?: boolean }>().verbose;
-  const message = verbose ? (error as Error).stack : (error as Error).message;
+  const message = verbose ? (error as Error).stack : failureMessage(error);
   console.error(`error: ${message}`);
   return error instanceof UsageError || error instanceof ConfigError ? EXIT.usage : error instanceof DriftlineError && error.type === 'InvalidInput' ? EXIT.usage : EXIT.failed;
 }

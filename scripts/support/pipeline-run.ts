@@ -1,4 +1,4 @@
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { DriftlineConfig } from '../../lib/config';
 import { statusQuery, type PipelineStatus } from '../../workflows/messages';
 import type { PipelineInput } from '../../workflows/pipeline-input';
@@ -6,6 +6,7 @@ import { modelPipeline, type PipelineResult } from '../../workflows/pipeline';
 import { windowText } from '../../lib/arrival/pipeline-data';
 import { describeBaselines, describeMetrics } from '../../lib/evaluation/format';
 import { workflowUiLink } from './temporal-client';
+import { failureMessage } from './workflow-failure';
 
 /** Starts a modelPipeline run; the workflow id says which pipeline and when. */
 export async function startPipeline(client: Client, config: DriftlineConfig, input: PipelineInput) {
@@ -83,12 +84,4 @@ export function printSummary(
   rows.push(['Temporal UI', workflowUiLink(config, handle.workflowId, handle.firstExecutionRunId)]);
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log(rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n'));
-}
-
-/** The innermost cause's message: "Invalid modelPipeline input: pipeline: …" rather than "Workflow execution failed". */
-function failureMessage(error: unknown): string {
-  let current = error as { message?: string; cause?: unknown } | undefined;
-  if (!(error instanceof WorkflowFailedError)) return String(current?.message ?? error);
-  while (current?.cause) current = current.cause as typeof current;
-  return String(current?.message);
 }

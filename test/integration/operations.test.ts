@@ -141,8 +141,15 @@ describe('the driftline CLI', () => {
     expect(JSON.parse(trained.stdout)).toMatchObject({ outcome: 'succeeded' });
   });
 
+  it("prints a failed workflow's cause, not the SDK's wrapper", async () => {
+    const result = await driftline('evaluate', '--model', 'scheduled-model', '--version', '1', '--snapshot', '999999');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/snapshot 999999/);
+    expect(result.stderr).not.toMatch(/Workflow execution failed/);
+  });
+
   it('prints help with an example for every command', async () => {
-    for (const command of ['run', 'retrain', 'status', 'watch', 'approve', 'reject', 'rollback', 'models', 'lineage', 'evaluate', 'schedule apply', 'worker', 'migrate']) {
+    for (const command of ['run', 'retrain', 'status', 'watch', 'approve', 'reject', 'rollback', 'models', 'lineage', 'evaluate', 'schedule apply', 'spec check', 'annotate', 'worker', 'migrate']) {
       const help = await driftline(...command.split(' '), '--help');
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toMatch(/Example/);

@@ -84,6 +84,11 @@ describe('schedules', () => {
     const missing = await driftline('schedule', 'apply', '--pipeline', 'gated');
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toBe('error: pipeline "gated" declares no schedule in its spec');
+    for (const command of ['show', 'pause', 'trigger']) {
+      const unscheduled = await driftline('schedule', command, '--pipeline', 'gated');
+      expect(unscheduled.code, command).toBe(2);
+      expect(unscheduled.stderr.trim(), command).toBe('error: pipeline "gated" is not scheduled: its spec declares no schedule');
+    }
     const badDates = await driftline('schedule', 'backfill', '--pipeline', 'scheduled', '--from', 'yesterday', '--to', '2026-01-02');
     expect(badDates.code).toBe(2);
     expect(badDates.stderr.trim().split('\n')).toHaveLength(1);

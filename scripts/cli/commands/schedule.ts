@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import { z } from 'zod';
 import { loadPipelineSpec } from '../../../lib/spec/load-spec';
 import { PipelineName } from '../../../workflows/pipeline-input';
 import { applySchedule, scheduleIdOf } from '../../support/schedules';
 import { output, table, type CliContext } from '../context';
-import { parseOptions } from '../usage-error';
+import { parseOptions, UsageError } from '../usage-error';
 
 const PipelineOptions = z.object({ pipeline: PipelineName, json: z.boolean().default(false), note: z.string().optional() });
 const BackfillOptions = PipelineOptions.extend({ from: z.coerce.date(), to: z.coerce.date() }).refine((o) => o.from < o.to, {
@@ -16,6 +16,20 @@ const BackfillOptions = PipelineOptions.extend({ from: z.coerce.date(), to: z.co
 export function registerScheduleCommand(program: Command, ctx: CliContext): void {
   const schedule = program.command('schedule').description("Manage a pipeline's Temporal Schedule (declared under `schedule` in its spec).");
   const handleOf = async (pipeline: string) => (await ctx.client()).schedule.getHandle(scheduleIdOf(pipeline));
+  /** A schedule that does not exist gets a sentence saying why, not the server's internal workflow id. */
+  const onSchedule = async <T>(pipeline: string, act: () => Promise<T>): Promise<T> => {
+    try {
+      return await act();
+    } catch (error) {
+      if (!(error instanceof ScheduleNotFoundError)) throw error;
+      const { spec } = await loadPipelineSpec(pipeline, ctx.config.DRIFTLINE_PIPELINES_DIR);
+      throw new UsageError(
+        spec.schedule
+          ? `pipeline "${pipeline}" has no schedule yet: create it with driftline schedule apply --pipeline ${pipeline}`
+          : `pipeline "${pipeline}" is not scheduled: its spec declares no schedule`,
+      );
+    }
+  };
   const sub = (name: string, description: string, example: string) =>
     schedule
       .command(name)
@@ -33,7 +47,7 @@ export function registerScheduleCommand(program: Command, ctx: CliContext): void
 
   sub('show', 'Show the schedule: its spec, whether it is paused, its next and recent runs.', 'driftline schedule show --pipeline us-employment').action(async (raw: unknown) => {
     const options = parseOptions(PipelineOptions, raw);
-    const d = await (await handleOf(options.pipeline)).describe();
+    const d = await onSchedule(options.pipeline, async () => (await handleOf(options.pipeline)).describe());
     const summary = {
       scheduleId: d.scheduleId,
       paused: d.state.paused,
@@ -61,10 +75,12 @@ export function registerScheduleCommand(program: Command, ctx: CliContext): void
     command.action(async (raw: unknown) => {
       const options = parseOptions(PipelineOptions, raw);
       const handle = await handleOf(options.pipeline);
-      if (name === 'pause') await handle.pause(options.note);
-      else if (name === 'unpause') await handle.unpause(options.note);
-      else if (name === 'trigger') await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
-      else await handle.delete();
+      await onSchedule(options.pipeline, async () => {
+        if (name === 'pause') await handle.pause(options.note);
+        else if (name === 'unpause') await handle.unpause(options.note);
+        else if (name === 'trigger') await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
+        else await handle.delete();
+      });
       output(options.json, { scheduleId: handle.scheduleId, done: name }, () => `${handle.scheduleId}: ${name} done`);
     });
   }
@@ -75,7 +91,7 @@ export function registerScheduleCommand(program: Command, ctx: CliContext): void
     .action(async (raw: unknown) => {
       const options = parseOptions(BackfillOptions, raw);
       const handle = await handleOf(options.pipeline);
-      await handle.backfill({ start: options.from, end: options.to, overlap: ScheduleOverlapPolicy.ALLOW_ALL });
+      await onSchedule(options.pipeline, () => handle.backfill({ start: options.from, end: options.to, overlap: ScheduleOverlapPolicy.ALLOW_ALL }));
       output(options.json, { scheduleId: handle.scheduleId, from: options.from, to: options.to }, () => `${handle.scheduleId}: backfilling ${options.from.toISOString()} … ${options.to.toISOString()}`);
     });
 }

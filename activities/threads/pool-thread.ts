@@ -10,6 +10,9 @@ import type { JobFunction, JobPost, JobRequest, ThreadEnd } from './thread-job';
 const port = parentPort;
 if (!port) throw new Error('pool-thread runs only as a worker thread');
 
+/** Entry modules by URL: imported once per thread, so a job does not pay the loader's resolve again. */
+const entries = new Map<string, Promise<{ run?: JobFunction<unknown, unknown, unknown> }>>();
+
 port.on('message', (request: JobRequest) => {
   void runJob(request).then((end) => post({ id: request.id, end }));
 });
@@ -20,7 +23,8 @@ function post(message: JobPost, transfer?: TransferListItem[]): void {
 
 async function runJob({ id, entry, data }: JobRequest): Promise<ThreadEnd<unknown>> {
   try {
-    const module = (await import(entry)) as { run?: JobFunction<unknown, unknown, unknown> };
+    if (!entries.has(entry)) entries.set(entry, import(entry));
+    const module = await (entries.get(entry) as Promise<{ run?: JobFunction<unknown, unknown, unknown> }>);
     if (typeof module.run !== 'function') throw new Error(`${entry} exports no run(job, send)`);
     const result = await module.run(data, (message, transfer) => post({ id, message }, transfer));
     return { type: 'done', result };

@@ -46,6 +46,17 @@ describe('the thread pool', () => {
     expect(pool.busy()).toBe(0);
   });
 
+  it("lets the code awaiting a job run before its thread takes the next job (a training reads the thread's CPU time then)", async () => {
+    pool = new ThreadPool(1);
+    const started = new SharedArrayBuffer(4);
+    const first = runJob({ kind: 'echo', value: 1 });
+    const next = runJob({ kind: 'echo', value: 2, started });
+    await first;
+    expect(Atomics.load(new Int32Array(started), 0)).toBe(0);
+    await next;
+    expect(Atomics.load(new Int32Array(started), 0)).toBe(1);
+  });
+
   it('moves a transferred buffer to the thread instead of copying it', async () => {
     pool = new ThreadPool(1);
     const buffer = new Float64Array(1000).buffer;

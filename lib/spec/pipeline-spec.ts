@@ -149,6 +149,11 @@ export const PipelineSpec = z
     }
     spec.features.columns.forEach((column, i) => mustExist(column, ['features', 'columns', i]));
     Object.keys(spec.drift.columns).forEach((column) => mustExist(column, ['drift', 'columns', column]));
+    const timeType = spec.timeColumn === undefined ? undefined : spec.columns[spec.timeColumn]?.type;
+    // Rows are ordered and windows cut by instants: a time column of another type has none.
+    if (timeType !== undefined && timeType !== 'timestamp') {
+      ctx.addIssue({ code: 'custom', path: ['timeColumn'], message: `the time column must be a timestamp column, not ${timeType}` });
+    }
     const targetType = spec.columns[spec.target]?.type;
     if (targetType !== undefined && targetType !== 'numeric' && targetType !== 'integer') {
       ctx.addIssue({ code: 'custom', path: ['target'], message: 'the target must be a numeric or integer column' });

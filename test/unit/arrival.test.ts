@@ -132,6 +132,11 @@ describe('the arrival section of a spec', () => {
     expect(problems({ ...base, arrival: { mode: 'batches', windw: 'all' } })).toContain('windw');
   });
 
+  it('refuses a time column that holds no instants: rows are ordered and windows cut by them', () => {
+    expect(problems({ ...base, timeColumn: 'y' })).toContain('timeColumn: the time column must be a timestamp column, not numeric');
+    expect(problems({ ...base, timeColumn: 'at' })).toBe('valid');
+  });
+
   it('refuses a window in days or months without a time column', () => {
     expect(problems({ ...base, arrival: { training: { months: 36 } } })).toContain('arrival.training: a window in days or months needs a timeColumn');
     expect(problems({ ...base, timeColumn: 'at', arrival: { training: { months: 36 }, current: { rows: 500 } } })).toBe('valid');

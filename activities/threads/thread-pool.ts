@@ -27,7 +27,15 @@ interface PendingJob {
 interface PooledThread {
   worker: Worker;
   job?: PendingJob;
+  /** Retires the thread once it has been idle a while. */
+  idleTimer?: NodeJS.Timeout;
 }
+
+/**
+ * An idle thread is ended after this long: the memory a large job left in its heap goes back to the
+ * system, and a worker between bursts idles small. A busy worker keeps its threads.
+ */
+const IDLE_MS = 60_000;
 
 /**
  * A few long-lived threads that run many jobs each, so a job pays neither a thread's start nor the
@@ -42,8 +50,14 @@ export class ThreadPool {
   #stopping = 0;
   #nextId = 1;
 
-  /** At most this many threads; lowering it retires the extra threads as their jobs end. */
-  constructor(public size: number) {}
+  /**
+   * @param size at most this many threads; lowering it retires the extra threads as their jobs end
+   * @param idleMs how long a thread may stay idle before it is ended
+   */
+  constructor(
+    public size: number,
+    readonly idleMs = IDLE_MS,
+  ) {}
 
   /** Runs the job on a free thread (or once one frees up) and settles with how it ended; rejects when aborted or the thread dies. */
   run(job: ThreadJob, callbacks: JobCallbacks): Promise<ThreadEnd<unknown>> {
@@ -94,6 +108,7 @@ export class ThreadPool {
       if (!thread) return;
       const pending = this.#queue.shift() as PendingJob;
       thread.job = pending;
+      clearTimeout(thread.idleTimer);
       thread.worker.ref();
       const request: JobRequest = { id: pending.id, entry: pending.job.entry.href, data: pending.job.data };
       thread.worker.postMessage(request, pending.job.transfer);
@@ -121,7 +136,7 @@ export class ThreadPool {
     if ('message' in post) return pending.callbacks.onMessage?.(post.message);
     thread.job = undefined;
     if (this.#threads.size > this.size) void this.#retire(thread);
-    else thread.worker.unref();
+    else this.#idle(thread);
     pending.settle(post.end);
     // The next job starts after the code awaiting this one has run: a training reads the thread's
     // CPU time as its job ends, which must not yet include the next job's.
@@ -135,6 +150,11 @@ export class ThreadPool {
     thread.job = undefined;
     pending?.settle({ type: 'error', error });
     this.#dispatch();
+  }
+
+  #idle(thread: PooledThread): void {
+    thread.worker.unref();
+    thread.idleTimer = setTimeout(() => void this.#retire(thread), this.idleMs).unref();
   }
 
   #abort(pending: PendingJob): void {
@@ -152,6 +172,7 @@ export class ThreadPool {
 
   /** Takes the thread out of the pool and ends it; a queued job gets a fresh thread in its place. */
   #retire(thread: PooledThread): Promise<unknown> {
+    clearTimeout(thread.idleTimer);
     this.#threads.delete(thread);
     this.#dispatch();
     return thread.worker.terminate();

@@ -57,6 +57,14 @@ describe('the thread pool', () => {
     expect(Atomics.load(new Int32Array(started), 0)).toBe(1);
   });
 
+  it('ends a thread that stayed idle, and starts a new one for the next job', async () => {
+    pool = new ThreadPool(1, 50);
+    const first = await runJob({ kind: 'echo', value: 1 });
+    await vi.waitFor(() => expect(pool.threads()).toBe(0));
+    const second = await runJob({ kind: 'echo', value: 2 });
+    expect(second.threadId).not.toBe(first.threadId);
+  });
+
   it('moves a transferred buffer to the thread instead of copying it', async () => {
     pool = new ThreadPool(1);
     const buffer = new Float64Array(1000).buffer;

@@ -1,4 +1,4 @@
-import { ApplicationFailure, condition, executeChild, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, executeChild, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { EvaluateInput, Evaluation } from '../activities/evaluate';
 import type { ChampionMove, ChampionRef } from '../lib/db/model-registry';
@@ -7,19 +7,28 @@ import { driftNotification } from '../lib/drift/drift-notification';
 import { driftAction } from '../lib/drift/drift-policy';
 import { formatZodError } from '../lib/errors';
 import type { PipelineSpec } from '../lib/spec/pipeline-spec';
-import { ApprovalDecision } from './approval-input';
-import { annotateUpdate, approveUpdate, rejectUpdate, statusQuery, type PipelineStage, type PipelineStatus, type TrainingOutcome } from './messages';
+import { ApprovalDecision, SupersedeDecision } from './approval-input';
+import {
+  annotateUpdate,
+  approveUpdate,
+  rejectUpdate,
+  statusQuery,
+  supersedeUpdate,
+  trainingProgressSignal,
+  type PipelineStage,
+  type PipelineStatus,
+  type TrainingOutcome,
+} from './messages';
 import { notifyTeam } from './notify-team';
 import { parseWorkflowInput } from './parse-input';
 import { PipelineInput } from './pipeline-input';
 import { retrainModel } from './retrain';
-import { recordOutcome, tagRun } from './search-attributes';
+import { logicalDate, recordOutcome, tagRun } from './search-attributes';
 import { describeFailure, STEP_RETRY } from './step-options';
 
 const {
   loadPipeline,
   validateSnapshot,
-  evaluateCandidate,
   promoteCandidate,
   markChallenger,
   recordRejection,
@@ -43,6 +52,13 @@ const { checkDrift } = proxyActivities<Activities>({
   retry: STEP_RETRY,
 });
 
+// Evaluation loads and scores the training window (in a thread): it grows with the data, and its heartbeats show it is alive.
+const { evaluateCandidate } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '1 minute',
+  retry: STEP_RETRY,
+});
+
 export interface PipelineResult {
   pipeline: string;
   snapshotId: number;
@@ -53,18 +69,31 @@ export interface PipelineResult {
   version?: number;
   promoted: boolean;
   decision: string;
+  /** The scheduled time the run stands for, when a schedule (or its backfill) started it. */
+  logicalDate?: string;
 }
 
 /** ingest → train (a retrainModel child, under the runtime norm) → evaluate → promote, for one pipeline spec. */
 export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineResult> {
   const input = parseWorkflowInput(PipelineInput, rawInput, 'modelPipeline');
-  const status: PipelineStatus = { pipeline: input.pipeline, stage: 'starting', completed: [] };
+  const status: PipelineStatus = { pipeline: input.pipeline, stage: 'starting', completed: [], history: [], logicalDate: logicalDate() };
   setHandler(statusQuery, () => status);
   setHandler(annotateUpdate, (annotation) => recordAnnotation({ pipeline: input.pipeline, annotation }), { validator: validAnnotation });
+  // The retrainModel child passes its trainer's progress on, so this run's status shows it too.
+  setHandler(trainingProgressSignal, (progress) => {
+    if (status.stage === 'training' && status.training) status.training.progress = progress;
+  });
   const enter = (stage: PipelineStage) => {
     if (status.stage !== 'starting') status.completed.push(status.stage);
+    if (status.training) status.training.progress = undefined;
     status.stage = stage;
+    status.history?.push({ stage, at: new Date().toISOString() });
     tagRun({ stage });
+  };
+  /** The run's ending, shown as its details in the Temporal UI and returned. */
+  const finish = (result: Omit<PipelineResult, 'logicalDate'>): PipelineResult => {
+    setCurrentDetails(endingDetails(result));
+    return status.logicalDate === undefined ? result : { ...result, logicalDate: status.logicalDate };
   };
   tagRun({ pipeline: input.pipeline });
 
@@ -102,7 +131,7 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
       status.decision = action.why;
       recordOutcome(input.pipeline, 'kept_champion');
       enter('done');
-      return { pipeline: spec.name, snapshotId: snapshot.snapshotId, promoted: false, decision: action.why, trainingOutcome: 'skipped' };
+      return finish({ pipeline: spec.name, snapshotId: snapshot.snapshotId, promoted: false, decision: action.why, trainingOutcome: 'skipped' });
     }
 
     enter('training');
@@ -119,7 +148,7 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
       status.decision = decision;
       recordOutcome(input.pipeline, 'cancelled_over_norm');
       enter('done');
-      return { pipeline: spec.name, snapshotId: snapshot.snapshotId, promoted: false, decision, trainingOutcome: training.outcome };
+      return finish({ pipeline: spec.name, snapshotId: snapshot.snapshotId, promoted: false, decision, trainingOutcome: training.outcome });
     }
     const candidate = training.candidate;
     status.candidate = { versionId: candidate.versionId, version: candidate.version, metrics: candidate.metrics, trainingWindow: candidate.trainingWindow };
@@ -142,7 +171,7 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
     recordOutcome(input.pipeline, verdict.promoted ? 'promoted' : 'not_promoted');
 
     enter('done');
-    return {
+    return finish({
       pipeline: spec.name,
       snapshotId: snapshot.snapshotId,
       versionId: candidate.versionId,
@@ -150,13 +179,23 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
       promoted: verdict.promoted,
       decision: verdict.reason,
       trainingOutcome: training.outcome,
-    };
+    });
   } catch (error) {
     status.lastError = describeFailure(error);
+    setCurrentDetails(`**failed** in ${status.stage}: ${status.lastError}`);
     recordOutcome(input.pipeline, 'failed');
     enter('failed');
     throw error;
   }
+}
+
+/** One line for the Temporal UI: "v3 **promoted**", "v3 not promoted: …", "kept the champion: …". */
+function endingDetails(result: Omit<PipelineResult, 'logicalDate'>): string {
+  const version = result.version === undefined ? '' : `v${result.version} `;
+  if (result.promoted) return `${result.pipeline} → ${version}**promoted**: ${result.decision}`;
+  if (result.trainingOutcome === 'skipped') return `${result.pipeline}: kept the champion: ${result.decision}`;
+  if (result.trainingOutcome === 'cancelled_over_norm') return `${result.pipeline}: **cancelled over norm**: ${result.decision}`;
+  return `${result.pipeline} → ${version}not promoted: ${result.decision}`;
 }
 
 /** Rejects a malformed annotation before it enters history; the message names the field. */
@@ -169,6 +208,8 @@ function validAnnotation(raw: AnnotationInput): void {
 const MAX_REEVALUATIONS = 3;
 
 type Approval = ApprovalDecision & { decision: 'approve' | 'reject' };
+/** What a person decided about a waiting run: approve, reject, or supersede it by a newer waiting run. */
+type PersonDecision = Approval | (SupersedeDecision & { decision: 'supersede' });
 
 /**
  * Promotes a candidate that passed its gates — after a person approves it, when the pipeline
@@ -202,10 +243,13 @@ async function decidePromotion(
       if (!moved) return { promoted: false, reason: refusal };
     } else {
       if (!approval && spec.promotion.requireApproval) {
-        ({ championMoved: moved } = await markChallenger({ ...judged, actor: requestedBy, reason: `passed its gates, awaiting approval: ${reason}` }));
+        // Recorded with the request, so the dashboard lists every waiting run with its deadline.
+        const deadline = new Date(Date.now() + spec.promotion.approvalTimeoutHours * 3_600_000).toISOString();
+        ({ championMoved: moved } = await markChallenger({ ...judged, actor: requestedBy, reason: `passed its gates, awaiting approval: ${reason}`, deadline }));
         if (!moved) {
-          approval = await awaitApproval(spec, candidate, reason, status, enter);
-          if (approval?.decision !== 'approve') return recordUnapproved(spec, { ...base, evaluation }, approval);
+          const decision = await awaitApproval(spec, candidate, reason, deadline, status, enter);
+          if (decision?.decision !== 'approve') return recordUnapproved(spec, { ...base, evaluation }, decision);
+          approval = decision;
           when = 'while awaiting approval';
         }
       }
@@ -234,53 +278,68 @@ function championName(champion: ChampionRef | null): string {
   return champion ? `v${champion.version}` : 'none';
 }
 
-/** Shows what the run waits for and waits for a person; undefined when the time runs out. */
+/**
+ * Shows what the run waits for and waits for a person; undefined when the time runs out. The wait
+ * starts after `deadline` was recorded, so it ends no earlier than the deadline a person was shown.
+ */
 async function awaitApproval(
   spec: PipelineSpec,
   candidate: { versionId: number; version: number },
   reason: string,
+  deadline: string,
   status: PipelineStatus,
   enter: (stage: PipelineStage) => void,
-): Promise<Approval | undefined> {
+): Promise<PersonDecision | undefined> {
   const timeoutMs = spec.promotion.approvalTimeoutHours * 3_600_000;
   enter('awaiting approval');
   status.awaitingApproval = {
     versionId: candidate.versionId,
     version: candidate.version,
     model: spec.model.name,
-    deadline: new Date(Date.now() + timeoutMs).toISOString(),
+    deadline,
     summary: `approve or reject version ${candidate.version} of ${spec.model.name}: ${reason}`,
   };
-  const approval = await waitForApproval(candidate.versionId, timeoutMs, () => status.stage === 'awaiting approval');
+  const approval = await waitForApproval(candidate, timeoutMs, () => status.stage === 'awaiting approval');
   status.awaitingApproval = undefined;
   enter('promoting');
   return approval;
 }
 
-/** A person's rejection, or none in time: true whatever the champion is, so written unconditionally. */
+/** A person's rejection or supersession, or none in time: true whatever the champion is, so written unconditionally. */
 async function recordUnapproved(
   spec: PipelineSpec,
   decision: { modelName: string; versionId: number; workflowId: string; evaluation: Evaluation },
-  approval: Approval | undefined,
+  person: Exclude<PersonDecision, { decision: 'approve' }> | undefined,
 ): Promise<{ promoted: false; reason: string }> {
-  if (!approval) {
+  if (!person) {
     const reason = `no approval within ${spec.promotion.approvalTimeoutHours} h: candidate rejected`;
     await recordRejection({ ...decision, actor: 'driftline', reason });
     return { promoted: false, reason };
   }
-  await recordRejection({ ...decision, actor: approval.by, reason: approval.reason });
-  return { promoted: false, reason: `rejected by ${approval.by}: ${approval.reason}` };
+  const reason = person.decision === 'supersede' ? supersededReason(person) : person.reason;
+  const supersededBy = person.decision === 'supersede' ? person.supersededBy : undefined;
+  await recordRejection({ ...decision, actor: person.by, reason, supersededBy });
+  return { promoted: false, reason: `rejected by ${person.by}: ${reason}` };
 }
 
-/** Accepts one `approve` or `reject` Update while waiting; undefined when the time runs out. */
+/** "superseded by version 5 (run us-employment-…): the newer data covers the holiday" */
+function supersededReason(d: SupersedeDecision): string {
+  return `superseded by version ${d.supersededBy.version} (run ${d.supersededBy.workflowId})${d.reason ? `: ${d.reason}` : ''}`;
+}
+
+/** Accepts one `approve`, `reject` or `supersede` Update while waiting; undefined when the time runs out. */
 async function waitForApproval(
-  versionId: number,
+  candidate: { versionId: number; version: number },
   timeoutMs: number,
   waiting: () => boolean,
-): Promise<Approval | undefined> {
-  let received: Approval | undefined;
-  const validator = (raw: ApprovalDecision) => {
+): Promise<PersonDecision | undefined> {
+  const { versionId } = candidate;
+  let received: PersonDecision | undefined;
+  const refuseUnlessWaiting = () => {
     if (!waiting() || received) throw new Error('this run is not waiting for an approval');
+  };
+  const validator = (raw: ApprovalDecision) => {
+    refuseUnlessWaiting();
     const parsed = ApprovalDecision.safeParse(raw);
     if (!parsed.success) throw new Error(`Invalid approval: ${formatZodError(parsed.error)}`);
   };
@@ -290,6 +349,24 @@ async function waitForApproval(
   };
   setHandler(approveUpdate, accept('approve'), { validator });
   setHandler(rejectUpdate, accept('reject'), { validator });
+  // Only a newer version of the same model can supersede: versions are numbered per model, and the
+  // caller (driftline supersede, the dashboard) checked that the newer run waits on that model.
+  const supersedeValidator = (raw: SupersedeDecision) => {
+    refuseUnlessWaiting();
+    const parsed = SupersedeDecision.safeParse(raw);
+    if (!parsed.success) throw new Error(`Invalid supersede: ${formatZodError(parsed.error)}`);
+    const by = parsed.data.supersededBy;
+    if (by.workflowId === workflowInfo().workflowId) throw new Error('a run cannot supersede itself');
+    if (by.version <= candidate.version) throw new Error(`version ${by.version} is not newer than this run's version ${candidate.version}`);
+  };
+  setHandler(
+    supersedeUpdate,
+    (raw) => {
+      received = { ...SupersedeDecision.parse(raw), decision: 'supersede' };
+      return { versionId, decision: 'supersede' };
+    },
+    { validator: supersedeValidator },
+  );
   await condition(() => received !== undefined, timeoutMs);
   return received;
 }

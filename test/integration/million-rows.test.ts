@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { temporal } from '@temporalio/proto';
+import type { Pool } from '../../lib/db/pool';
 import { mulberry32 } from '../../lib/stats/mulberry32';
 import { statusQuery } from '../../workflows/messages';
 import { modelPipeline } from '../../workflows/pipeline';
@@ -29,10 +30,11 @@ const START = Date.UTC(2020, 0, 1);
 
 const pipelinesDir = mkdtempSync(path.join(os.tmpdir(), 'driftline-million-'));
 let env: TestWorkflowEnvironment;
+let pool: Pool;
 let stack: WorkerStack;
 
 beforeAll(async () => {
-  ({ env } = stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir }));
+  ({ env, pool } = stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir }));
 });
 
 afterAll(async () => {
@@ -185,6 +187,14 @@ function expectFirstAttempts(activities: ActivityRun[]): void {
   expect(activities.filter((a) => a.timedOut || a.attempt > 1)).toEqual([]);
 }
 
+/** The run's snapshot holds every generated row, and its version learned from all of them. */
+async function expectMillionRows(result: { snapshotId: number; versionId?: number }): Promise<void> {
+  const snapshot = await pool.query('SELECT row_count, quarantined_count FROM snapshots WHERE id = $1', [result.snapshotId]);
+  expect(snapshot.rows[0]).toMatchObject({ row_count: ROWS, quarantined_count: 0 });
+  const version = await pool.query("SELECT (training_window->>'rows')::int AS rows FROM model_versions WHERE id = $1", [result.versionId]);
+  expect(version.rows[0]).toEqual({ rows: ROWS });
+}
+
 describe('a 1,000,000-row pipeline on a real Temporal server and PostgreSQL', () => {
   it('ingests, validates, trains, evaluates and promotes; then sees the shifted second snapshot drift and promotes its retrained model', async () => {
     const name = demandPipeline('million');
@@ -192,6 +202,7 @@ describe('a 1,000,000-row pipeline on a real Temporal server and PostgreSQL', ()
     const first = await measured(() => runToEnd(name, 'million-1'));
     report('first snapshot', first.value.activities, first);
     expect(first.value.result).toMatchObject({ version: 1, promoted: true });
+    await expectMillionRows(first.value.result);
     expectFirstAttempts(first.value.activities);
 
     await writeDemandCsv(path.join(pipelinesDir, `${name}.csv`), { seed: 2, fromMinute: ROWS, shifted: true });
@@ -200,6 +211,7 @@ describe('a 1,000,000-row pipeline on a real Temporal server and PostgreSQL', ()
     expect(second.value.status.drift?.verdict).toBe('fail');
     expect(second.value.status.drift?.drifted.map((c) => c.column)).toEqual(expect.arrayContaining(['price', 'temp']));
     expect(second.value.result).toMatchObject({ version: 2, promoted: true });
+    await expectMillionRows(second.value.result);
     expectFirstAttempts(second.value.activities);
   }, 900_000);
 
@@ -210,6 +222,7 @@ describe('a 1,000,000-row pipeline on a real Temporal server and PostgreSQL', ()
     report('three at once', all.value.flatMap((r) => r.activities), all);
     for (const { result, activities } of all.value) {
       expect(result).toMatchObject({ version: 1, promoted: true });
+      await expectMillionRows(result);
       expectFirstAttempts(activities);
     }
   }, 900_000);

@@ -1,5 +1,6 @@
 import type { ColumnType } from '../data/column-spec';
 import type { Frame } from '../data/columns/frame';
+import { sortNumbers } from '../stats/radix-sort';
 import { countDistinct, runLengths } from '../stats/sorted-sample';
 
 export type Category = string | number | boolean;
@@ -43,7 +44,7 @@ function numericValues(frame: Frame, column: string): ColumnValues {
     const value = values[i] as number;
     if (Number.isFinite(value)) finite[size++] = value;
   }
-  return { kind: 'numeric', sorted: finite.subarray(0, size).sort(), nulls: values.length - size };
+  return { kind: 'numeric', sorted: sortNumbers(finite.subarray(0, size)), nulls: values.length - size };
 }
 
 /**

@@ -57,6 +57,13 @@ describe('the pipeline data windows are cut from', () => {
     expect(frameOf(data).codes('city').dictionary).toEqual(['b', 'a', 'c', 'd']);
   });
 
+  it('reads a column an older batch lacks as null there, as a missing key of a row object was', () => {
+    const withoutCity = Object.fromEntries(Object.entries(COLUMNS).filter(([name]) => name !== 'city'));
+    const older = { snapshotId: 1, table: tableOfRows([day('2024-01-01')], withoutCity) };
+    const newer = { snapshotId: 2, table: tableOfRows([day('2024-01-02', 'x')], COLUMNS) };
+    expect(rowsIn(orderPipelineData([older, newer], 'at'))).toEqual([day('2024-01-01'), day('2024-01-02', 'x')]);
+  });
+
   it('cuts recent windows in rows, days and calendar months from the newest row', () => {
     const data = ordered([{ snapshotId: 1, rows: [...days(1, 31, '2024-01'), ...days(1, 29, '2024-02'), ...days(1, 10, '2024-03')] }]);
     expect(values(recent(data, { rows: 5 }))).toEqual([6, 7, 8, 9, 10]);

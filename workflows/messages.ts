@@ -22,19 +22,29 @@ export type PipelineStage =
   | 'done'
   | 'failed';
 
+/** When a run entered a stage (workflow time): a follower polling now and then still sees every stage, however short. */
+export interface StageEntry<S extends string> {
+  stage: S;
+  at: string;
+}
+
 /** What the `status` query answers at any moment of a run: small, ids and summaries only. */
 export interface PipelineStatus {
   pipeline: string;
   stage: PipelineStage;
   /** The stages finished so far, in order. */
   completed: PipelineStage[];
+  /** Every stage entered so far, with when (absent in runs started before it was kept). */
+  history?: StageEntry<PipelineStage>[];
+  /** The scheduled time a scheduled or backfilled run stands for (`TemporalScheduledStartTime`); absent for a run started by hand. */
+  logicalDate?: string;
   snapshot?: { id: number; digest: string; rows: number; quarantined: number; reused: boolean };
   /** The dataset checks' report on the snapshot: which check, expected, observed. */
   validation?: ValidationReport;
   /** The drift check against the champion's training data, and what the pipeline's policy made of it. */
   drift?: DriftSummary & { action: DriftAction };
   /** The retrainModel child run that trains the candidate. */
-  training?: { workflowId: string; outcome?: TrainingOutcome };
+  training?: { workflowId: string; outcome?: TrainingOutcome; progress?: TrainingProgress };
   /** The trained candidate, and exactly which rows it learned from. */
   candidate?: { versionId: number; version: number; metrics: Metrics; trainingWindow: DataWindow };
   champion?: { versionId: number; version: number; metrics: Metrics };
@@ -62,12 +72,14 @@ export interface TrainingProgress {
 export interface RetrainStatus {
   pipeline: string;
   stage: RetrainStage;
+  /** Every stage entered so far, with when (absent in runs started before it was kept). */
+  history?: StageEntry<RetrainStage>[];
   snapshotId?: number;
   /** The runtime norm in force for this run, and how it was derived. */
   norm?: RuntimeNorm;
   /** The norm this attempt is held to, for its rows and the load on its worker. */
   runNorm?: RunNorm;
-  /** The trainer's latest progress, as its heartbeats report it. */
+  /** The trainer's latest progress, as its heartbeats report it; only while the stage is `training`. */
   progress?: TrainingProgress;
   outcome?: TrainingOutcome;
   elapsedMs?: number;
@@ -78,7 +90,7 @@ export interface RetrainStatus {
 /** Both workflows answer `status`, so `temporal workflow query --type status` works on either. */
 export const retrainStatusQuery = defineQuery<RetrainStatus>('status');
 
-/** Sent by the training activity every few seconds. */
+/** Sent by the training activity every few seconds, and passed on by a retrainModel child to its parent pipeline run. */
 export const trainingProgressSignal = defineSignal<[TrainingProgress]>('trainingProgress');
 
 /**

@@ -2,7 +2,9 @@ import {
   ActivityCancellationType,
   CancellationScope,
   condition,
+  getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -10,7 +12,15 @@ import {
 import type { Activities } from '../activities';
 import { notifyTeam } from './notify-team';
 import { parseWorkflowInput } from './parse-input';
-import { retrainStatusQuery, trainingProgressSignal, trainingStartedSignal, type RetrainStage, type RetrainStatus, type TrainingOutcome } from './messages';
+import {
+  retrainStatusQuery,
+  trainingProgressSignal,
+  trainingStartedSignal,
+  type RetrainStage,
+  type RetrainStatus,
+  type TrainingOutcome,
+  type TrainingProgress,
+} from './messages';
 import { RetrainInput } from './retrain-input';
 import { recordOutcome, tagRun } from './search-attributes';
 import type { DataWindow } from '../lib/arrival/pipeline-data';
@@ -51,11 +61,19 @@ export interface RetrainResult {
  */
 export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResult> {
   const input = parseWorkflowInput(RetrainInput, rawInput, 'retrainModel');
-  const status: RetrainStatus = { pipeline: input.pipeline, stage: 'starting' };
+  const status: RetrainStatus = { pipeline: input.pipeline, stage: 'starting', history: [] };
   setHandler(retrainStatusQuery, () => status);
-  setHandler(trainingProgressSignal, (progress) => void (status.progress = progress));
+  const toParent = progressToParent();
+  setHandler(trainingProgressSignal, (progress) => {
+    if (status.stage !== 'training') return;
+    status.progress = progress;
+    toParent(progress);
+  });
   const enter = (stage: RetrainStage) => {
     status.stage = stage;
+    // Progress describes the training only: once it ends, "90% backtesting" would be stale.
+    status.progress = undefined;
+    status.history?.push({ stage, at: new Date().toISOString() });
     tagRun({ stage });
   };
   tagRun({ pipeline: input.pipeline });
@@ -154,6 +172,29 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
     enter('failed');
     throw error;
   }
+}
+
+/** The smallest advance of training progress passed on to the parent run: its history stays short. */
+const FORWARDED_STEP = 0.05;
+
+/**
+ * Passes the trainer's progress on to the pipeline run that started this one, so its own `status`
+ * query shows it (the Temporal UI shows one run at a time). Only on a new message or a 5 % step.
+ */
+function progressToParent(): (progress: TrainingProgress) => void {
+  const parent = workflowInfo().parent;
+  let last: TrainingProgress | undefined;
+  return (progress) => {
+    if (!parent) return;
+    const step = last === undefined || progress.message !== last.message || progress.fraction - last.fraction >= FORWARDED_STEP || progress.fraction >= 1;
+    // Runs started before progress was passed on replay without these signals.
+    if (!step || !patched('training-progress-to-parent')) return;
+    last = progress;
+    getExternalWorkflowHandle(parent.workflowId, parent.runId)
+      .signal(trainingProgressSignal, progress)
+      // The parent may have ended meanwhile (cancelled, terminated): its progress no longer matters.
+      .catch(() => undefined);
+  };
 }
 
 /** The attempt the over-norm clock runs for: from its start of compute (workflow time), at the most load it reported. */

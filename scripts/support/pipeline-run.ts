@@ -11,7 +11,13 @@ import { failureMessage } from './workflow-failure';
 /** Starts a modelPipeline run; the workflow id says which pipeline and when. */
 export async function startPipeline(client: Client, config: DriftlineConfig, input: PipelineInput) {
   const workflowId = `${input.pipeline}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  return client.workflow.start(modelPipeline, { taskQueue: config.TEMPORAL_TASK_QUEUE, workflowId, args: [input] });
+  return client.workflow.start(modelPipeline, {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowId,
+    args: [input],
+    // The Temporal UI's list shows this line; the run's details say how it ended.
+    staticSummary: `${input.pipeline}: ${input.trigger ?? 'manual'} run by ${input.requestedBy ?? 'temporal-ui'}`,
+  });
 }
 
 /** Prints each stage as the run enters it, then returns the result, or the final status of a failed run. */
@@ -19,13 +25,15 @@ export async function followRun(
   handle: WorkflowHandle<typeof modelPipeline>,
   say: (line: string) => void = console.log,
 ): Promise<{ result?: PipelineResult; status: PipelineStatus; error?: string }> {
-  let lastStage = '';
+  // Stages from the run's history: one that began and ended between two polls is still said.
+  let said = 0;
   const poll = setInterval(() => {
     handle
       .query(statusQuery)
       .then((status) => {
-        if (status.stage !== lastStage && status.stage !== 'done' && status.stage !== 'failed') say(`  … ${status.stage}`);
-        lastStage = status.stage;
+        const stages = (status.history ?? []).map((entry) => entry.stage);
+        for (const stage of stages.slice(said)) if (stage !== 'done' && stage !== 'failed') say(`  … ${stage}`);
+        said = Math.max(said, stages.length);
       })
       .catch(() => undefined);
   }, 300);
@@ -73,7 +81,7 @@ export function printSummary(
   }
   if (status.candidate) {
     const m = status.candidate.metrics;
-    rows.push(['trained', `version ${status.candidate.version} (id ${status.candidate.versionId}) on ${windowText(status.candidate.trainingWindow)}`]);
+    rows.push(['trained', `version ${status.candidate.version} on ${windowText(status.candidate.trainingWindow)}`]);
     rows.push(['holdout metrics', describeMetrics(m)]);
   }
   if (status.baselines) rows.push(['baselines', describeBaselines(status.baselines)]);

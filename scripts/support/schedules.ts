@@ -32,6 +32,8 @@ function scheduleOptions(spec: PipelineSpec, schedule: ScheduleSpec, config: Dri
       workflowId: `${spec.name}-scheduled`,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       args: [{ pipeline: spec.name, trigger: 'schedule', requestedBy: 'schedule' }],
+      // The Temporal UI's list shows this line; each run's details say how it ended.
+      staticSummary: `${spec.name}: scheduled run (trains when the data drifted)`,
     },
     policies: { overlap: OVERLAP[schedule.overlap], catchupWindow: '1 day' },
   };

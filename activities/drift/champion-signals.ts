@@ -1,10 +1,17 @@
-import { type DataWindow, frameOf, keyAt, type PipelineData, type RowKey } from '../../lib/arrival/pipeline-data';
+import { type DataWindow, frameOf, keyAt, type PipelineData, rowCountOf, type RowKey, slice } from '../../lib/arrival/pipeline-data';
 import { accuracyDecay } from '../../lib/drift/accuracy-decay';
 import type { DriftCheck } from '../../lib/drift/drift-check';
-import { buildExamples, buildFeatures } from '../../lib/model/features';
+import { buildExamples, buildFeatures, type Examples, lookbackOf } from '../../lib/model/features';
 import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
 import { predictWith } from '../training/predict';
 import type { Champion } from './compare-thread';
+
+/**
+ * Rows whose features are built at a time: features are one array per row, so a million rows'
+ * would take hundreds of megabytes; a batch's live only while it is predicted. Few enough
+ * batches that a command trainer (a process per prediction) starts only a handful of times.
+ */
+const BATCH_ROWS = 250_000;
 
 /**
  * Predictions run inside the check's thread, which the pool terminates when the check is
@@ -17,27 +24,92 @@ export async function championPredictions(
   champion: Champion,
   data: { reference: PipelineData; all: PipelineData },
   current: DataWindow,
+  batchRows = BATCH_ROWS,
 ): Promise<{ reference: number[]; current: number[] } | string> {
-  const referenceX = buildFeatures(frameOf(data.reference), champion.artifact.plan).x;
-  // Lags and rolling means of new rows reach back into older ones: the current's features are built on all the data.
-  const all = buildFeatures(frameOf(data.all), champion.artifact.plan);
-  const currentX = all.x.filter((_, i) => inWindow(exampleKey(data.all, all.at[i] as string), current));
-  if (referenceX.length === 0 || currentX.length === 0) return `no ${referenceX.length === 0 ? 'reference' : 'current'} row has all the champion's features`;
-  return { reference: await predictWith(champion.artifact, referenceX, NEVER), current: await predictWith(champion.artifact, currentX, NEVER) };
+  const reference = await predictionsOn(champion, data.reference, () => true, batchRows);
+  // Lags and rolling means of new rows reach back into older ones: the current's features are built with the rows before it.
+  const currentPredictions = await predictionsOn(champion, withHistory(data.all, current, champion), (key) => inWindow(key, current), batchRows);
+  if (reference.length === 0 || currentPredictions.length === 0) return `no ${reference.length === 0 ? 'reference' : 'current'} row has all the champion's features`;
+  return { reference, current: currentPredictions };
 }
 
 /**
  * The champion's error on the newest actuals — labelled examples of the current window, which
- * it never learned from — against the error on the holdout it was promoted on.
+ * it never learned from — against the error on the holdout it was promoted on. Only the newest
+ * `window` examples are judged, so only they are predicted.
  */
-export async function championAccuracy(spec: PipelineSpec, champion: Champion, all: PipelineData, current: DataWindow): Promise<DriftCheck['accuracy']> {
-  const examples = buildExamples(frameOf(all), champion.artifact.plan);
-  const fresh = examples.at.map((at) => inWindow(exampleKey(all, at), current));
-  const x = examples.x.filter((_, i) => fresh[i]);
-  const y = examples.y.filter((_, i) => fresh[i]);
-  if (y.length === 0) return { reason: 'no new actuals since the champion was trained' };
-  const { metric } = spec.drift.accuracyDecay;
-  return accuracyDecay(champion.metrics[metric], y, await predictWith(champion.artifact, x, NEVER), spec.drift.accuracyDecay);
+export async function championAccuracy(
+  spec: PipelineSpec,
+  champion: Champion,
+  all: PipelineData,
+  current: DataWindow,
+  batchRows = BATCH_ROWS,
+): Promise<DriftCheck['accuracy']> {
+  const options = spec.drift.accuracyDecay;
+  const newest: { x: number[][]; y: number[] } = { x: [], y: [] };
+  let available = 0;
+  const { plan } = champion.artifact;
+  for (const batch of batchesOf(withHistory(all, current, champion), { behind: lookbackOf(plan), ahead: plan.horizon, rows: batchRows })) {
+    const examples = buildExamples(frameOf(batch.data), plan);
+    for (const i of ownExamples(batch, examples, (key) => inWindow(key, current))) {
+      available += 1;
+      newest.x.push(examples.x[i] as number[]);
+      newest.y.push(examples.y[i] as number);
+    }
+    newest.x.splice(0, Math.max(0, newest.x.length - options.window));
+    newest.y.splice(0, Math.max(0, newest.y.length - options.window));
+  }
+  if (available === 0) return { reason: 'no new actuals since the champion was trained' };
+  const predicted = await predictWith(champion.artifact, newest.x, NEVER);
+  return accuracyDecay(champion.metrics[options.metric], newest.y, predicted, options, undefined, available);
+}
+
+/** The champion's predictions for the rows of `data` whose key `keeps`, built and predicted a batch at a time. */
+async function predictionsOn(champion: Champion, data: PipelineData, keeps: (key: RowKey) => boolean, batchRows: number): Promise<number[]> {
+  const predictions: number[] = [];
+  for (const batch of batchesOf(data, { behind: lookbackOf(champion.artifact.plan), ahead: 0, rows: batchRows })) {
+    const features = buildFeatures(frameOf(batch.data), champion.artifact.plan);
+    const x = ownExamples(batch, features, keeps).map((i) => features.x[i] as number[]);
+    if (x.length === 0) continue;
+    for (const prediction of await predictWith(champion.artifact, x, NEVER)) predictions.push(prediction);
+  }
+  return predictions;
+}
+
+/** The current window's rows (a suffix of the data) with the rows before them that their features read. */
+function withHistory(all: PipelineData, current: DataWindow, champion: Champion): PipelineData {
+  const count = rowCountOf(all);
+  return slice(all, Math.max(0, count - current.rows - lookbackOf(champion.artifact.plan)), count);
+}
+
+/** A batch of rows, and which of its frame's rows (in time order) are its own: the others are history before and labels after. */
+interface Batch {
+  data: PipelineData;
+  first: number;
+  end: number;
+}
+
+/**
+ * The data's rows `rows` at a time, each batch reaching `behind` rows back (what lags read) and
+ * `ahead` rows on (the labels of its last rows), so that its own rows get exactly the features
+ * and labels a build over all the data gives them.
+ */
+function* batchesOf(data: PipelineData, { behind, ahead, rows }: { behind: number; ahead: number; rows: number }): Generator<Batch> {
+  const count = rowCountOf(data);
+  for (let start = 0; start < count; start += rows) {
+    const end = Math.min(count, start + rows);
+    const from = Math.max(0, start - behind);
+    yield { data: slice(data, from, Math.min(count, end + ahead)), first: start - from, end: end - from };
+  }
+}
+
+/** The indexes of the examples built from the batch's own rows whose key `keeps`. */
+function ownExamples(batch: Batch, examples: Pick<Examples, 'at' | 'row'>, keeps: (key: RowKey) => boolean): number[] {
+  const picked: number[] = [];
+  examples.row.forEach((row, i) => {
+    if (row >= batch.first && row < batch.end && keeps(exampleKey(batch.data, examples.at[i] as string))) picked.push(i);
+  });
+  return picked;
 }
 
 /** An example's `at` is its row's time, or its row's index in the data when there is no time column. */

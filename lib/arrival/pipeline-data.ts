@@ -203,6 +203,6 @@ function day(key: RowKey | null): string {
 }
 
 /** The rows from `start` up to `end`: views of the same arrays, nothing copied. */
-function slice(data: PipelineData, start: number, end: number): PipelineData {
+export function slice(data: PipelineData, start: number, end: number): PipelineData {
   return { ...data, positions: data.positions.subarray(start, end), keys: data.keys.subarray(start, end), snapshotOf: data.snapshotOf.subarray(start, end) };
 }

@@ -53,9 +53,17 @@ export type AccuracyDecay = z.infer<typeof AccuracyDecay>;
  * Judges the champion on fresh labelled examples in time order (`actual[i]` and its prediction):
  * keeps the last `window`, says `insufficient` below `minExamples`, and otherwise declares decay
  * only when the whole 90 % bootstrap interval of the error ratio clears the limit — a handful of
- * unlucky examples cannot fail a run.
+ * unlucky examples cannot fail a run. `available` counts the fresh examples there were, when the
+ * caller passes only the newest (at least `window`) of them.
  */
-export function accuracyDecay(promoted: number, actual: readonly number[], predicted: readonly number[], options: AccuracyDecayOptions, seed = DEFAULT_SEED): AccuracyDecay {
+export function accuracyDecay(
+  promoted: number,
+  actual: readonly number[],
+  predicted: readonly number[],
+  options: AccuracyDecayOptions,
+  seed = DEFAULT_SEED,
+  available = actual.length,
+): AccuracyDecay {
   if (actual.length !== predicted.length || actual.length === 0) {
     throw new Error(`accuracy decay needs equal, non-empty arrays (got ${actual.length} and ${predicted.length})`);
   }
@@ -71,7 +79,7 @@ export function accuracyDecay(promoted: number, actual: readonly number[], predi
     promoted,
     current,
     examples: y.length,
-    available: actual.length,
+    available,
     minExamples,
     increase: errorRatio(current, promoted) - 1,
     maxIncrease,

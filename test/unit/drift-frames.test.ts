@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { ColumnSpecs } from '../../lib/data/column-spec';
-import { columnBuilder } from '../../lib/data/columns/column-builders';
-import type { ColumnTable } from '../../lib/data/columns/column-table';
 import { frameOfRows, frameOfTable } from '../../lib/data/columns/frame';
 import type { Row } from '../../lib/data/typed-row';
 import { chooseDriftMethods } from '../../lib/drift/choose-methods';
 import { compareDatasets } from '../../lib/drift/compare-datasets';
 import { DriftOptions } from '../../lib/drift/drift-options';
+import { tableOfRows } from '../support/column-table';
 import { loadSeattleWeather } from '../support/vega-data';
-
-/** The rows as the column loader holds them: built by its own builders from the values a query returns. */
-function tableOf(rows: readonly Row[], columns: ColumnSpecs): ColumnTable {
-  const specs = Object.entries(columns).map(([name, { type }]) => ({ name, type }));
-  const builders = specs.map((spec) => columnBuilder(spec, rows.length));
-  for (const row of rows) {
-    specs.forEach(({ name, type }, i) => {
-      const cell = row[name] ?? null;
-      builders[i]?.pushValue(type === 'timestamp' && cell !== null ? Date.parse(cell as string) : cell);
-    });
-  }
-  return { rowCount: rows.length, specs, columns: builders.map((builder) => builder.finish(rows.length)) };
-}
 
 /** Seattle's weather with a boolean column and nulls added, so every comparable type and null path is read. */
 async function weatherWithNulls() {
@@ -37,7 +23,7 @@ describe('drift on columns', () => {
     // The current side is read newest first: a window's categories then appear in another order than the table's dictionary.
     const reference = positions(['2012', '2013', '2014']);
     const current = positions(['2015']).reverse();
-    const table = tableOf(rows, columns);
+    const table = tableOfRows(rows, columns);
     const pick = (at: Int32Array) => Array.from(at, (i) => rows[i] as Row);
     const options = DriftOptions.parse({ columns: { precipitation: { method: 'psi' } } });
     const fromTable = compareDatasets(frameOfTable(table, reference), frameOfTable(table, current), columns, options, { seed: 3 });
@@ -46,7 +32,7 @@ describe('drift on columns', () => {
     expect(fromTable.columns.map((c) => c.column)).toEqual(['precipitation', 'temp_max', 'temp_min', 'wind', 'weather', 'wet']);
     expect(fromTable.multivariate).toMatchObject({ method: 'pca-reconstruction' });
 
-    const referenceTable = tableOf(pick(reference), columns);
+    const referenceTable = tableOfRows(pick(reference), columns);
     expect(chooseDriftMethods(frameOfTable(referenceTable), columns, options)).toEqual(chooseDriftMethods(frameOfRows(pick(reference), columns), columns, options));
     expect(compareDatasets(frameOfTable(referenceTable), frameOfTable(table, current), columns)).toEqual(
       compareDatasets(frameOfRows(pick(reference), columns), frameOfRows(pick(current), columns), columns),
@@ -55,7 +41,7 @@ describe('drift on columns', () => {
 
   it('reports booleans as booleans and categories as their values', async () => {
     const { columns, rows } = await weatherWithNulls();
-    const table = tableOf(rows, columns);
+    const table = tableOfRows(rows, columns);
     const report = compareDatasets(frameOfTable(table, Int32Array.from({ length: 700 }, (_, i) => i)), frameOfTable(table, Int32Array.from({ length: 700 }, (_, i) => 760 + i)), columns);
     const shiftOf = (name: string) => report.columns.find((c) => c.column === name)?.shift;
     expect(shiftOf('wet')).toMatchObject({ kind: 'categorical', top: expect.arrayContaining([expect.objectContaining({ value: true }), expect.objectContaining({ value: false })]) });

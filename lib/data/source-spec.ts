@@ -2,11 +2,13 @@ import { z } from 'zod';
 
 /** How the bytes of a file or URL source are laid out. */
 const FileFormat = {
-  /** `csv` has a header line; `jsonl` is one JSON object per line, keyed by column name. */
-  format: z.enum(['csv', 'jsonl']).default('csv'),
+  /** `csv` has a header line; `jsonl` is one JSON object per line, keyed by column name; `json` is one array of such objects. */
+  format: z.enum(['csv', 'jsonl', 'json']).default('csv'),
   /** The CSV field separator. */
   delimiter: z.string().length(1).refine((d) => !['"', '\n', '\r'].includes(d), { message: 'cannot be a quote or a line break' }).default(','),
 };
+
+export type FileFormat = z.infer<typeof FileFormat.format>;
 
 /** Where a pipeline's data comes from. */
 export const DataSource = z.discriminatedUnion('kind', [

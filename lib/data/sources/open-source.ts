@@ -1,6 +1,6 @@
 import type { Pool } from '../../db/pool';
 import type { ColumnSpecs } from '../column-spec';
-import type { DataSource } from '../source-spec';
+import type { DataSource, FileFormat } from '../source-spec';
 import { fileChunks } from './file-chunks';
 import { postgresChunks } from './postgres-chunks';
 import { resolveSourcePath } from './resolve-source';
@@ -10,7 +10,7 @@ import { urlChunks } from './url-chunks';
 export interface OpenedSource {
   /** "file /data/sales.csv", "http://…", "postgres query": used in every error message. */
   origin: string;
-  format: 'csv' | 'jsonl';
+  format: FileFormat;
   delimiter: string;
   chunks: AsyncIterable<Uint8Array>;
 }

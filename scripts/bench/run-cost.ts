@@ -16,6 +16,8 @@ const WARM_UP = 2;
 const RUNS = 8;
 /** Issue 14: one bundled pipeline run costs the worker at most twice the no-op workflow's CPU. */
 const TARGET_RATIO = 2;
+/** Set to a folder, the pipeline's worker writes V8 CPU profiles there (one per thread): where its CPU goes. */
+const PROFILE_DIR = process.env.DRIFTLINE_BENCH_CPU_PROF;
 
 interface RunCost {
   workflow: string;
@@ -32,6 +34,7 @@ interface RunCost {
  * process in CPU, against a workflow of the same shape whose seven steps do nothing (the floor:
  * Temporal's own work). Runs go one after another on an otherwise idle worker, each a first run
  * of its own pipeline, after a warm-up.
+ * DRIFTLINE_BENCH_CPU_PROF=<folder> profiles the pipeline worker (results then include the profiler).
  */
 export async function benchRunCost(say: (line: string) => void): Promise<BenchResult> {
   const databaseUrl = await createBenchDatabase('run_cost');
@@ -68,7 +71,8 @@ async function measure(
   runOnce: (taskQueue: string, name: string) => Promise<string>,
 ): Promise<RunCost> {
   const taskQueue = `bench-cost-${entry === WORKER_ENTRY ? 'pipeline' : 'noop'}`;
-  const worker = await startBenchWorker(env, entry, taskQueue, workerEnv);
+  const profile = PROFILE_DIR && entry === WORKER_ENTRY ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const worker = await startBenchWorker(env, entry, taskQueue, workerEnv, profile);
   try {
     for (const name of names.slice(0, WARM_UP)) await runOnce(taskQueue, name);
     const cpuBefore = worker.cpuMs();

@@ -7,6 +7,7 @@ import { findOrBuildTemporal } from '../support/temporal-binary';
 import { memoryMb } from './ingest/through-worker';
 import { createBenchDatabase, dropBenchDatabase } from './pipeline-runs/bench-database';
 import { BUNDLED_PIPELINE, runNames, writeBundledSpecs } from './pipeline-runs/bundled-specs';
+import { describeMachineLoad, loadAverage } from './pipeline-runs/machine-load';
 import { startBenchWorker } from './pipeline-runs/worker-process';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../../workers/main.ts', import.meta.url));
@@ -39,6 +40,7 @@ interface LoadRun {
  * name so they do not race one champion: runs per minute, outcomes and the worker's peak RSS.
  */
 export async function benchLoad(say: (line: string) => void): Promise<BenchResult> {
+  const loadAtStart = loadAverage();
   const databaseUrl = await createBenchDatabase('load');
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: findOrBuildTemporal(say) }, ui: false, searchAttributes: DRIFTLINE_SEARCH_ATTRIBUTES, log: { format: 'pretty', level: 'error' } },
@@ -46,7 +48,8 @@ export async function benchLoad(say: (line: string) => void): Promise<BenchResul
   try {
     const result = await runLoad(env, databaseUrl);
     say(`${RUNS} runs in ${(result.wallMs / 1000).toFixed(0)} s (${result.runsPerMinute.toFixed(0)} runs/min), peak RSS ${result.peakRssMb.toFixed(0)} MB (idle ${result.idleRssMb.toFixed(0)} MB), ${JSON.stringify(result.outcomes)}`);
-    return { name: 'load', markdown: report(result), data: { runs: RUNS, target: TARGET, result } };
+    const machineLoad = { atStart: loadAtStart, atEnd: loadAverage() };
+    return { name: 'load', markdown: report(result, describeMachineLoad(machineLoad.atStart, machineLoad.atEnd)), data: { runs: RUNS, target: TARGET, result, machineLoad } };
   } finally {
     await env.teardown();
     await dropBenchDatabase(databaseUrl);
@@ -102,7 +105,7 @@ function countOutcomes(outcomes: string[]): Record<string, number> {
   return counts;
 }
 
-function report(r: LoadRun): string {
+function report(r: LoadRun, machineLoad: string): string {
   const outcomes = Object.entries(r.outcomes).map(([outcome, count]) => `${count} ${outcome}`).join('; ');
   const met = (ok: boolean) => (ok ? 'met' : 'not met');
   return [
@@ -113,5 +116,7 @@ function report(r: LoadRun): string {
     `| ${r.runs} | ${(r.wallMs / 1000).toFixed(0)} s | **${r.runsPerMinute.toFixed(0)}** | ${r.runSeconds.median.toFixed(0)} s / ${r.runSeconds.max.toFixed(0)} s | ${outcomes} | ${(r.cpuMs / 1000).toFixed(1)} s | ${r.idleRssMb.toFixed(0)} MB | **${r.peakRssMb.toFixed(0)} MB** | ${r.highWaterMb.toFixed(0)} MB |`,
     '',
     `Goals (issue 14): ≥ ${TARGET.runsPerMinute} runs/min: **${met(r.runsPerMinute >= TARGET.runsPerMinute)}** (${r.runsPerMinute.toFixed(0)}); peak RSS under ${TARGET.peakRssMb} MB: **${met(r.peakRssMb < TARGET.peakRssMb)}** (${r.peakRssMb.toFixed(0)} MB).`,
+    '',
+    machineLoad,
   ].join('\n');
 }

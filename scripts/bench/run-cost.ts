@@ -6,6 +6,7 @@ import type { BenchResult } from '../support/bench-contract';
 import { findOrBuildTemporal } from '../support/temporal-binary';
 import { createBenchDatabase, dropBenchDatabase } from './pipeline-runs/bench-database';
 import { runNames, writeBundledSpecs } from './pipeline-runs/bundled-specs';
+import { describeMachineLoad, loadAverage } from './pipeline-runs/machine-load';
 import { startBenchWorker } from './pipeline-runs/worker-process';
 import { noopPipeline } from './run-cost/noop-workflow';
 
@@ -37,6 +38,7 @@ interface RunCost {
  * DRIFTLINE_BENCH_CPU_PROF=<folder> profiles the pipeline worker (results then include the profiler).
  */
 export async function benchRunCost(say: (line: string) => void): Promise<BenchResult> {
+  const loadAtStart = loadAverage();
   const databaseUrl = await createBenchDatabase('run_cost');
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: findOrBuildTemporal(say) }, ui: false, searchAttributes: DRIFTLINE_SEARCH_ATTRIBUTES, log: { format: 'pretty', level: 'error' } },
@@ -55,7 +57,12 @@ export async function benchRunCost(say: (line: string) => void): Promise<BenchRe
     });
     say(`no-op pipeline: ${noop.cpuMsPerRun.toFixed(0)} ms CPU per run`);
     const ratio = pipeline.cpuMsPerRun / noop.cpuMsPerRun;
-    return { name: 'run-cost', markdown: report(pipeline, noop, ratio), data: { warmUp: WARM_UP, runs: RUNS, targetRatio: TARGET_RATIO, ratio, pipeline, noop } };
+    const machineLoad = { atStart: loadAtStart, atEnd: loadAverage() };
+    return {
+      name: 'run-cost',
+      markdown: report(pipeline, noop, ratio, describeMachineLoad(machineLoad.atStart, machineLoad.atEnd)),
+      data: { warmUp: WARM_UP, runs: RUNS, targetRatio: TARGET_RATIO, ratio, pipeline, noop, machineLoad },
+    };
   } finally {
     await env.teardown();
     await dropBenchDatabase(databaseUrl);
@@ -95,7 +102,7 @@ function describeResult(result: PipelineResult): string {
   return `${result.trainingOutcome}${result.promoted ? ', promoted' : ', not promoted'}`;
 }
 
-function report(pipeline: RunCost, noop: RunCost, ratio: number): string {
+function report(pipeline: RunCost, noop: RunCost, ratio: number, machineLoad: string): string {
   const row = (r: RunCost) => `| ${r.workflow} | ${r.runs} | **${r.cpuMsPerRun.toFixed(0)} ms** | ${r.wallMsMedian.toFixed(0)} ms | ${[...new Set(r.outcomes)].join('; ')} |`;
   return [
     `Worker CPU per run: a \`driftline worker\` process (workers/main.ts, Driftline's defaults) running the bundled pipeline (us-employment: 120 rows, ridge; ingest, validate, drift check, training in a child workflow, evaluation with garbage tests, promotion), against a worker of the same settings running a workflow of the same shape whose seven activities return at once (scripts/bench/run-cost/). CPU is the worker process's user + system time (all threads) from /proc, over ${RUNS} runs one after another after ${WARM_UP} warm-up runs; each run is the first of its own pipeline (no champion). The Temporal dev server and PostgreSQL are not counted.`,
@@ -106,5 +113,7 @@ function report(pipeline: RunCost, noop: RunCost, ratio: number): string {
     row(noop),
     '',
     `Ratio: **${ratio.toFixed(2)}×** the no-op workflow. Goal (issue 14): ≤ ${TARGET_RATIO}×: **${ratio <= TARGET_RATIO ? 'met' : 'not met'}**.`,
+    '',
+    machineLoad,
   ].join('\n');
 }

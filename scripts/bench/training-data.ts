@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -36,7 +37,7 @@ const SPEC = PipelineSpec.parse({
 interface ThreadRun {
   processMs: number;
   firstProgressMs: number;
-  firstLoadProgressMs?: number;
+  firstLoadProgressMs: number;
   loadedMs: number;
   featuresBuiltMs: number;
   doneMs: number;
@@ -73,13 +74,17 @@ export async function benchTrainingData(say: (line: string) => void): Promise<Be
     await pool.end();
     const threads: ThreadRun[] = [];
     const pandas: PandasRun[] = [];
+    // The machine is shared: the load around each step says how much else was running.
+    const loads = [os.loadavg()[0] as number];
     for (let round = 1; round <= ROUNDS; round += 1) {
       threads.push(await trainInProcess(snapshotId, db.url));
+      loads.push(os.loadavg()[0] as number);
       pandas.push(await featuresInPandas(select, db.url));
+      loads.push(os.loadavg()[0] as number);
       const [t, p] = [threads.at(-1), pandas.at(-1)] as [ThreadRun, PandasRun];
       say(`round ${round}/${ROUNDS}: thread job ${seconds(t.doneMs)} (loaded ${seconds(t.loadedMs)}, features ${seconds(t.featuresBuiltMs)}) ${t.peakRssMb.toFixed(0)} MB; pandas ${seconds(p.totalMs)} ${p.peakRssMb.toFixed(0)} MB`);
     }
-    return report(threads, pandas);
+    return report(threads, pandas, loads);
   } finally {
     await db.drop();
   }
@@ -103,9 +108,10 @@ async function featuresInPandas(select: string, databaseUrl: string): Promise<Pa
   return { processMs: performance.now() - started, ...(JSON.parse(stdout.trim()) as Omit<PandasRun, 'processMs'>) };
 }
 
-function report(threads: ThreadRun[], pandas: PandasRun[]): BenchResult {
+function report(threads: ThreadRun[], pandas: PandasRun[], loads: number[]): BenchResult {
   const med = (values: number[]) => quantile(Float64Array.from(values).sort(), 0.5);
   const firstHeartbeat = Math.max(...threads.map((t) => t.firstProgressMs));
+  const firstLoadProgress = Math.max(...threads.map((t) => t.firstLoadProgressMs));
   const loaded = med(threads.map((t) => t.loadedMs));
   const featuresBuilt = med(threads.map((t) => t.featuresBuiltMs));
   const pandasRead = med(pandas.map((p) => p.readMs));
@@ -113,13 +119,14 @@ function report(threads: ThreadRun[], pandas: PandasRun[]): BenchResult {
   const peak = Math.max(...threads.map((t) => t.peakRssMb));
   const markdown = [
     `The ingest benchmark's seeded ${ROWS.toLocaleString('en-US')}-row × ${Object.keys(BENCH_COLUMNS).length}-column snapshot, retrained on by the training thread's job`,
-    `(\`activities/training/train-thread.ts\`, run in a process of its own): it loads only the ${trainingColumns(SPEC).length} columns the spec reads, builds`,
+    `(\`activities/training/train-thread.ts\`, run in a process of its own): it loads the ${trainingColumns(SPEC).length} columns the spec reads (here every one: each non-time column gets a drift method), builds`,
     `${threads[0]?.examples.toLocaleString('en-US')} examples × 22 features (12 numeric, 9 one-hot, 1 lag), fits ridge, backtests, refits and chooses drift methods.`,
     `Beside it, psql \`COPY\` of the same columns into pandas building the same feature matrix. ${ROUNDS} interleaved rounds (median, largest peak RSS).`,
     '',
     '| step | training thread job | psql \\| pandas |',
     '|---|---|---|',
     `| first progress message (a heartbeat) | ${seconds(firstHeartbeat)} (largest) | — |`,
+    `| first progress while loading (65,536 rows read) | ${seconds(firstLoadProgress)} (largest) | — |`,
     `| columns loaded | ${seconds(loaded)} | ${seconds(pandasRead)} |`,
     `| features built | ${seconds(featuresBuilt - loaded)} (${seconds(featuresBuilt)} from start) | ${seconds(med(pandas.map((p) => p.featuresMs)))} (${seconds(pandasTotal)} from start) |`,
     `| fit, holdout, backtest, refit, drift methods | ${seconds(med(threads.map((t) => t.doneMs - t.featuresBuiltMs)))} | (the training benchmark compares ridge with scikit-learn) |`,
@@ -127,17 +134,18 @@ function report(threads: ThreadRun[], pandas: PandasRun[]): BenchResult {
     '',
     '| goal (issue 14) | result | target |',
     '|---|---|---|',
-    `| training sends its first heartbeat within 1 s of starting | ${seconds(firstHeartbeat)} | ≤ ${seconds(TARGET_FIRST_HEARTBEAT_MS)} (${firstHeartbeat <= TARGET_FIRST_HEARTBEAT_MS ? 'met' : '**missed**'}) |`,
+    `| training sends its first heartbeat within 1 s of starting, and the next while still loading | ${seconds(firstHeartbeat)}, ${seconds(firstLoadProgress)} | ≤ ${seconds(TARGET_FIRST_HEARTBEAT_MS)} (${Math.max(firstHeartbeat, firstLoadProgress) <= TARGET_FIRST_HEARTBEAT_MS ? 'met' : '**missed**'}) |`,
     `| load and features against psql \\| pandas | ${(featuresBuilt / pandasTotal).toFixed(2)}× | (no stated goal) |`,
     '',
     `Per round (ms, start to features built): thread ${threads.map((t) => t.featuresBuiltMs.toFixed(0)).join(', ')}; pandas ${pandas.map((p) => p.totalMs.toFixed(0)).join(', ')}.`,
     'Times inside each process, from the job\'s start (after Node and tsx, or Python, have started). The examples are',
     "`number[][]` (Driftline's Examples shape): most of the job's peak RSS after loading is that matrix and the fit's copies.",
+    `Load average (1 min) before and after each step: ${loads.map((l) => l.toFixed(1)).join(', ')} on 2 cores: other engineers' tests, builds and benchmarks ran at the same time.`,
   ].join('\n');
   return {
     name: 'training-data',
     markdown,
-    data: { rows: ROWS, rounds: ROUNDS, spec: SPEC.features, threads, pandas, firstHeartbeatMs: firstHeartbeat, target: { firstHeartbeatMs: TARGET_FIRST_HEARTBEAT_MS } },
+    data: { rows: ROWS, rounds: ROUNDS, spec: SPEC.features, threads, pandas, loads, firstHeartbeatMs: firstHeartbeat, firstLoadProgressMs: firstLoadProgress, target: { firstHeartbeatMs: TARGET_FIRST_HEARTBEAT_MS } },
   };
 }
 

@@ -1,6 +1,5 @@
 import { Context } from '@temporalio/activity';
 import { trainingData } from '../lib/arrival/windows';
-import { frameOfTable } from '../lib/data/columns/frame';
 import { loadSnapshotColumns } from '../lib/data/columns/load-snapshot-columns';
 import { saveEvaluation } from '../lib/db/evaluations';
 import { getAliasedVersion, getVersion, versionIdOf, type ChampionRef } from '../lib/db/model-registry';
@@ -8,20 +7,17 @@ import { loadPipelineData } from '../lib/db/pipeline-data';
 import type { BaselineSummary } from '../lib/evaluation/baselines';
 import { describeGates, evaluateGates, versusBaselines, type GateResult } from '../lib/evaluation/gates';
 import type { BacktestFold } from '../lib/model/backtest';
-import { buildExamples } from '../lib/model/features';
-import { regressionMetrics, type Metrics } from '../lib/model/metrics';
-import { checkPredictions } from '../lib/model/model-artifact';
+import type { Metrics } from '../lib/model/metrics';
 import { columnsReadBy } from '../lib/serving/check-batch';
 import type { ModelTestResult } from '../lib/model-tests/classify';
 import type { Metric, PipelineSpec } from '../lib/spec/pipeline-spec';
-import { DriftlineError } from '../lib/errors';
 import type { ActivityDeps } from './deps';
-import { scoreInThread } from './evaluation/evaluate-in-thread';
+import { scoreInThread, scoreVersionInThread } from './evaluation/evaluate-in-thread';
 import { evaluationColumns, scoreCandidate, type CandidateScores, type Contenders } from './evaluation/score-candidate';
+import { scoreVersionOn, type SnapshotScore } from './evaluation/score-version';
 import { heartbeatWhile } from './heartbeat';
 import { runGarbageTests } from './model-tests/run-garbage-tests';
 import { databaseUrlOf } from './train';
-import { predictWith } from './training/predict';
 
 export interface EvaluateInput {
   spec: PipelineSpec;
@@ -152,28 +148,21 @@ export interface ScoreVersionInput {
   snapshotId: number;
 }
 
-export interface VersionScore extends ScoreVersionInput {
-  examples: number;
-  from: string;
-  to: string;
-  metrics: Metrics;
-}
+export interface VersionScore extends ScoreVersionInput, SnapshotScore {}
 
 export function makeScoreVersion(deps: ActivityDeps) {
-  /** Re-evaluates any stored version on any stored snapshot: every labelled example in it. */
+  /**
+   * Re-evaluates any stored version on any stored snapshot: every labelled example in it, loaded
+   * and scored in a pooled thread (a command trainer's model on this event loop, which can stop its process).
+   */
   return async function scoreVersion(input: ScoreVersionInput): Promise<VersionScore> {
-    const version = await getVersion(deps.pool, await versionIdOf(deps.pool, input.model, input.version));
-    const table = await heartbeatWhile(() => loadSnapshotColumns(deps.pool, input.snapshotId, columnsReadBy(version.artifact.plan)));
-    const examples = buildExamples(frameOfTable(table), version.artifact.plan);
-    if (examples.y.length === 0) throw new DriftlineError('InvalidInput', `snapshot ${input.snapshotId} has no rows this model can be scored on`);
-    const predictions = await predictWith(version.artifact, examples.x, Context.current().cancellationSignal);
-    checkPredictions(predictions, examples.y.length);
-    return {
-      ...input,
-      examples: examples.y.length,
-      from: examples.at[0] as string,
-      to: examples.at.at(-1) as string,
-      metrics: regressionMetrics(examples.y, predictions),
-    };
+    const signal = Context.current().cancellationSignal;
+    const score = await heartbeatWhile(async () => {
+      const version = await getVersion(deps.pool, await versionIdOf(deps.pool, input.model, input.version));
+      if (version.artifact.trainer.kind !== 'command') return scoreVersionInThread({ databaseUrl: databaseUrlOf(deps), version, snapshotId: input.snapshotId }, signal);
+      const table = await loadSnapshotColumns(deps.pool, input.snapshotId, columnsReadBy(version.artifact.plan));
+      return scoreVersionOn(table, version, input.snapshotId, signal);
+    });
+    return { ...input, ...score };
   };
 }

@@ -7,7 +7,7 @@ import type { EvaluationJob, EvaluationMessage } from './evaluate-in-thread';
 import { evaluationColumns, scoreCandidate, type CandidateScores } from './score-candidate';
 
 /** A pooled thread aborts by being terminated, so the compute itself needs no live signal. */
-const NEVER_ABORTED = new AbortController().signal;
+export const NEVER_ABORTED = new AbortController().signal;
 
 /**
  * Runs in a pooled thread: loads the rows the candidate was trained and held out on with its own

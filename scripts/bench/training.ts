@@ -39,7 +39,7 @@ export async function benchTraining(say: (line: string) => void): Promise<BenchR
     '',
     `Ridge regression (alpha ${ALPHA}, standardized features) on ${ROWS.toLocaleString('en-US')} rows × ${FEATURES} features, synthetic and seeded,`,
     'written once to a float64 column-major file that both sides read (reading excluded, standardizing included).',
-    `${ROUNDS} interleaved rounds; the machine's 2 cores were shared with other engineers' builds and tests, so times are noisy.`,
+    `${ROUNDS} interleaved rounds; the machine's cores were shared with other engineers' builds and integration tests (1-minute load average ${ridge.loadAverage.toFixed(1)} on ${os.availableParallelism()} cores as the rounds started), so times are noisy.`,
     '',
     '| implementation | fit time (median) | fastest | rounds | training RMSE |',
     '|---|---|---|---|---|',
@@ -71,6 +71,7 @@ async function benchRidge(say: (line: string) => void) {
     writeFileSync(file, syntheticRegression(ROWS, FEATURES));
     const { columns, y } = readColumns(file);
     const names = Array.from({ length: FEATURES }, (_, j) => `f${j}`);
+    const loadAverage = os.loadavg()[0] as number;
     const driftlineMs: number[] = [];
     const sklearnRuns: SklearnRun[] = [];
     let model = fitRidgeOnColumns(columns, y, ALPHA, names);
@@ -98,6 +99,7 @@ async function benchRidge(say: (line: string) => void) {
       interceptDiff: Math.abs(model.intercept - sklearn.intercept),
       blas: sklearn.blas,
       versions: sklearn.versions,
+      loadAverage,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { temporal } from '@temporalio/proto';
 import type { Pool } from '../../lib/db/pool';
 import { mulberry32 } from '../../lib/stats/mulberry32';
+import { evaluateVersion } from '../../workflows/evaluate-version';
 import { statusQuery } from '../../workflows/messages';
 import { modelPipeline } from '../../workflows/pipeline';
 import { pipelineFolderWith } from '../support/pipelines';
@@ -213,6 +214,20 @@ describe('a 1,000,000-row pipeline on a real Temporal server and PostgreSQL', ()
     expect(second.value.result).toMatchObject({ version: 2, promoted: true });
     await expectMillionRows(second.value.result);
     expectFirstAttempts(second.value.activities);
+
+    // The old champion, scored on the shifted snapshot, is worse there than the version trained on it.
+    const score = (version: number) =>
+      env.client.workflow.execute(evaluateVersion, {
+        taskQueue: TASK_QUEUE,
+        workflowId: `million-score-v${version}`,
+        args: [{ model: `${name}-model`, version, snapshotId: second.value.result.snapshotId }],
+      });
+    const scored = await measured(() => Promise.all([score(1), score(2)]));
+    const [old, retrained] = scored.value;
+    report('both versions scored on the shifted snapshot', [...(await activitiesOf('million-score-v1')), ...(await activitiesOf('million-score-v2'))], scored);
+    expect(old.examples).toBe(retrained.examples);
+    expect(old.examples).toBeGreaterThan(ROWS * 0.99);
+    expect(old.metrics.rmse).toBeGreaterThan(retrained.metrics.rmse);
   }, 900_000);
 
   it('runs three such pipelines at once on one worker, none losing its heartbeat', async () => {

@@ -11,7 +11,7 @@ import type { Champion } from './compare-thread';
  * would take hundreds of megabytes; a batch's live only while it is predicted. Few enough
  * batches that a command trainer (a process per prediction) starts only a handful of times.
  */
-const BATCH_ROWS = 250_000;
+const BATCH_ROWS = 65_536;
 
 /**
  * Predictions run inside the check's thread, which the pool terminates when the check is

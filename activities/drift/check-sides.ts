@@ -1,6 +1,9 @@
 import { type DataWindow, describeWindow, keyAt, type PipelineData, rowCountOf } from '../../lib/arrival/pipeline-data';
 import { rowsOf } from '../../lib/arrival/windows';
+import type { Column } from '../../lib/data/columns/column-table';
+import type { StoredColumn } from '../../lib/db/snapshots';
 import type { DriftWindow } from '../../lib/drift/drift-check';
+import type { FeaturePlan } from '../../lib/model/features';
 import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
 import type { Champion } from './compare-thread';
 
@@ -38,4 +41,16 @@ export function checkWindow(current: PipelineData): DriftWindow {
   while (first < count && current.keys[first] === Number.NEGATIVE_INFINITY) first += 1;
   const timed = current.by === 'time' && first < count;
   return { from: timed ? (keyAt(current, first) as string) : null, to: timed ? (keyAt(current, count - 1) as string) : null, checkedAt: new Date().toISOString() };
+}
+
+/** The columns a feature plan reads. */
+export function featureColumns(plan: FeaturePlan): string[] {
+  return [...new Set([plan.target, ...(plan.timeColumn ? [plan.timeColumn] : []), ...plan.features.columns, ...plan.features.categorical])];
+}
+
+/** The same rows with only the columns `names` (those it has): nothing else keeps the other columns' arrays alive. */
+export function withColumns(data: PipelineData, names: readonly string[]): PipelineData {
+  const { table } = data;
+  const kept = table.specs.flatMap((spec, i) => (names.includes(spec.name) ? [i] : []));
+  return { ...data, table: { rowCount: table.rowCount, specs: kept.map((i) => table.specs[i] as StoredColumn), columns: kept.map((i) => table.columns[i] as Column) } };
 }

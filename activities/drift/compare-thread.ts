@@ -4,12 +4,13 @@ import type { ModelVersion } from '../../lib/db/model-registry';
 import { loadPipelineData } from '../../lib/db/pipeline-data';
 import { createPool } from '../../lib/db/pool';
 import { compareDatasets } from '../../lib/drift/compare-datasets';
-import type { DriftCheck, DriftSides } from '../../lib/drift/drift-check';
+import type { DriftCheck, DriftSides, DriftWindow } from '../../lib/drift/drift-check';
+import type { DriftReport } from '../../lib/drift/drift-report';
 import { comparePredictions, PREDICTION } from '../../lib/drift/prediction-drift';
 import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
 import type { SendFromJob } from '../threads/thread-job';
 import { championAccuracy, championPredictions } from './champion-signals';
-import { checkWindow, type CutData, driftColumns, referenceOf } from './check-sides';
+import { checkWindow, type CutData, driftColumns, featureColumns, referenceOf, withColumns } from './check-sides';
 
 /** What the champion brings to a check: the rows it learned from, its model, its promoted error and recorded methods. */
 export type Champion = Pick<ModelVersion, 'artifact' | 'metrics' | 'trainingWindow' | 'trainingSnapshotIds' | 'driftMethods'>;
@@ -42,12 +43,10 @@ export type DriftOutcome = { kind: 'compared'; signals: CheckSignals } | { kind:
 /** Runs in a pooled thread: loading and comparing millions of values never blocks the activity's heartbeats. */
 export async function run(job: DriftJob, send: SendFromJob<DriftMessage>): Promise<DriftOutcome> {
   const { spec, champion } = job;
-  const { all, reference } = await loadSides(job, send);
-  const current = currentData(all, spec.arrival, reference.window, job.previousCheck);
-  if (rowCountOf(current.data) === 0) return { kind: 'no-new-data', reference: reference.window, since: current.since };
-  const sides: DriftSides = { reference: reference.window, current: describeWindow(current.data) };
-  const data = compareDatasets(frameOf(reference.data), frameOf(current.data), spec.columns, spec.drift, { recordedMethods: champion.driftMethods, seed: job.seed });
-  const predictions = await championPredictions(champion, { reference: reference.data, all }, sides.current);
+  const compared = await compareData(job, send);
+  if (compared.kind === 'no-new-data') return compared;
+  const { sides, data, championData } = compared;
+  const predictions = await championPredictions(champion, championData, sides.current);
   const signals: CheckSignals = {
     sides,
     data,
@@ -56,10 +55,36 @@ export async function run(job: DriftJob, send: SendFromJob<DriftMessage>): Promi
       typeof predictions === 'string'
         ? { column: PREDICTION, type: 'numeric', reason: predictions }
         : comparePredictions(predictions.reference, predictions.current, spec.drift.prediction, spec.drift, job.seed),
-    accuracy: await championAccuracy(spec, champion, all, sides.current),
-    window: checkWindow(current.data),
+    accuracy: await championAccuracy(spec, champion, championData.all, sides.current),
+    window: compared.window,
   };
   return { kind: 'compared', signals };
+}
+
+/**
+ * Loads the data, cuts both sides and compares them. What it returns holds only the columns the
+ * champion's features read: the others — most of what was loaded — are free once the report is made.
+ */
+async function compareData(
+  job: DriftJob,
+  send: SendFromJob<DriftMessage>,
+): Promise<
+  | Extract<DriftOutcome, { kind: 'no-new-data' }>
+  | { kind: 'compared'; sides: DriftSides; data: DriftReport; window: DriftWindow; championData: { reference: PipelineData; all: PipelineData } }
+> {
+  const { spec, champion } = job;
+  const { all, reference } = await loadSides(job, send);
+  const current = currentData(all, spec.arrival, reference.window, job.previousCheck);
+  if (rowCountOf(current.data) === 0) return { kind: 'no-new-data', reference: reference.window, since: current.since };
+  const data = compareDatasets(frameOf(reference.data), frameOf(current.data), spec.columns, spec.drift, { recordedMethods: champion.driftMethods, seed: job.seed });
+  const read = featureColumns(champion.artifact.plan);
+  return {
+    kind: 'compared',
+    sides: { reference: reference.window, current: describeWindow(current.data) },
+    data,
+    window: checkWindow(current.data),
+    championData: { reference: withColumns(reference.data, read), all: withColumns(all, read) },
+  };
 }
 
 /** The pipeline's data as of the job's snapshot, and the champion's reference cut from it (or from the data as of its own snapshot). */

@@ -16,6 +16,10 @@ export interface PromotionInput {
    * rejection, no approval in time).
    */
   expectedChampionId?: number | null;
+  /** Until when a person may decide: recorded with the challenger entry, which lists the run as waiting. */
+  deadline?: string;
+  /** The newer waiting run whose candidate replaces this one (a rejection by supersession). */
+  supersededBy?: { workflowId: string; version: number };
 }
 
 /** Nothing was written: the champion is no longer the one the decision was judged against. */
@@ -38,6 +42,8 @@ export function makePromote(deps: ActivityDeps) {
       gates: input.evaluation.gates,
       modelTests: input.evaluation.modelTests,
       workflowId: input.workflowId,
+      ...(input.deadline && { deadline: input.deadline }),
+      ...(input.supersededBy && { supersededBy: input.supersededBy }),
     },
   });
   return {

@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DataWindow } from '../lib/arrival/pipeline-data';
-import type { ApprovalDecision } from './approval-input';
+import type { ApprovalDecision, SupersedeDecision } from './approval-input';
 import type { Annotation, AnnotationInput } from '../lib/drift/annotation';
 import type { DriftAction } from '../lib/drift/drift-policy';
 import type { DriftSummary } from '../lib/drift/drift-summary';
@@ -107,12 +107,17 @@ export const trainingStartedSignal = defineSignal<[TrainingClock]>('trainingStar
 
 export interface ApprovalReceipt {
   versionId: number;
-  decision: 'approve' | 'reject';
+  decision: 'approve' | 'reject' | 'supersede';
 }
 
 /** Approve or reject the candidate a run is waiting on: `temporal workflow update execute --name approve`. */
 export const approveUpdate = defineUpdate<ApprovalReceipt, [ApprovalDecision]>('approve');
 export const rejectUpdate = defineUpdate<ApprovalReceipt, [ApprovalDecision]>('reject');
+/**
+ * Ends the wait of a run whose candidate a newer waiting run replaces: the candidate is rejected as
+ * "superseded by version N (run X)", audited with who decided. `driftline supersede` checks the newer run first.
+ */
+export const supersedeUpdate = defineUpdate<ApprovalReceipt, [SupersedeDecision]>('supersede');
 
 /**
  * Marks a known event on the run's pipeline, at any stage:

@@ -25,6 +25,17 @@ ${actionForm('reject', `Reject version ${version}`, run, 'Reject')}
 </div>`;
 }
 
+/** Ends the older run's wait: its version is rejected as superseded by the newer run's. */
+export function supersedeForm(workflowId: string, version: number, newer: { workflowId: string; version: number }): SafeHtml {
+  return actionForm(
+    'supersede',
+    `Supersede version ${version} by version ${newer.version}`,
+    html`<input type="hidden" name="workflowId" value="${workflowId}">
+<input type="hidden" name="supersededBy" value="${newer.workflowId}">`,
+    'Supersede',
+  );
+}
+
 /** `champion`: the version the page shows, so the rollback is refused if another was promoted since. */
 export function rollbackForm(model: string, champion: number | undefined): SafeHtml {
   return actionForm(

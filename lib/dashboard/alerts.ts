@@ -12,6 +12,6 @@ export function alertsOf(m: ModelOverview): Alert[] {
   if (m.latestDrift?.accuracyDecayed) alerts.push({ kind: 'accuracy-decay', text: 'accuracy decay' });
   if (m.latestRun?.outcome === 'cancelled_over_norm') alerts.push({ kind: 'over-norm', text: 'last run cancelled over its norm' });
   if (m.latestEvaluation && !m.latestEvaluation.passed) alerts.push({ kind: 'failed-gate', text: `v${m.latestEvaluation.version} failed a gate` });
-  if (m.pendingApproval) alerts.push({ kind: 'pending-approval', text: `v${m.pendingApproval.version} awaits approval` });
+  if (m.pendingApproval) alerts.push({ kind: 'pending-approval', text: `awaiting approval (${m.pendingApproval.count})` });
   return alerts;
 }

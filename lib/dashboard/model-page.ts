@@ -1,7 +1,9 @@
+import type { WaitingApproval } from '../db/approvals';
 import type { AuditRow, ChampionPeriod, VersionPoint, VersionRow } from '../db/dashboard/model-queries';
 import type { ModelOverview } from '../db/dashboard/overview-queries';
 import type { Page } from '../db/dashboard/page';
-import { approvalForms, rollbackForm } from './action-forms';
+import { rollbackForm } from './action-forms';
+import { approvalsSection } from './approval-box';
 import { chartFigure, COLORS, epochSeconds, type ChartSpec } from './charts';
 import type { BaselineSummary } from '../evaluation/baselines';
 import { describeBaselines } from '../evaluation/format';
@@ -17,6 +19,8 @@ export interface ModelPageData {
   versions: Page<VersionRow>;
   champions: ChampionPeriod[];
   audit: Page<AuditRow>;
+  /** Every run waiting for a person on this model, oldest first. */
+  approvals: WaitingApproval[];
 }
 
 export function modelPage(d: ModelPageData): SafeHtml {
@@ -25,7 +29,7 @@ export function modelPage(d: ModelPageData): SafeHtml {
   const body = html`<p class="summary">Pipeline <strong>${m.pipeline}</strong> ·
 champion ${m.champion ? html`<a href="${base}/versions/${m.champion.version}">v${m.champion.version}</a> (${formatMetrics(m.champion.metrics)})` : 'none yet'} ·
 <a href="${base}/runs">training runs</a> · <a href="/pipelines/${segment(m.pipeline)}/drift">drift reports</a> · <a href="/pipelines/${segment(m.pipeline)}/data">data</a></p>
-${pendingApproval(m)}
+${approvalsSection(d.approvals)}
 <h2>Versions over time</h2>
 ${chartFigure('versions-chart', versionsChart(d.series), `Holdout error of the ${d.series.length} most recent versions (lower is better), each scored before its refit, beside the best naive baseline on the same holdout.`)}
 <h2>Versions</h2>
@@ -38,15 +42,6 @@ ${auditTable(d.audit)}
 ${pager(d.audit, (n) => `${base}?page=${d.versions.page}&auditPage=${n}`)}
 ${rollbackForm(m.model, m.champion?.version)}`;
   return layout(m.model, [{ label: m.pipeline }, { label: m.model }], body);
-}
-
-function pendingApproval(m: ModelOverview): SafeHtml {
-  const pending = m.pendingApproval;
-  if (!pending) return html``;
-  return html`<section class="pending">
-<h2>Awaiting approval: version ${pending.version}</h2>
-${pending.workflowId ? approvalForms(pending.workflowId, pending.version) : html`<p>The run that asked is not recorded; decide with <code>driftline approve</code>.</p>`}
-</section>`;
 }
 
 function versionsChart(series: VersionPoint[]): ChartSpec {

@@ -38,7 +38,7 @@ describe('what stands out on the overview', () => {
   it('each abnormal state', () => {
     const troubled: ModelOverview = {
       ...calm,
-      pendingApproval: { version: 4, versionId: 9, workflowId: 'w' },
+      pendingApproval: { count: 2, nextDeadline: new Date(0) },
       latestRun: { ...(calm.latestRun as NonNullable<ModelOverview['latestRun']>), outcome: 'cancelled_over_norm' },
       latestDrift: { id: 2, verdict: 'fail', accuracyDecayed: true, createdAt: new Date(0) },
       latestEvaluation: { version: 4, passed: false },

@@ -6,7 +6,7 @@ import { insertAnnotation } from '../../lib/db/annotations';
 import { AnnotationInput } from '../../lib/drift/annotation';
 import { Person } from '../../lib/people/person';
 import { rollbackChampion } from '../../lib/promotion/rollback';
-import { sendApproval, type ApprovalKind } from '../../scripts/support/approval';
+import { sendApproval, supersedeApproval, type ApprovalKind } from '../../scripts/support/approval';
 import { ApprovalDecision } from '../../workflows/approval-input';
 import { MAX_NAME_LENGTH, NO_NUL, PipelineName } from '../../workflows/pipeline-input';
 import { authorize } from './authorize';
@@ -16,7 +16,9 @@ import type { DashboardDeps } from './server';
 
 const Who = { by: Person };
 // Not strict like the workflow's input: the form carries the token too.
-const ApprovalBody = z.object({ ...ApprovalDecision.shape, workflowId: z.string().min(1).max(1000) });
+const WorkflowId = z.string().min(1).max(1000);
+const ApprovalBody = z.object({ ...ApprovalDecision.shape, workflowId: WorkflowId });
+const SupersedeBody = z.object({ ...ApprovalDecision.shape, workflowId: WorkflowId, supersededBy: WorkflowId });
 const RollbackBody = z.object({
   ...Who,
   model: z.string().min(1).max(MAX_NAME_LENGTH).refine(...NO_NUL),
@@ -32,7 +34,7 @@ const AnnotateBody = z.preprocess(withoutToken, AnnotationInput.safeExtend({ pip
 
 /**
  * The actions that change things, each behind the token and through the same function the CLI
- * calls: the workflow Update for approvals, rollbackChampion, insertAnnotation. The token is
+ * calls: the workflow Update for approvals and supersessions, rollbackChampion, insertAnnotation. The token is
  * checked before the body is read for anything else.
  */
 export function registerActions(app: FastifyInstance, deps: DashboardDeps): void {
@@ -45,6 +47,13 @@ export function registerActions(app: FastifyInstance, deps: DashboardDeps): void
       return sendPage(reply, messagePage(kind === 'approve' ? 'Approved' : 'Rejected', `Version id ${receipt.versionId}: ${kind === 'approve' ? 'approved' : 'rejected'} by ${by}. The run carries on from here.`, { label: 'Overview', href: '/' }));
     });
   }
+
+  app.post('/actions/supersede', guard, async (request, reply) => {
+    const { workflowId, supersededBy, by, reason } = parseRequest(SupersedeBody, request.body);
+    const receipt = await supersedeApproval(await deps.temporal(), workflowId, supersededBy, { by, reason });
+    const text = `Version id ${receipt.versionId} superseded by version ${receipt.supersededBy.version} (run ${supersededBy}), by ${by}: the older run ends, its candidate rejected.`;
+    return sendPage(reply, messagePage('Superseded', text, { label: 'Overview', href: '/' }));
+  });
 
   app.post('/actions/rollback', guard, async (request, reply) => {
     const body = parseRequest(RollbackBody, request.body);

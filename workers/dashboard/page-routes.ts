@@ -7,6 +7,7 @@ import { modelPage } from '../../lib/dashboard/model-page';
 import { overviewPage } from '../../lib/dashboard/overview-page';
 import { runsPage } from '../../lib/dashboard/runs-page';
 import { overlappingAnnotations } from '../../lib/db/annotations';
+import { listWaitingApprovals } from '../../lib/db/approvals';
 import { quarantinePage, snapshotsPage as loadSnapshots } from '../../lib/db/dashboard/data-queries';
 import { driftReportsPage } from '../../lib/db/dashboard/drift-queries';
 import { auditPage, championHistory, versionSeries, versionsPage } from '../../lib/db/dashboard/model-queries';
@@ -44,14 +45,15 @@ export function registerPages(app: FastifyInstance, deps: DashboardDeps): void {
   app.get('/models/:model', async (request, reply) => {
     const { model } = parseRequest(ModelParams, request.params);
     const { page, auditPage: auditPageNumber } = parseRequest(ModelQuery, request.query);
-    const [overview, series, versions, champions, audit] = await Promise.all([
+    const [overview, series, versions, champions, audit, approvals] = await Promise.all([
       loadOverview(pool, { model }),
       versionSeries(pool, model),
       versionsPage(pool, model, page),
       championHistory(pool, model),
       auditPage(pool, model, auditPageNumber),
+      listWaitingApprovals(pool, model),
     ]);
-    return sendPage(reply, modelPage({ overview: found(overview.items[0], `Model "${model}"`), series, versions, champions, audit }));
+    return sendPage(reply, modelPage({ overview: found(overview.items[0], `Model "${model}"`), series, versions, champions, audit, approvals }));
   });
 
   app.get('/models/:model/versions/:version', async (request, reply) => {

@@ -7,8 +7,8 @@ export interface ModelOverview {
   pipeline: string;
   champion: { version: number; metrics: Record<string, number> } | null;
   latest: { version: number; metrics: Record<string, number>; createdAt: Date } | null;
-  /** A candidate that passed its gates and waits for a person, with the run to send the decision to. */
-  pendingApproval: { version: number; versionId: number; workflowId: string | null } | null;
+  /** Runs whose candidates passed their gates and wait for a person: how many, and the soonest deadline (null: not recorded). */
+  pendingApproval: { count: number; nextDeadline: Date | null } | null;
   latestRun: { outcome: string; finishedAt: Date; durationMs: number; normMs: number | null } | null;
   latestDrift: { id: number; verdict: string; accuracyDecayed: boolean; createdAt: Date } | null;
   latestEvaluation: { version: number; passed: boolean } | null;
@@ -20,7 +20,7 @@ const OVERVIEW_SQL = `
 SELECT m.name AS model, m.pipeline,
        champ.version AS champion_version, champ.metrics AS champion_metrics,
        latest.version AS latest_version, latest.metrics AS latest_metrics, latest.created_at AS latest_at,
-       chal.id AS challenger_id, chal.version AS challenger_version, chal_run.workflow_id AS challenger_workflow_id,
+       waiting.n AS waiting_count, waiting.next_deadline AS waiting_deadline,
        run.outcome AS run_outcome, run.finished_at AS run_finished_at, run.duration_ms AS run_duration_ms, run.norm_ms AS run_norm_ms,
        drift.id AS drift_id, drift.verdict AS drift_verdict, drift.decayed AS drift_decayed, drift.created_at AS drift_at,
        ev.version AS eval_version, ev.passed AS eval_passed
@@ -29,11 +29,8 @@ LEFT JOIN LATERAL (SELECT v.version, v.metrics FROM model_aliases a JOIN model_v
                    WHERE a.model_name = m.name AND a.alias = 'champion') champ ON true
 LEFT JOIN LATERAL (SELECT version, metrics, created_at FROM model_versions WHERE model_name = m.name
                    ORDER BY version DESC LIMIT 1) latest ON true
-LEFT JOIN LATERAL (SELECT v.id, v.version FROM model_aliases a JOIN model_versions v ON v.id = a.version_id
-                   WHERE a.model_name = m.name AND a.alias = 'challenger') chal ON true
-LEFT JOIN LATERAL (SELECT details->>'workflowId' AS workflow_id FROM audit_log
-                   WHERE model_name = m.name AND version_id = chal.id AND action = 'challenger'
-                   ORDER BY at DESC, id DESC LIMIT 1) chal_run ON true
+LEFT JOIN LATERAL (SELECT count(*)::int AS n, min(deadline) AS next_deadline FROM waiting_approvals
+                   WHERE model_name = m.name) waiting ON true
 LEFT JOIN LATERAL (SELECT outcome, finished_at, duration_ms, norm_ms FROM training_runs WHERE model_name = m.name
                    ORDER BY finished_at DESC, id DESC LIMIT 1) run ON true
 LEFT JOIN LATERAL (SELECT id, verdict, coalesce((report->'accuracy'->>'decayed')::boolean, false) AS decayed, created_at
@@ -58,10 +55,7 @@ function toOverview(r: Record<string, unknown>): ModelOverview {
     pipeline: r.pipeline as string,
     champion: r.champion_version === null ? null : { version: r.champion_version as number, metrics: r.champion_metrics as Record<string, number> },
     latest: r.latest_version === null ? null : { version: r.latest_version as number, metrics: r.latest_metrics as Record<string, number>, createdAt: r.latest_at as Date },
-    pendingApproval:
-      r.challenger_id === null
-        ? null
-        : { version: r.challenger_version as number, versionId: Number(r.challenger_id), workflowId: (r.challenger_workflow_id as string | null) ?? null },
+    pendingApproval: r.waiting_count === 0 ? null : { count: r.waiting_count as number, nextDeadline: r.waiting_deadline as Date | null },
     latestRun:
       r.run_outcome === null
         ? null

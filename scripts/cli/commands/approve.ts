@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { ApprovalDecision } from '../../../workflows/approval-input';
-import { sendApproval } from '../../support/approval';
+import { ApprovalDecision, SupersedeDecision } from '../../../workflows/approval-input';
+import { sendApproval, supersedeApproval } from '../../support/approval';
 import { output, type CliContext } from '../context';
 import { BY_OPTION, currentUser } from '../identity';
 import { parseOptions } from '../usage-error';
 
 const ApprovalOptions = ApprovalDecision.extend({ json: z.boolean().default(false) });
+const SupersedeOptions = SupersedeDecision.omit({ supersededBy: true }).extend({ with: z.string().min(1), json: z.boolean().default(false) });
 
 export function registerApprovalCommands(program: Command, ctx: CliContext): void {
   for (const name of ['approve', 'reject'] as const) {
@@ -24,4 +25,19 @@ export function registerApprovalCommands(program: Command, ctx: CliContext): voi
         output(json, receipt, () => `${name === 'approve' ? 'approved' : 'rejected'}: version id ${receipt.versionId} (${workflowId})`);
       });
   }
+
+  program
+    .command('supersede')
+    .description('End the wait of a run whose candidate a newer waiting run of the same model replaces: rejected as "superseded by version N (run X)", audited.')
+    .argument('<workflow-id>', 'the older run that is awaiting approval')
+    .requiredOption('--with <workflow-id>', 'the newer run, awaiting approval of a newer version of the same model')
+    .option('--reason <text>', 'why, besides being superseded; written to the audit log')
+    .option(...BY_OPTION)
+    .option('--json', 'print the receipt as JSON')
+    .addHelpText('after', '\nExample:\n  driftline supersede us-employment-2026-11-22T18-00-00-000Z --with us-employment-2026-11-23T18-00-00-000Z --by ana')
+    .action(async (workflowId: string, raw: { by?: string }) => {
+      const { json, with: newer, ...who } = parseOptions(SupersedeOptions, { ...raw, by: raw.by ?? currentUser() });
+      const receipt = await supersedeApproval(await ctx.client(), workflowId, newer, who);
+      output(json, receipt, () => `superseded: version id ${receipt.versionId} (${workflowId}) by version ${receipt.supersededBy.version} (${newer})`);
+    });
 }

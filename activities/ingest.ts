@@ -1,7 +1,9 @@
 import { Context, log } from '@temporalio/activity';
 import { ingest } from '../lib/data/ingest';
 import { openSource } from '../lib/data/sources/open-source';
+import { describeQuarantineReasons, quarantineReasons, type QuarantineReason } from '../lib/db/quarantine';
 import { recordPipelineIngest } from '../lib/db/snapshots';
+import { DriftlineError } from '../lib/errors';
 import type { PipelineSpec } from '../lib/spec/pipeline-spec';
 import type { ActivityDeps } from './deps';
 
@@ -18,10 +20,16 @@ export interface IngestResult {
   quarantinedCount: number;
   /** False when identical data was ingested before: the existing snapshot is reused. */
   created: boolean;
+  /** The most common kinds of reason rows were quarantined for, when any were. */
+  quarantineReasons?: QuarantineReason[];
 }
 
 export function makeIngest(deps: ActivityDeps) {
-  /** Streams the source into an immutable snapshot named by its content digest, heartbeating the rows read. */
+  /**
+   * Streams the source into an immutable snapshot named by its content digest, heartbeating the
+   * rows read. A source whose every row is quarantined fails the run here, naming why (a missing
+   * column, the wrong format): nothing downstream could make sense of an empty snapshot.
+   */
   return async function ingestSnapshot({ spec, specDir }: IngestInput): Promise<IngestResult> {
     const ctx = Context.current();
     const opened = openSource(spec.source, spec.columns, { specDir, pool: deps.pool, signal: ctx.cancellationSignal });
@@ -38,6 +46,14 @@ export function makeIngest(deps: ActivityDeps) {
     });
     await recordPipelineIngest(deps.pool, spec.name, snapshot.id);
     log.info('snapshot ingested', { snapshotId: snapshot.id, rows: snapshot.rowCount, quarantined: snapshot.quarantinedCount, created: snapshot.created });
+    const reasons = snapshot.quarantinedCount > 0 ? await quarantineReasons(deps.pool, snapshot.id) : undefined;
+    if (reasons && snapshot.rowCount === 0) {
+      throw new DriftlineError(
+        'DataValidationFailed',
+        `all ${snapshot.quarantinedCount.toLocaleString('en-US')} rows read from ${opened.origin} were quarantined (snapshot ${snapshot.id}): ${describeQuarantineReasons(reasons)}. ` +
+          `See them with: driftline data --snapshot ${snapshot.id} --quarantine`,
+      );
+    }
     return {
       snapshotId: snapshot.id,
       digest: snapshot.digest,
@@ -45,6 +61,7 @@ export function makeIngest(deps: ActivityDeps) {
       rowCount: snapshot.rowCount,
       quarantinedCount: snapshot.quarantinedCount,
       created: snapshot.created,
+      ...(reasons && { quarantineReasons: reasons.reasons }),
     };
   };
 }

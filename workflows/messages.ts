@@ -4,6 +4,7 @@ import type { ApprovalDecision, SupersedeDecision } from './approval-input';
 import type { Annotation, AnnotationInput } from '../lib/drift/annotation';
 import type { DriftAction } from '../lib/drift/drift-policy';
 import type { DriftSummary } from '../lib/drift/drift-summary';
+import type { QuarantineReason } from '../lib/db/quarantine';
 import type { BaselineSummary } from '../lib/evaluation/baselines';
 import type { Metrics } from '../lib/model/metrics';
 import type { RunNorm, RuntimeNorm } from '../lib/norms/runtime-norm';
@@ -38,7 +39,8 @@ export interface PipelineStatus {
   history?: StageEntry<PipelineStage>[];
   /** The scheduled time a scheduled or backfilled run stands for (`TemporalScheduledStartTime`); absent for a run started by hand. */
   logicalDate?: string;
-  snapshot?: { id: number; digest: string; rows: number; quarantined: number; reused: boolean };
+  /** The ingested snapshot; when rows were quarantined, the most common kinds of reason with their counts. */
+  snapshot?: { id: number; digest: string; rows: number; quarantined: number; reused: boolean; quarantineReasons?: QuarantineReason[] };
   /** The dataset checks' report on the snapshot: which check, expected, observed. */
   validation?: ValidationReport;
   /** The drift check against the champion's training data, and what the pipeline's policy made of it. */

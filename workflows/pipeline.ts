@@ -110,6 +110,7 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
       rows: snapshot.rowCount,
       quarantined: snapshot.quarantinedCount,
       reused: !snapshot.created,
+      ...(snapshot.quarantineReasons && { quarantineReasons: snapshot.quarantineReasons }),
     };
 
     enter('validating');

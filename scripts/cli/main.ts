@@ -4,6 +4,7 @@ import { DriftlineError } from '../../lib/errors';
 import { registerAnnotateCommand } from './commands/annotate';
 import { registerApprovalCommands } from './commands/approve';
 import { registerDashboardCommand } from './commands/dashboard';
+import { registerDataCommand } from './commands/data';
 import { registerDriftCommand } from './commands/drift';
 import { registerEvaluateCommand } from './commands/evaluate';
 import { registerLineageCommand } from './commands/lineage';
@@ -36,6 +37,7 @@ for (const register of [
   registerApprovalCommands,
   registerRollbackCommand,
   registerModelsCommand,
+  registerDataCommand,
   registerLineageCommand,
   registerEvaluateCommand,
   registerDriftCommand,

@@ -5,6 +5,7 @@ import type { PipelineInput } from '../../workflows/pipeline-input';
 import { modelPipeline, type PipelineResult } from '../../workflows/pipeline';
 import { windowText } from '../../lib/arrival/pipeline-data';
 import { describeBaselines, describeMetrics } from '../../lib/evaluation/format';
+import { describeQuarantineReasons, type QuarantineReason } from '../../lib/db/quarantine';
 import { workflowUiLink } from './temporal-client';
 import { failureMessage } from './workflow-failure';
 
@@ -60,6 +61,7 @@ export function printSummary(
       'ingested',
       `snapshot #${s.id} (${s.digest.slice(0, 12)}…): ${s.rows} rows accepted, ${s.quarantined} quarantined${s.reused ? ', identical to an earlier snapshot (reused)' : ''}`,
     ]);
+    if (s.quarantineReasons) rows.push(['quarantined', `${quarantineText(s.quarantineReasons)} (driftline data --snapshot ${s.id} --quarantine)`]);
   }
   if (status.validation) {
     const { checks, passed } = status.validation;
@@ -92,4 +94,9 @@ export function printSummary(
   rows.push(['Temporal UI', workflowUiLink(config, handle.workflowId, handle.firstExecutionRunId)]);
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log(rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n'));
+}
+
+/** The reasons a run's status lists (its most common kinds), as one line. */
+export function quarantineText(reasons: QuarantineReason[]): string {
+  return describeQuarantineReasons({ reasons, kinds: reasons.length });
 }

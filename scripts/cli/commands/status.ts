@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { retrainStatusQuery, statusQuery, type PipelineStatus, type RetrainStatus, type StageEntry, type TrainingProgress } from '../../../workflows/messages';
+import { quarantineText } from '../../support/pipeline-run';
 import { workflowUiLink } from '../../support/temporal-client';
 import { output, table, type CliContext } from '../context';
 import { parseOptions } from '../usage-error';
@@ -98,7 +99,10 @@ function render(ctx: CliContext, workflowId: string, { workflowStatus, runId, st
   if (status.history && status.history.length > 0) rows.push(['stages', status.history.map((entry) => `${clock(entry.at)} ${entry.stage}`).join(' → ')]);
   else if ('completed' in status && status.completed.length > 0) rows.push(['done', status.completed.join(' → ')]);
   if ('logicalDate' in status && status.logicalDate) rows.push(['logical date', `${status.logicalDate} (the scheduled time this run stands for)`]);
-  if ('snapshot' in status && status.snapshot) rows.push(['snapshot', `#${status.snapshot.id}: ${status.snapshot.rows} rows, ${status.snapshot.quarantined} quarantined`]);
+  if ('snapshot' in status && status.snapshot) {
+    const { id, rows: accepted, quarantined, quarantineReasons } = status.snapshot;
+    rows.push(['snapshot', `#${id}: ${accepted} rows, ${quarantined} quarantined${quarantineReasons ? ` (${quarantineText(quarantineReasons)})` : ''}`]);
+  }
   if ('norm' in status && status.norm) rows.push(['norm', status.norm.explanation]);
   if ('candidate' in status && status.candidate) rows.push(['candidate', `version ${status.candidate.version}, RMSE ${status.candidate.metrics.rmse.toFixed(1)}`]);
   if ('version' in status && status.version) rows.push(['candidate', `version ${status.version.version}, RMSE ${status.version.metrics.rmse.toFixed(1)}`]);

@@ -1,4 +1,5 @@
 import type { ModelOverview } from '../db/dashboard/overview-queries';
+import { formatTime } from './format';
 
 export interface Alert {
   kind: 'drift' | 'over-norm' | 'accuracy-decay' | 'failed-gate' | 'pending-approval';
@@ -12,6 +13,11 @@ export function alertsOf(m: ModelOverview): Alert[] {
   if (m.latestDrift?.accuracyDecayed) alerts.push({ kind: 'accuracy-decay', text: 'accuracy decay' });
   if (m.latestRun?.outcome === 'cancelled_over_norm') alerts.push({ kind: 'over-norm', text: 'last run cancelled over its norm' });
   if (m.latestEvaluation && !m.latestEvaluation.passed) alerts.push({ kind: 'failed-gate', text: `v${m.latestEvaluation.version} failed a gate` });
-  if (m.pendingApproval) alerts.push({ kind: 'pending-approval', text: `awaiting approval (${m.pendingApproval.count})` });
+  if (m.pendingApproval) alerts.push({ kind: 'pending-approval', text: awaitingText(m.pendingApproval) });
   return alerts;
+}
+
+/** "awaiting approval (2), first deadline 2026-11-29 18:00:00 UTC": every waiting run counts, the soonest one expires first. */
+function awaitingText(pending: NonNullable<ModelOverview['pendingApproval']>): string {
+  return `awaiting approval (${pending.count})${pending.nextDeadline ? `, first deadline ${formatTime(pending.nextDeadline)}` : ''}`;
 }

@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { listWaitingApprovals } from '../../lib/db/approvals';
 import type { Pool } from '../../lib/db/pool';
+import { formatTime } from '../../lib/dashboard/format';
 import { formatMetric } from '../../lib/evaluation/format';
 import type { GateResult } from '../../lib/evaluation/gates';
 import type { ModelTestResult } from '../../lib/model-tests/classify';
@@ -107,7 +108,8 @@ describe('two runs awaiting approval on one model', () => {
 
     await page.goto(base);
     const alert = page.locator(`tr[data-pipeline="${PIPELINE}"] li.alert.pending-approval`);
-    expect(await alert.textContent()).toBe('awaiting approval (2)');
+    const first = [...deadlines.values()].sort()[0] as string;
+    expect(await alert.textContent()).toBe(`awaiting approval (2), first deadline ${formatTime(first)}`);
     await alert.locator('a').click();
     await page.waitForURL(`${base}/models/${MODEL}`);
     expect(await page.locator('#approvals h2').textContent()).toBe('Awaiting approval (2)');
@@ -119,6 +121,18 @@ describe('two runs awaiting approval on one model', () => {
     expect(await box(OLDER).locator('form[action="/actions/supersede"] input[name="supersededBy"]').getAttribute('value')).toBe(NEWER);
     expect(await box(NEWER).locator('form[action="/actions/supersede"]').count()).toBe(0);
     await screenshot('approvals-two-waiting');
+  });
+
+  it('fits a 390 px wide screen: the evidence scrolls in its box, the page does not overflow', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await phone.goto(`${base}/models/${MODEL}`);
+      await phone.locator('#approvals table.evidence').first().waitFor();
+      const widths = await phone.evaluate(() => ({ page: document.documentElement.scrollWidth, screen: window.innerWidth }));
+      expect(widths.page).toBeLessThanOrEqual(widths.screen);
+    } finally {
+      await phone.close();
+    }
   });
 
   it('shows the evidence in the approve box: candidate, champion and naive baselines, the gates, the garbage-data tests and the drift that started the run', async () => {

@@ -1,6 +1,5 @@
 import { sturgesHistogram } from '../stats/histogram';
-import { countDistinct } from '../stats/sorted-sample';
-import { type Category, categoryCounts, type ColumnValues } from './column-values';
+import { type Category, categoryCounts, type ColumnValues, distinctCount } from './column-values';
 
 /** Reference and current counts over the same bins or categories. */
 export type Buckets =
@@ -16,7 +15,7 @@ const MAX_VALUES_COUNTED = 20;
  * compare these counts, and the report shows them.
  */
 export function buckets(reference: ColumnValues, current: ColumnValues): Buckets {
-  if (reference.kind === 'numeric' && current.kind === 'numeric' && countDistinct(reference.sorted) > MAX_VALUES_COUNTED) {
+  if (reference.kind === 'numeric' && current.kind === 'numeric' && distinctCount(reference) > MAX_VALUES_COUNTED) {
     return { kind: 'bins', ...sturgesHistogram(reference.sorted, current.sorted) };
   }
   return categoryBuckets(reference, current);

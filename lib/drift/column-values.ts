@@ -25,9 +25,15 @@ export function sizeOf(values: ColumnValues): number {
   return values.kind === 'numeric' ? values.sorted.length : values.size;
 }
 
+/** Distinct counts already made, by sorted sample: choosing the method and the buckets both ask. */
+const distinctCounts = new WeakMap<Float64Array, number>();
+
 /** How many distinct non-null values a side holds. */
 export function distinctCount(values: ColumnValues): number {
-  return values.kind === 'numeric' ? countDistinct(values.sorted) : values.counts.size;
+  if (values.kind === 'categorical') return values.counts.size;
+  let count = distinctCounts.get(values.sorted);
+  if (count === undefined) distinctCounts.set(values.sorted, (count = countDistinct(values.sorted)));
+  return count;
 }
 
 /** Every distinct value with its count; a numeric column's values become its categories. */

@@ -17,15 +17,17 @@ const SIGN = 0x80000000;
 export function sortNumbers(values: Float64Array): Float64Array {
   const n = values.length;
   if (n < RADIX_FROM || endianness() !== 'LE') return values.sort();
+  // All four digits' counts in one read: a pass then only moves values.
+  const starts = digitStarts(new Uint32Array(values.buffer, values.byteOffset, 2 * n));
   let from: Float64Array = values;
   let to: Float64Array = new Float64Array(n);
-  const counts = new Uint32Array(BUCKETS);
   for (let pass = 0; pass < 4; pass++) {
+    const counts = starts[pass];
+    if (counts === undefined) continue;
     // Little-endian: each double is [low word, high word].
     const words = new Uint32Array(from.buffer, from.byteOffset, 2 * n);
     const word = pass < 2 ? 0 : 1;
     const shift = (pass % 2) * DIGIT_BITS;
-    if (!startsOfDigits(words, word, shift, counts)) continue;
     for (let i = 0; i < n; i++) {
       const digit = digitOf(words, i, word, shift);
       const at = counts[digit] as number;
@@ -48,22 +50,32 @@ function digitOf(words: Uint32Array, i: number, word: number, shift: number): nu
 }
 
 /**
- * Sets `counts` to where each digit's first value goes (an exclusive prefix sum of how many have
- * each digit); false when every value has the same digit, and the pass would move nothing.
+ * For each of the four passes, where each digit's first value goes (an exclusive prefix sum of how
+ * many values have each digit); undefined for a pass whose digit every value shares, which would
+ * move nothing.
  */
-function startsOfDigits(words: Uint32Array, word: number, shift: number, counts: Uint32Array): boolean {
+function digitStarts(words: Uint32Array): (Uint32Array | undefined)[] {
   const n = words.length / 2;
-  counts.fill(0);
+  const counts = [0, 1, 2, 3].map(() => new Uint32Array(BUCKETS));
+  const [c0, c1, c2, c3] = counts as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
   for (let i = 0; i < n; i++) {
-    const digit = digitOf(words, i, word, shift);
-    counts[digit] = (counts[digit] as number) + 1;
+    const high = words[2 * i + 1] as number;
+    const negative = (high | 0) >> 31;
+    const low = (words[2 * i] as number) ^ negative;
+    const top = high ^ (negative | SIGN);
+    c0[low & DIGIT] = (c0[low & DIGIT] as number) + 1;
+    c1[(low >>> DIGIT_BITS) & DIGIT] = (c1[(low >>> DIGIT_BITS) & DIGIT] as number) + 1;
+    c2[top & DIGIT] = (c2[top & DIGIT] as number) + 1;
+    c3[(top >>> DIGIT_BITS) & DIGIT] = (c3[(top >>> DIGIT_BITS) & DIGIT] as number) + 1;
   }
-  let start = 0;
-  for (let digit = 0; digit < BUCKETS; digit++) {
-    const count = counts[digit] as number;
-    if (count === n) return false;
-    counts[digit] = start;
-    start += count;
-  }
-  return true;
+  return counts.map((digits) => {
+    let start = 0;
+    for (let digit = 0; digit < BUCKETS; digit++) {
+      const count = digits[digit] as number;
+      if (count === n) return undefined;
+      digits[digit] = start;
+      start += count;
+    }
+    return digits;
+  });
 }

@@ -50,7 +50,7 @@ export function makeDrift(deps: ActivityDeps) {
         const outcome = await resultFromThread<DriftOutcome, DriftMessage>(CHECK_ENTRY, job, {
           signal: ctx.cancellationSignal,
           what: 'drift check',
-          onMessage: ({ rows }) => ctx.heartbeat({ rowsRead: rows }),
+          onMessage: (progress) => ctx.heartbeat(progress),
         });
         const referenceWindow = outcome.kind === 'compared' ? outcome.signals.sides.reference : outcome.reference;
         const ids = { currentSnapshotId: snapshotId, referenceSnapshotIds: referenceWindow.snapshotIds, championVersion: champion.version };

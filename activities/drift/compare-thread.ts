@@ -31,8 +31,8 @@ export interface DriftJob {
   seed?: number;
 }
 
-/** Rows read so far while the thread loads (the activity heartbeats with it). */
-export type DriftMessage = { type: 'loading'; rows: number };
+/** Where the check is: rows read so far while it loads, then the step it starts (the activity heartbeats with them). */
+export type DriftMessage = { type: 'loading'; rows: number } | { type: 'step'; step: 'comparing' | 'champion' };
 
 /** A check's signals and sides: all but what the activity adds from the database (annotations) and the verdict it assembles. */
 export type CheckSignals = Omit<DriftCheck, 'verdict' | 'reasons' | 'annotations'> & { sides: DriftSides };
@@ -46,6 +46,7 @@ export async function run(job: DriftJob, send: SendFromJob<DriftMessage>): Promi
   const compared = await compareData(job, send);
   if (compared.kind === 'no-new-data') return compared;
   const { sides, data, championData } = compared;
+  send({ type: 'step', step: 'champion' });
   const predictions = await championPredictions(champion, championData, sides.current);
   const signals: CheckSignals = {
     sides,
@@ -76,6 +77,7 @@ async function compareData(
   const { all, reference } = await loadSides(job, send);
   const current = currentData(all, spec.arrival, reference.window, job.previousCheck);
   if (rowCountOf(current.data) === 0) return { kind: 'no-new-data', reference: reference.window, since: current.since };
+  send({ type: 'step', step: 'comparing' });
   const data = compareDatasets(frameOf(reference.data), frameOf(current.data), spec.columns, spec.drift, { recordedMethods: champion.driftMethods, seed: job.seed });
   const read = featureColumns(champion.artifact.plan);
   return {

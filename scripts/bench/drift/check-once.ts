@@ -45,11 +45,16 @@ const timer = setInterval(() => {
   last = now;
 }, 10);
 let firstProgressMs: number | undefined;
+/** When each step started, from the thread's progress: loading ends where comparing starts. */
+const steps: Record<string, number> = {};
 const started = performance.now();
 const outcome = await resultFromThread<DriftOutcome, DriftMessage>(CHECK_ENTRY, job, {
   signal: new AbortController().signal,
   what: 'drift benchmark',
-  onMessage: () => (firstProgressMs ??= performance.now() - started),
+  onMessage: (message) => {
+    firstProgressMs ??= performance.now() - started;
+    if (message.type === 'step') steps[message.step] = performance.now() - started;
+  },
 });
 const ms = performance.now() - started;
 clearInterval(timer);
@@ -60,6 +65,7 @@ console.log(
   JSON.stringify({
     ms,
     firstProgressMs,
+    steps,
     maxStallMs,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     rows: data.rows,

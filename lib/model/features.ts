@@ -112,13 +112,16 @@ function featureTable(frame: Frame, plan: FeaturePlan) {
   const base = baseFeatureNames(plan);
   const pairs = features.interactions.map(([a, b]) => [base.indexOf(a), base.indexOf(b)] as const);
   const table = { featureNames: featureNames(plan), target: Array.from(target), x: [] as number[][], at: [] as string[], row: [] as number[] };
+  const width = table.featureNames.length;
   for (let t = lookbackOf(plan); t < frame.rowCount; t += 1) {
-    const values: number[] = [];
-    for (const column of columns) values.push(column[t] as number);
-    for (const { slots, size } of categorical) for (let slot = 0; slot < size; slot += 1) values.push(slots[t] === slot ? 1 : 0);
-    for (const lag of features.targetLags) values.push(target[t - lag] as number);
-    for (const window of features.targetRollingMeans) values.push(meanOf(target, t - window + 1, t + 1));
-    for (const [i, j] of pairs) values.push((values[i] as number) * (values[j] as number));
+    // Sized up front: an array grown by push keeps spare capacity, which a million examples would hold on to.
+    const values = new Array<number>(width);
+    let k = 0;
+    for (const column of columns) values[k++] = column[t] as number;
+    for (const { slots, size } of categorical) for (let slot = 0; slot < size; slot += 1) values[k++] = slots[t] === slot ? 1 : 0;
+    for (const lag of features.targetLags) values[k++] = target[t - lag] as number;
+    for (const window of features.targetRollingMeans) values[k++] = meanOf(target, t - window + 1, t + 1);
+    for (const [i, j] of pairs) values[k++] = (values[i] as number) * (values[j] as number);
     if (!values.every(Number.isFinite)) continue;
     table.x.push(values);
     table.at.push(times ? timeText(times[t] as number) : String(t).padStart(10, '0'));

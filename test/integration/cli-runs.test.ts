@@ -1,0 +1,205 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { runDriftline } from '../support/driftline-cli';
+import { pipelineFolderWith } from '../support/pipelines';
+import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
+import { JSON_ARRAY_AS_LINES } from '../../lib/data/records/jsonl-records';
+import { resolveSourcePath } from '../../lib/data/sources/resolve-source';
+import type { PipelineStatus } from '../../workflows/messages';
+
+const TASK_QUEUE = 'cli-runs-test';
+const pipelinesDir = mkdtempSync(path.join(os.tmpdir(), 'driftline-cli-runs-'));
+let stack: WorkerStack;
+
+/** The built-in pipeline's rows as objects, as a JSON export of the same data would hold them. */
+function employmentRows(): Record<string, string | number>[] {
+  const csv = resolveSourcePath({ kind: 'package-file', package: 'vega-datasets', path: 'data/us-employment.csv', format: 'csv', delimiter: ',' }, '.');
+  const [header, ...lines] = readFileSync(csv, 'utf8').trim().split('\n');
+  const names = (header as string).split(',');
+  return lines.map((line) => Object.fromEntries(line.split(',').map((cell, i) => [names[i] as string, i === 0 ? cell : Number(cell)])));
+}
+
+/** A pipeline reading `rows` written as `text` to a file of its own. */
+function dataPipeline(name: string, text: string, format: 'json' | 'jsonl', change: (spec: Record<string, unknown>) => void = () => undefined): void {
+  const file = path.join(pipelinesDir, `${name}.data`);
+  writeFileSync(file, text);
+  pipelineFolderWith(name, (spec) => {
+    spec.source = { kind: 'file', path: file, format };
+    change(spec);
+  }, pipelinesDir);
+}
+
+/** A module trainer in a folder of its own outside the project, with no package.json: an ES module using top-level await and import.meta. */
+function outsideTrainer(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-outside-trainer-'));
+  const file = path.join(dir, 'mean-trainer.ts');
+  writeFileSync(file, [
+    "const origin: string = await Promise.resolve(new URL('.', import.meta.url).href);",
+    'export function train(data: { y: number[] }): { mean: number; origin: string } {',
+    '  return { mean: data.y.reduce((a, b) => a + b, 0) / data.y.length, origin };',
+    '}',
+    'export function predict(model: { mean: number }, x: number[][]): number[] {',
+    '  return x.map(() => model.mean);',
+    '}',
+  ].join('\n'));
+  return file;
+}
+
+const rows = employmentRows();
+
+beforeAll(async () => {
+  pipelineFolderWith('followed', (spec) => {
+    spec.promotion = { gates: {}, requireApproval: false };
+  }, pipelinesDir);
+  pipelineFolderWith('waiting', (spec) => {
+    spec.promotion = { gates: {}, requireApproval: true };
+  }, pipelinesDir);
+  dataPipeline('json-array', JSON.stringify(rows, null, 2), 'json');
+  dataPipeline('array-as-lines', JSON.stringify(rows, null, 2), 'jsonl');
+  dataPipeline('missing-column', rows.map(({ nonfarm: _dropped, ...rest }) => JSON.stringify(rest)).join('\n'), 'jsonl');
+  const trainer = outsideTrainer();
+  pipelineFolderWith('outside-trainer', (spec) => {
+    spec.model = { name: 'outside-trainer-model', trainer: { module: trainer } };
+    spec.promotion = { gates: {}, requireApproval: false };
+  }, pipelinesDir);
+  stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+function driftline(...args: string[]) {
+  return runDriftline(
+    { DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, DRIFTLINE_PIPELINES_DIR: pipelinesDir },
+    ...args,
+  );
+}
+
+async function statusOf(workflowId: string): Promise<{ workflowStatus: string; status: PipelineStatus }> {
+  const shown = await driftline('status', workflowId, '--json');
+  expect(shown.code, shown.stderr).toBe(0);
+  return JSON.parse(shown.stdout);
+}
+
+describe('following a run', () => {
+  it('keeps every stage with its time; watch prints them all, and status shows no progress once training ended', async () => {
+    const started = await driftline('run', '--pipeline', 'followed', '--no-wait', '--json', '--by', 'tester');
+    expect(started.code, started.stderr).toBe(0);
+    const { workflowId } = JSON.parse(started.stdout);
+    const watched = await driftline('watch', workflowId);
+    expect(watched.code, watched.stderr).toBe(0);
+
+    const { status } = await statusOf(workflowId);
+    const stages = (status.history ?? []).map((entry) => entry.stage);
+    expect(stages).toEqual([...status.completed, 'done']);
+    expect(stages).toEqual(['loading spec', 'ingesting', 'validating', 'checking drift', 'training', 'evaluating', 'promoting', 'done']);
+    const times = (status.history ?? []).map((entry) => Date.parse(entry.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(status.training?.progress).toBeUndefined();
+
+    // Every stage, however short, in order, once each: read from the history, not from what a poll happened to see.
+    const printed = watched.stdout.trim().split('\n').filter((line) => /^\d\d:\d\d:\d\d {2}\S/.test(line)).map((line) => line.slice(10));
+    expect(printed).toEqual(stages);
+    const human = await driftline('status', workflowId);
+    expect(human.stdout).toMatch(/stage "done"\n/);
+    expect(human.stdout).toMatch(/stages\s+\d\d:\d\d:\d\d loading spec → .* → \d\d:\d\d:\d\d done/);
+
+    // The Temporal UI's list line and the run's details say what it was and what happened.
+    const handle = stack.env.client.workflow.getHandle(workflowId);
+    expect(await (await handle.describe()).staticSummary()).toBe('followed: manual run by tester');
+    const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toMatch(/^followed → v\d+ \*\*promoted\*\*/);
+  });
+
+  it('runs drift-gated from the CLI: --if-drifted keeps the champion on unchanged data', async () => {
+    const gated = await driftline('run', '--pipeline', 'followed', '--if-drifted', '--json');
+    expect(gated.code, gated.stderr).toBe(0);
+    const outcome = JSON.parse(gated.stdout);
+    expect(outcome.result).toMatchObject({ trainingOutcome: 'skipped', promoted: false });
+    expect(outcome.status.history.map((entry: { stage: string }) => entry.stage)).not.toContain('training');
+  });
+
+  it.each([
+    [['run', '--pipeline', 'followed', '--trigger', 'sometimes'], /--trigger: must be manual or schedule/],
+    [['run', '--pipeline', 'followed', '--if-drifted', '--trigger', 'manual'], /--if-drifted runs as --trigger schedule, not --trigger manual/],
+    [['retrain', '--pipeline', 'followed', '--if-drifted'], /unknown option '--if-drifted'/],
+  ])('%j is refused on one line (exit 2)', async (args, message) => {
+    const result = await driftline(...args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('tags a waiting run with a stage value the Temporal UI can filter on (awaiting_approval)', async () => {
+    const started = JSON.parse((await driftline('run', '--pipeline', 'waiting', '--no-wait', '--json')).stdout);
+    for (let status = await statusOf(started.workflowId); status.status.stage !== 'awaiting approval'; status = await statusOf(started.workflowId)) {
+      expect(status.workflowStatus).toBe('RUNNING');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const found: string[] = [];
+    for (let attempt = 0; attempt < 50 && !found.includes(started.workflowId); attempt += 1) {
+      for await (const run of stack.env.client.workflow.list({ query: 'DriftlinePipeline = "waiting" AND DriftlineStage = "awaiting_approval"' })) found.push(run.workflowId);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(found).toContain(started.workflowId);
+    await stack.env.client.workflow.getHandle(started.workflowId).terminate('test done');
+  });
+});
+
+describe('ingest that quarantines every row', () => {
+  it('names the reason with its count: a JSON array declared as JSON Lines', async () => {
+    const run = await driftline('run', '--pipeline', 'array-as-lines');
+    expect(run.code).toBe(1);
+    const lines = JSON.stringify(rows, null, 2).split('\n').length;
+    const reason = `${lines.toLocaleString('en-US')} rows: ${JSON_ARRAY_AS_LINES}`;
+    expect(run.stdout).toContain(reason);
+    const workflowId = /started (\S+)/.exec(run.stdout)?.[1] as string;
+    const { status } = await statusOf(workflowId);
+    expect(status.lastError).toContain(reason);
+    const snapshot = Number(/snapshot (\d+)\)/.exec(status.lastError ?? '')?.[1]);
+    const data = await driftline('data', '--snapshot', String(snapshot), '--quarantine', '--limit', '2');
+    expect(data.code, data.stderr).toBe(0);
+    expect(data.stdout).toContain(`${lines} read: 0 accepted, ${lines} quarantined`);
+    expect(data.stdout).toContain(reason);
+    expect(data.stdout).toContain(`line 1: ${JSON_ARRAY_AS_LINES}`);
+    expect(data.stdout).toContain(`the first 2 of ${lines}`);
+    const json = JSON.parse((await driftline('data', '--snapshot', String(snapshot), '--json')).stdout);
+    expect(json).toMatchObject({ id: snapshot, rowCount: 0, quarantinedCount: lines, quarantineReasons: [{ reason: JSON_ARRAY_AS_LINES, rows: lines }] });
+  });
+
+  it('names a column missing from every record', async () => {
+    const run = await driftline('run', '--pipeline', 'missing-column', '--json');
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout).error).toContain(`${rows.length} rows: column "nonfarm" is missing`);
+  });
+
+  it.each([
+    [['data', '--snapshot', '999999'], /snapshot 999999 does not exist/],
+    [['data', '--snapshot', 'latest'], /--snapshot: must be a snapshot id/],
+    [['data'], /required option '-s, --snapshot <id>'/],
+  ])('%j is refused on one line (exit 2)', async (args, message) => {
+    const result = await driftline(...args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('sources and trainers as teams have them', () => {
+  it('reads a JSON array file ("format": "json") as the same rows as the CSV', async () => {
+    const run = await driftline('run', '--pipeline', 'json-array', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).status.snapshot).toMatchObject({ rows: rows.length, quarantined: 0 });
+  });
+
+  it('trains with a module trainer outside the project that has no package.json', async () => {
+    const run = await driftline('run', '--pipeline', 'outside-trainer', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const { result } = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ trainingOutcome: 'succeeded' });
+    // The stored model holds what the module computed at its top level from import.meta: it ran as an ES module, in its own folder.
+    const stored = await stack.pool.query("SELECT artifact FROM model_versions WHERE model_name = 'outside-trainer-model' AND version = $1", [result.version]);
+    expect(JSON.stringify(stored.rows[0]?.artifact)).toContain('driftline-outside-trainer-');
+  });
+});

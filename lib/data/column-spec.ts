@@ -21,6 +21,10 @@ export const ColumnSpec = z
     min: z.union([z.number(), TimestampBound]).optional(),
     max: z.union([z.number(), TimestampBound]).optional(),
     values: z.array(z.string().min(1)).min(1).optional(),
+    /** What a value measures, shown beside the column's numbers and on its charts' axes ("thousand jobs"). */
+    unit: z.string().min(1).max(100).optional(),
+    /** What the column means, in a sentence for the people reading the dashboard. */
+    description: z.string().max(2000).optional(),
   })
   .strict()
   .superRefine((column, ctx) => {

@@ -63,3 +63,20 @@ export function annotateForm(pipeline: string): SafeHtml {
 </fieldset>
 </form>`;
 }
+
+/**
+ * "I have seen the checks up to this one": the overview's worst verdict then counts only later
+ * checks. No reason asked: the look itself is what is recorded, with who looked.
+ */
+export function acknowledgeForm(pipeline: string, driftReportId: number): SafeHtml {
+  return html`<form class="action" method="post" action="/actions/acknowledge">
+<fieldset><legend>Acknowledge the checks up to this one</legend>
+<input type="hidden" name="pipeline" value="${pipeline}">
+<input type="hidden" name="driftReportId" value="${String(driftReportId)}">
+<label>by <input name="by" required maxlength="200"></label>
+<label>note <input name="note" maxlength="2000"></label>
+<label>token <input name="token" type="password" autocomplete="off"></label>
+<button type="submit">Acknowledge</button>
+</fieldset>
+</form>`;
+}

@@ -29,20 +29,37 @@ describe('what stands out on the overview', () => {
     latestRun: { outcome: 'succeeded', finishedAt: new Date(0), durationMs: 10, normMs: 100 },
     latestDrift: { id: 1, verdict: 'warn', accuracyDecayed: false, createdAt: new Date(0) },
     latestEvaluation: { version: 3, passed: true },
+    worstDrift: { id: 1, verdict: 'warn', createdAt: new Date(0), checksSince: 1 },
+    acknowledged: null,
+    flags: { retrainedOnDrift: null, rolledBack: null, validationFailed: null },
   };
 
   it('nothing for a healthy model; a warn verdict alone is not an alarm', () => {
     expect(alertsOf(calm)).toEqual([]);
   });
 
-  it('each abnormal state', () => {
+  it('a candidate that did not beat the champion is no alert: keeping the champion is an ordinary outcome', () => {
+    expect(alertsOf({ ...calm, latest: { version: 4, metrics: { rmse: 2 }, createdAt: new Date(0) }, latestEvaluation: { version: 4, passed: false } })).toEqual([]);
+  });
+
+  it('each abnormal state, each linking to the page that explains it', () => {
     const troubled: ModelOverview = {
       ...calm,
       pendingApproval: { count: 2, nextDeadline: new Date(0) },
       latestRun: { ...(calm.latestRun as NonNullable<ModelOverview['latestRun']>), outcome: 'cancelled_over_norm' },
-      latestDrift: { id: 2, verdict: 'fail', accuracyDecayed: true, createdAt: new Date(0) },
-      latestEvaluation: { version: 4, passed: false },
+      latestDrift: { id: 2, verdict: 'ok', accuracyDecayed: true, createdAt: new Date(0) },
+      // The latest check is calm, but a failing one came since the last acknowledged look.
+      worstDrift: { id: 1, verdict: 'fail', createdAt: new Date(0), checksSince: 2 },
+      flags: { retrainedOnDrift: { version: 4, driftReportId: 1 }, rolledBack: { version: 3, by: 'ana', at: new Date(0) }, validationFailed: { snapshotId: 7, at: new Date(0) } },
     };
-    expect(alertsOf(troubled).map((a) => a.kind)).toEqual(['drift', 'accuracy-decay', 'over-norm', 'failed-gate', 'pending-approval']);
+    expect(alertsOf(troubled).map((a) => [a.kind, a.href])).toEqual([
+      ['drift', '/pipelines/p/drift/1'],
+      ['accuracy-decay', '/pipelines/p/drift/2'],
+      ['retrained-on-drift', '/pipelines/p/drift/1'],
+      ['rolled-back', '/models/m#decisions'],
+      ['validation-failed', '/snapshots/7#validation'],
+      ['over-norm', '/models/m/runs'],
+      ['pending-approval', '/models/m'],
+    ]);
   });
 });

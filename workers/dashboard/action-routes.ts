@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { segment } from '../../lib/dashboard/layout';
 import { messagePage } from '../../lib/dashboard/message-page';
+import { acknowledgeDrift } from '../../lib/db/acknowledgements';
 import { insertAnnotation } from '../../lib/db/annotations';
 import { AnnotationInput } from '../../lib/drift/annotation';
 import { Person } from '../../lib/people/person';
@@ -27,6 +28,12 @@ const RollbackBody = z.object({
   // The champion the page showed: the rollback is refused if another was promoted since.
   expectedChampion: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
   reason: z.string().trim().min(1, { message: 'says why' }).max(2000).refine(...NO_NUL),
+});
+const AcknowledgeBody = z.object({
+  ...Who,
+  pipeline: PipelineName,
+  driftReportId: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  note: z.string().trim().max(2000).refine(...NO_NUL).default(''),
 });
 // The form's `by` is the annotation's author, as `driftline annotate --by` is. Its token was checked
 // already and is no field of the annotation, which refuses keys it does not know.
@@ -60,6 +67,13 @@ export function registerActions(app: FastifyInstance, deps: DashboardDeps): void
     const result = await rollbackChampion(deps.pool, body);
     const text = result.changed ? `Champion of ${result.model} is now version ${result.version}.` : `Version ${result.version} already is champion of ${result.model}; nothing changed.`;
     return sendPage(reply, messagePage('Rolled back', text, { label: result.model, href: `/models/${segment(result.model)}` }));
+  });
+
+  app.post('/actions/acknowledge', guard, async (request, reply) => {
+    const body = parseRequest(AcknowledgeBody, request.body);
+    const ack = await acknowledgeDrift(deps.pool, body);
+    const text = `Drift checks of ${ack.pipeline} up to report #${ack.driftReportId} acknowledged by ${ack.by}: the overview now counts only later checks.`;
+    return sendPage(reply, messagePage('Acknowledged', text, { label: 'Overview', href: '/' }));
   });
 
   app.post('/actions/annotate', guard, async (request, reply) => {

@@ -12,6 +12,19 @@ export interface ModelOverview {
   latestRun: { outcome: string; finishedAt: Date; durationMs: number; normMs: number | null } | null;
   latestDrift: { id: number; verdict: string; accuracyDecayed: boolean; createdAt: Date } | null;
   latestEvaluation: { version: number; passed: boolean } | null;
+  /** The worst drift check since the newest acknowledgement (the latest one among equals), and how many checks came since. */
+  worstDrift: { id: number; verdict: string; createdAt: Date; checksSince: number } | null;
+  /** The newest acknowledged look at the drift checks: who, when, and up to which report. */
+  acknowledged: { by: string; at: Date; driftReportId: number } | null;
+  /** Things a person should know, each with the report that explains it. */
+  flags: {
+    /** The champion was trained after a failing check, on the very snapshot that check found drifted (and no one has acknowledged it since). */
+    retrainedOnDrift: { version: number; driftReportId: number } | null;
+    /** The champion is where a rollback put it. */
+    rolledBack: { version: number; by: string; at: Date } | null;
+    /** The pipeline's newest validation refused its snapshot. */
+    validationFailed: { snapshotId: number; at: Date } | null;
+  };
 }
 
 // Each LATERAL reads one row through an index (or a model's own few rows), so the overview costs
@@ -23,9 +36,15 @@ SELECT m.name AS model, m.pipeline,
        waiting.n AS waiting_count, waiting.next_deadline AS waiting_deadline,
        run.outcome AS run_outcome, run.finished_at AS run_finished_at, run.duration_ms AS run_duration_ms, run.norm_ms AS run_norm_ms,
        drift.id AS drift_id, drift.verdict AS drift_verdict, drift.decayed AS drift_decayed, drift.created_at AS drift_at,
-       ev.version AS eval_version, ev.passed AS eval_passed
+       ev.version AS eval_version, ev.passed AS eval_passed,
+       ack.drift_report_id AS ack_report_id, ack.acknowledged_by AS ack_by, ack.at AS ack_at,
+       worst.id AS worst_id, worst.verdict AS worst_verdict, worst.created_at AS worst_at,
+       (SELECT count(*)::int FROM drift_reports WHERE pipeline = m.pipeline AND id > coalesce(ack.drift_report_id, 0)) AS checks_since,
+       retrained.version AS retrained_version, retrained.report_id AS retrained_report_id,
+       champ_move.action AS champ_action, champ_move.actor AS champ_actor, champ_move.at AS champ_at,
+       validation.snapshot_id AS validation_snapshot_id, validation.passed AS validation_passed, validation.created_at AS validation_at
 FROM models m
-LEFT JOIN LATERAL (SELECT v.version, v.metrics FROM model_aliases a JOIN model_versions v ON v.id = a.version_id
+LEFT JOIN LATERAL (SELECT v.id, v.version, v.metrics FROM model_aliases a JOIN model_versions v ON v.id = a.version_id
                    WHERE a.model_name = m.name AND a.alias = 'champion') champ ON true
 LEFT JOIN LATERAL (SELECT version, metrics, created_at FROM model_versions WHERE model_name = m.name
                    ORDER BY version DESC LIMIT 1) latest ON true
@@ -37,6 +56,19 @@ LEFT JOIN LATERAL (SELECT id, verdict, coalesce((report->'accuracy'->>'decayed')
                    FROM drift_reports WHERE pipeline = m.pipeline ORDER BY created_at DESC, id DESC LIMIT 1) drift ON true
 LEFT JOIN LATERAL (SELECT v.version, e.passed FROM model_versions v JOIN evaluations e ON e.version_id = v.id
                    WHERE v.model_name = m.name ORDER BY v.version DESC, e.id DESC LIMIT 1) ev ON true
+LEFT JOIN LATERAL (SELECT drift_report_id, acknowledged_by, at FROM acknowledgements WHERE pipeline = m.pipeline
+                   ORDER BY drift_report_id DESC, id DESC LIMIT 1) ack ON true
+LEFT JOIN LATERAL (SELECT id, verdict, created_at FROM drift_reports WHERE pipeline = m.pipeline AND id > coalesce(ack.drift_report_id, 0)
+                   ORDER BY CASE verdict WHEN 'fail' THEN 2 WHEN 'warn' THEN 1 ELSE 0 END DESC, created_at DESC, id DESC LIMIT 1) worst ON true
+LEFT JOIN LATERAL (SELECT v.version, d.id AS report_id FROM model_versions v
+                   JOIN drift_reports d ON d.pipeline = m.pipeline AND d.verdict = 'fail'
+                        AND d.current_snapshot_id = ANY (v.training_snapshot_ids) AND d.created_at <= v.created_at
+                   WHERE v.id = champ.id AND d.id > coalesce(ack.drift_report_id, 0)
+                   ORDER BY d.id DESC LIMIT 1) retrained ON true
+LEFT JOIN LATERAL (SELECT action, actor, at FROM audit_log WHERE model_name = m.name AND action IN ('promote', 'rollback')
+                   ORDER BY at DESC, id DESC LIMIT 1) champ_move ON true
+LEFT JOIN LATERAL (SELECT snapshot_id, passed, created_at FROM validation_reports WHERE pipeline = m.pipeline
+                   ORDER BY created_at DESC, id DESC LIMIT 1) validation ON true
 WHERE $1::text IS NULL OR m.name = $1
 ORDER BY m.pipeline, m.name
 LIMIT $2 OFFSET $3`;
@@ -65,6 +97,21 @@ function toOverview(r: Record<string, unknown>): ModelOverview {
         ? null
         : { id: Number(r.drift_id), verdict: r.drift_verdict as string, accuracyDecayed: r.drift_decayed as boolean, createdAt: r.drift_at as Date },
     latestEvaluation: r.eval_version === null ? null : { version: r.eval_version as number, passed: r.eval_passed as boolean },
+    worstDrift:
+      r.worst_id === null
+        ? null
+        : {
+            id: Number(r.worst_id),
+            verdict: r.worst_verdict as string,
+            createdAt: r.worst_at as Date,
+            checksSince: r.checks_since as number,
+          },
+    acknowledged: r.ack_report_id === null ? null : { by: r.ack_by as string, at: r.ack_at as Date, driftReportId: Number(r.ack_report_id) },
+    flags: {
+      retrainedOnDrift: r.retrained_version === null ? null : { version: r.retrained_version as number, driftReportId: Number(r.retrained_report_id) },
+      rolledBack: r.champ_action === 'rollback' && r.champion_version !== null ? { version: r.champion_version as number, by: r.champ_actor as string, at: r.champ_at as Date } : null,
+      validationFailed: r.validation_passed === false ? { snapshotId: Number(r.validation_snapshot_id), at: r.validation_at as Date } : null,
+    },
   };
 }
 

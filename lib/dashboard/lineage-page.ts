@@ -5,12 +5,13 @@ import { describeGates, type GateResult } from '../evaluation/gates';
 import { formatDuration, formatMetrics, formatTime } from './format';
 import { html, type SafeHtml } from './html';
 import { layout, segment } from './layout';
+import { pipelineDescription, type PipelineInfo } from './pipeline-info';
 
 /** A version down to its data: the runs, snapshots, evaluations and decisions loadLineage gathers. */
-export function lineagePage(l: Lineage, workflowLink: (workflowId: string, runId?: string) => string): SafeHtml {
+export function lineagePage(l: Lineage, workflowLink: (workflowId: string, runId?: string) => string, info: PipelineInfo): SafeHtml {
   const v = l.version;
   const model = `/models/${segment(v.model)}`;
-  const body = html`<dl class="facts">
+  const body = html`${pipelineDescription(info)}<dl class="facts">
 <dt>aliases</dt><dd>${l.aliases.length > 0 ? l.aliases.join(', ') : 'none'}</dd>
 <dt>trained</dt><dd>${formatTime(v.createdAt)} with ${v.trainer}</dd>
 <dt>parameters</dt><dd><code>${JSON.stringify(v.params)}</code></dd>

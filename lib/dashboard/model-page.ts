@@ -6,12 +6,13 @@ import { rollbackForm } from './action-forms';
 import { approvalsSection } from './approval-box';
 import { chartFigure, COLORS, epochSeconds, type ChartSpec } from './charts';
 import type { BaselineSummary } from '../evaluation/baselines';
-import { describeBaselines } from '../evaluation/format';
+import { describeAt, describeBaselines } from '../evaluation/format';
 import type { Metrics } from '../model/metrics';
-import { formatMetrics, formatTime } from './format';
+import { chartValue, formatMetrics, formatTime } from './format';
 import { html, type SafeHtml } from './html';
 import { layout, segment } from './layout';
 import { pager } from './pager';
+import { pipelineDescription, type PipelineInfo } from './pipeline-info';
 
 export interface ModelPageData {
   overview: ModelOverview;
@@ -21,41 +22,71 @@ export interface ModelPageData {
   audit: Page<AuditRow>;
   /** Every run waiting for a person on this model, oldest first. */
   approvals: WaitingApproval[];
+  /** What the pipeline's spec says it is for. */
+  info: PipelineInfo;
 }
 
 export function modelPage(d: ModelPageData): SafeHtml {
   const { overview: m } = d;
   const base = `/models/${segment(m.model)}`;
-  const body = html`<p class="summary">Pipeline <strong>${m.pipeline}</strong> ·
+  const chart = versionsChart(d.series);
+  const body = html`${pipelineDescription(d.info)}<p class="summary">Pipeline <strong>${m.pipeline}</strong> ·
 champion ${m.champion ? html`<a href="${base}/versions/${m.champion.version}">v${m.champion.version}</a> (${formatMetrics(m.champion.metrics)})` : 'none yet'} ·
 <a href="${base}/runs">training runs</a> · <a href="/pipelines/${segment(m.pipeline)}/drift">drift reports</a> · <a href="/pipelines/${segment(m.pipeline)}/data">data</a></p>
 ${approvalsSection(d.approvals)}
 <h2>Versions over time</h2>
-${chartFigure('versions-chart', versionsChart(d.series), `Holdout error of the ${d.series.length} most recent versions (lower is better), each scored before its refit, beside the best naive baseline on the same holdout.`)}
+${chartFigure('versions-chart', chart.spec, chart.caption)}
 <h2>Versions</h2>
 ${versionsTable(base, d.versions)}
 ${pager(d.versions, (n) => `${base}?page=${n}`)}
 <h2>Champion history</h2>
 ${championTable(d.champions)}
-<h2>Decisions</h2>
+<h2 id="decisions">Decisions</h2>
 ${auditTable(d.audit)}
 ${pager(d.audit, (n) => `${base}?page=${d.versions.page}&auditPage=${n}`)}
 ${rollbackForm(m.model, m.champion?.version)}`;
   return layout(m.model, [{ label: m.pipeline }, { label: m.model }], body);
 }
 
-function versionsChart(series: VersionPoint[]): ChartSpec {
-  const metric = (key: string) => series.map((p) => (typeof p.metrics[key] === 'number' ? p.metrics[key] : null));
-  return {
+/** Past this many holdouts, a line per holdout says less than points alone. */
+const MAX_HOLDOUT_LINES = 5;
+const HOLDOUT_COLORS = [COLORS.line, COLORS.second, COLORS.reference, COLORS.current, '#1b9e77'];
+
+/** "from 2013-01-01, 36 examples": a holdout as the chart names it. */
+function holdoutName(holdout: VersionPoint['holdout']): string {
+  if (!holdout) return 'not evaluated';
+  return `from ${describeAt(holdout.start)}${holdout.examples === null ? '' : `, ${holdout.examples} examples`}`;
+}
+
+/**
+ * Versions scored on different holdouts are different measurements: a line joins only versions
+ * that share one, each holdout its own series and legend entry. With many holdouts (data that
+ * grows each run), every version is a point of its own, never joined.
+ */
+function versionsChart(series: VersionPoint[]): { spec: ChartSpec; caption: string } {
+  const holdouts = [...new Set(series.map((p) => holdoutName(p.holdout)))];
+  const rmse = (p: VersionPoint) => chartValue(typeof p.metrics.rmse === 'number' ? p.metrics.rmse : null);
+  const scored: ChartSpec['series'] =
+    holdouts.length <= MAX_HOLDOUT_LINES
+      ? holdouts.map((name, i) => ({
+          label: `RMSE, holdout ${name}`,
+          values: series.map((p) => (holdoutName(p.holdout) === name ? rmse(p) : null)),
+          style: 'line' as const,
+          color: HOLDOUT_COLORS[i % HOLDOUT_COLORS.length] as string,
+        }))
+      : [{ label: 'RMSE, each on its own holdout', values: series.map(rmse), style: 'points' as const, color: COLORS.line }];
+  const spec: ChartSpec = {
     x: series.map((p) => epochSeconds(p.createdAt)),
     xLabel: 'trained at',
-    yLabel: 'holdout error',
-    series: [
-      { label: 'RMSE', values: metric('rmse'), style: 'line', color: COLORS.line },
-      { label: 'MAE', values: metric('mae'), style: 'line', color: COLORS.second },
-      { label: 'best naive baseline RMSE', values: series.map((p) => bestBaseline(p.baselines)?.rmse ?? null), style: 'points', color: COLORS.muted },
-    ],
+    yLabel: 'holdout RMSE (lower is better)',
+    series: [...scored, { label: 'best naive baseline RMSE, same holdout', values: series.map((p) => chartValue(bestBaseline(p.baselines)?.rmse)), style: 'points', color: COLORS.muted }],
   };
+  const across =
+    holdouts.length === 1
+      ? `all on one holdout (${holdouts[0]})`
+      : `on ${holdouts.length} different holdouts: versions are joined by a line only where they share one, since scores on different holdouts do not compare`;
+  const caption = `Holdout RMSE of the ${series.length} most recent versions, each scored before its refit, ${across}; grey points: the best naive baseline on each version's holdout.`;
+  return { spec, caption };
 }
 
 function versionsTable(base: string, versions: Page<VersionRow>): SafeHtml {
@@ -83,6 +114,20 @@ function auditTable(audit: Page<AuditRow>): SafeHtml {
   if (audit.items.length === 0) return html`<p class="empty">Nothing decided yet.</p>`;
   return html`<table class="audit">
 <thead><tr><th>when</th><th>action</th><th>version</th><th>who</th><th>why</th></tr></thead>
-<tbody>${audit.items.map((a) => html`<tr class="action-${a.action}"><td>${formatTime(a.at)}</td><td>${a.action}</td><td>${a.version === null ? '–' : `v${a.version}`}</td><td>${a.actor}</td><td>${a.reason}</td></tr>`)}</tbody>
+<tbody>${audit.items.map((a) => auditRow(a))}</tbody>
 </table>`;
 }
+
+/**
+ * Driftline refusing a candidate is the pipeline keeping its champion, an ordinary outcome: shown
+ * as such, not as a person's rejection. A person's rejection keeps its name.
+ */
+function auditRow(a: AuditRow): SafeHtml {
+  const kept = a.action === 'reject' && a.actor === SYSTEM_ACTOR;
+  const action = kept ? 'kept the champion' : a.action;
+  const who = kept ? html`<span class="muted">automatic</span>` : a.actor;
+  return html`<tr class="action-${kept ? 'kept' : a.action}"><td>${formatTime(a.at)}</td><td>${action}</td><td>${a.version === null ? '–' : `v${a.version}`}${kept ? ' not promoted' : ''}</td><td>${who}</td><td>${a.reason}</td></tr>`;
+}
+
+/** The actor the pipeline records for its own decisions (workflows/pipeline.ts). */
+const SYSTEM_ACTOR = 'driftline';

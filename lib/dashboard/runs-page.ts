@@ -5,15 +5,16 @@ import { formatDuration, formatTime } from './format';
 import { html, type SafeHtml } from './html';
 import { layout, segment } from './layout';
 import { pager } from './pager';
+import { NO_INFO, pipelineDescription, type PipelineInfo } from './pipeline-info';
 
 export const OVER_NORM = 'cancelled_over_norm';
 
-export function runsPage(model: string, runs: Page<RunRow>, workflowLink: (workflowId: string, runId?: string) => string): SafeHtml {
+export function runsPage(model: string, runs: Page<RunRow>, workflowLink: (workflowId: string, runId?: string) => string, info: PipelineInfo = NO_INFO): SafeHtml {
   const base = `/models/${segment(model)}`;
   const cancelled = runs.items.filter((r) => r.outcome === OVER_NORM).length;
   const caption = html`Training duration against the runtime norm in force, oldest left.
 ${cancelled > 0 ? html`<strong class="alarm">${cancelled} run${cancelled === 1 ? '' : 's'} cancelled over the norm, marked in red.</strong>` : 'No run on this page was cancelled over its norm.'}`;
-  const body = html`${chartFigure('runs-chart', runsChart(runs.items), caption)}
+  const body = html`${pipelineDescription(info)}${chartFigure('runs-chart', runsChart(runs.items), caption)}
 <table class="runs">
 <thead><tr><th>finished</th><th>outcome</th><th>duration</th><th>norm</th><th>version</th><th>Temporal</th></tr></thead>
 <tbody>${runs.items.map(

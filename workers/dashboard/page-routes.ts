@@ -5,12 +5,13 @@ import type { SafeHtml } from '../../lib/dashboard/html';
 import { lineagePage } from '../../lib/dashboard/lineage-page';
 import { modelPage } from '../../lib/dashboard/model-page';
 import { overviewPage } from '../../lib/dashboard/overview-page';
+import { NO_INFO } from '../../lib/dashboard/pipeline-info';
 import { runsPage } from '../../lib/dashboard/runs-page';
 import { overlappingAnnotations } from '../../lib/db/annotations';
 import { listWaitingApprovals } from '../../lib/db/approvals';
-import { quarantinePage, snapshotsPage as loadSnapshots } from '../../lib/db/dashboard/data-queries';
-import { driftReportsPage } from '../../lib/db/dashboard/drift-queries';
-import { auditPage, championHistory, versionSeries, versionsPage } from '../../lib/db/dashboard/model-queries';
+import { quarantinePage, snapshotsPage as loadSnapshots, snapshotValidations } from '../../lib/db/dashboard/data-queries';
+import { columnScoreTrend, driftReportsPage } from '../../lib/db/dashboard/drift-queries';
+import { auditPage, championHistory, pipelineOfModel, versionSeries, versionsPage } from '../../lib/db/dashboard/model-queries';
 import { loadOverview, loadUndeliveredAlerts } from '../../lib/db/dashboard/overview-queries';
 import { runsPage as loadRuns } from '../../lib/db/dashboard/runs-queries';
 import { findDriftReport } from '../../lib/db/drift-reports';
@@ -18,6 +19,7 @@ import { loadLineage } from '../../lib/db/lineage';
 import { getSnapshot } from '../../lib/db/snapshots';
 import { workflowUiLink } from '../../scripts/support/temporal-client';
 import { DriftReportParams, HttpError, ModelParams, ModelQuery, PageQuery, parseRequest, PipelineParams, SnapshotParams, VersionParams } from './http-params';
+import { loadPipelineInfo } from './pipeline-info';
 import { nextRuns } from './schedules';
 import type { DashboardDeps } from './server';
 
@@ -34,12 +36,17 @@ function found<T>(value: T | undefined, what: string): T {
 export function registerPages(app: FastifyInstance, deps: DashboardDeps): void {
   const { pool } = deps;
   const workflowLink = (workflowId: string, runId?: string) => workflowUiLink(deps.config, workflowId, runId);
+  const modelInfo = async (model: string) => {
+    const pipeline = await pipelineOfModel(pool, model);
+    return pipeline === undefined ? NO_INFO : loadPipelineInfo(deps, pipeline);
+  };
 
   app.get('/', async (request, reply) => {
     const { page } = parseRequest(PageQuery, request.query);
     const [models, undelivered] = await Promise.all([loadOverview(pool, { page }), loadUndeliveredAlerts(pool)]);
-    const next = await nextRuns(deps.temporal, [...new Set(models.items.map((m) => m.pipeline))]);
-    return sendPage(reply, overviewPage(models, next, undelivered));
+    const pipelines = [...new Set(models.items.map((m) => m.pipeline))];
+    const [next, infos] = await Promise.all([nextRuns(deps.temporal, pipelines), Promise.all(pipelines.map(async (p) => [p, await loadPipelineInfo(deps, p)] as const))]);
+    return sendPage(reply, overviewPage(models, next, undelivered, new Map(infos)));
   });
 
   app.get('/models/:model', async (request, reply) => {
@@ -53,44 +60,54 @@ export function registerPages(app: FastifyInstance, deps: DashboardDeps): void {
       auditPage(pool, model, auditPageNumber),
       listWaitingApprovals(pool, model),
     ]);
-    return sendPage(reply, modelPage({ overview: found(overview.items[0], `Model "${model}"`), series, versions, champions, audit, approvals }));
+    const summary = found(overview.items[0], `Model "${model}"`);
+    const info = await loadPipelineInfo(deps, summary.pipeline);
+    return sendPage(reply, modelPage({ overview: summary, series, versions, champions, audit, approvals, info }));
   });
 
   app.get('/models/:model/versions/:version', async (request, reply) => {
     const { model, version } = parseRequest(VersionParams, request.params);
     const lineage = found(await loadLineage(pool, model, version), `Version ${version} of "${model}"`);
-    return sendPage(reply, lineagePage(lineage, workflowLink));
+    return sendPage(reply, lineagePage(lineage, workflowLink, await modelInfo(model)));
   });
 
   app.get('/models/:model/runs', async (request, reply) => {
     const { model } = parseRequest(ModelParams, request.params);
     const { page } = parseRequest(PageQuery, request.query);
-    return sendPage(reply, runsPage(model, await loadRuns(pool, model, page), workflowLink));
+    const [runs, info] = await Promise.all([loadRuns(pool, model, page), modelInfo(model)]);
+    return sendPage(reply, runsPage(model, runs, workflowLink, info));
   });
 
   app.get('/pipelines/:pipeline/drift', async (request, reply) => {
     const { pipeline } = parseRequest(PipelineParams, request.params);
     const { page } = parseRequest(PageQuery, request.query);
-    return sendPage(reply, driftListPage(pipeline, await driftReportsPage(pool, pipeline, page)));
+    const [reports, trend, info] = await Promise.all([driftReportsPage(pool, pipeline, page), columnScoreTrend(pool, pipeline), loadPipelineInfo(deps, pipeline)]);
+    return sendPage(reply, driftListPage(pipeline, reports, trend, info));
   });
 
   app.get('/pipelines/:pipeline/drift/:id', async (request, reply) => {
     const { pipeline, id } = parseRequest(DriftReportParams, request.params);
     const report = found(await findDriftReport(pool, pipeline, id), `Drift report #${id} of "${pipeline}"`);
-    const annotations = await overlappingAnnotations(pool, pipeline, report.check.window);
-    return sendPage(reply, driftReportPage(report, annotations));
+    const [annotations, info, validations] = await Promise.all([
+      overlappingAnnotations(pool, pipeline, report.check.window),
+      loadPipelineInfo(deps, pipeline),
+      snapshotValidations(pool, report.currentSnapshotId),
+    ]);
+    return sendPage(reply, driftReportPage(report, annotations, info, validations));
   });
 
   app.get('/pipelines/:pipeline/data', async (request, reply) => {
     const { pipeline } = parseRequest(PipelineParams, request.params);
     const { page } = parseRequest(PageQuery, request.query);
-    return sendPage(reply, snapshotsPage(pipeline, await loadSnapshots(pool, pipeline, page)));
+    const [snapshots, info] = await Promise.all([loadSnapshots(pool, pipeline, page), loadPipelineInfo(deps, pipeline)]);
+    return sendPage(reply, snapshotsPage(pipeline, snapshots, info));
   });
 
   app.get('/snapshots/:id', async (request, reply) => {
     const { id } = parseRequest(SnapshotParams, request.params);
     const { page } = parseRequest(PageQuery, request.query);
-    const snapshot = await getSnapshot(pool, id).catch(() => undefined);
-    return sendPage(reply, snapshotPage(found(snapshot, `Snapshot #${id}`), await quarantinePage(pool, id, page)));
+    const snapshot = found(await getSnapshot(pool, id).catch(() => undefined), `Snapshot #${id}`);
+    const [quarantined, validations, info] = await Promise.all([quarantinePage(pool, id, page), snapshotValidations(pool, id), loadPipelineInfo(deps, snapshot.pipeline)]);
+    return sendPage(reply, snapshotPage(snapshot, quarantined, validations, info));
   });
 }

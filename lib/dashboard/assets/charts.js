@@ -24,15 +24,26 @@ function draw(figure) {
   const categorical = Boolean(spec.categories);
   new uPlot(
     {
-      width: Math.max(320, target.clientWidth),
+      // As wide as its box (a phone's 390 px included), never wider.
+      width: Math.max(200, target.clientWidth),
       height: 260,
-      scales: { x: categorical ? { time: false, range: (u, min, max) => [min - 0.5, max + 0.5] } : { time: true } },
+      scales: {
+        x: categorical ? { time: false, range: (u, min, max) => [min - 0.5, max + 0.5] } : { time: true },
+        // Bars of shares start at zero: a bar's length is its share, not its distance from the smallest one.
+        ...(categorical ? { y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } } : {}),
+      },
       axes: axisOptions(spec),
       series: [{ label: spec.xLabel, value: categorical ? (u, i) => spec.categories[i] ?? '' : undefined }, ...spec.series.map(seriesOptions)],
+      hooks: { draw: [(u) => drawn(figure, u)] },
     },
     [spec.x, ...spec.series.map((s) => s.values)],
     target,
   );
+}
+
+/** Marks the figure drawn, with the value range it shows: readable by a person's devtools or a test. */
+function drawn(figure, u) {
+  figure.dataset.yRange = JSON.stringify([u.scales.y.min, u.scales.y.max]);
   figure.dataset.rendered = 'true';
 }
 

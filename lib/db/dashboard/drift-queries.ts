@@ -34,3 +34,33 @@ export async function driftReportsPage(pool: Pool, pipeline: string, page: numbe
   }));
   return toPage(rows, page, pageSize);
 }
+
+export interface ColumnScore {
+  column: string;
+  method: string;
+  /** The p-value of a test, or the distance: what the threshold is compared with. */
+  score: number | null;
+  threshold: number;
+  verdict: string;
+}
+
+export interface CheckScores {
+  id: number;
+  createdAt: Date;
+  columns: ColumnScore[];
+}
+
+/** Each column's score and threshold in the pipeline's most recent checks, oldest first: the trend the drift page draws. */
+export async function columnScoreTrend(pool: Pool, pipeline: string, limit = 100): Promise<CheckScores[]> {
+  const result = await pool.query(
+    `SELECT id, created_at, columns FROM
+       (SELECT r.id, r.created_at,
+               (SELECT coalesce(jsonb_agg(jsonb_build_object('column', c->>'column', 'method', c->>'method', 'score', coalesce(nullif(c->'pValue', 'null'::jsonb), c->'statistic'),
+                                                             'threshold', c->'threshold', 'verdict', c->>'verdict')), '[]')
+                FROM jsonb_array_elements(r.report->'data'->'columns') c) AS columns
+        FROM drift_reports r WHERE r.pipeline = $1 ORDER BY r.created_at DESC, r.id DESC LIMIT $2) recent
+     ORDER BY created_at, id`,
+    [pipeline, limit],
+  );
+  return result.rows.map((r) => ({ id: Number(r.id), createdAt: r.created_at, columns: r.columns }));
+}

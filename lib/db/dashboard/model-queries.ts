@@ -42,18 +42,28 @@ export interface VersionPoint {
   createdAt: Date;
   metrics: Record<string, number>;
   baselines: BaselineSummary | null;
+  /** The holdout the metrics were scored on (its latest evaluation): where it starts and how many examples; null without an evaluation. */
+  holdout: { start: string; examples: number | null } | null;
 }
 
 /** The most recent versions' metrics, oldest first, for the chart: enough to see a trend, bounded however many exist. */
 export async function versionSeries(pool: Pool, model: string, limit = 500): Promise<VersionPoint[]> {
   const result = await pool.query(
-    `SELECT version, created_at, metrics, baselines FROM
-       (SELECT v.version, v.created_at, v.metrics, ${LATEST_BASELINES}
-        FROM model_versions v WHERE v.model_name = $1 ORDER BY v.version DESC LIMIT $2) recent
+    `SELECT version, created_at, metrics, baselines, holdout_start, holdout_examples FROM
+       (SELECT v.version, v.created_at, v.metrics, ${LATEST_BASELINES}, e.holdout_start, e.holdout_examples
+        FROM model_versions v
+        LEFT JOIN LATERAL (SELECT holdout_start, holdout_examples FROM evaluations WHERE version_id = v.id ORDER BY id DESC LIMIT 1) e ON true
+        WHERE v.model_name = $1 ORDER BY v.version DESC LIMIT $2) recent
      ORDER BY version`,
     [model, limit],
   );
-  return result.rows.map((r) => ({ version: r.version, createdAt: r.created_at, metrics: r.metrics, baselines: r.baselines }));
+  return result.rows.map((r) => ({
+    version: r.version,
+    createdAt: r.created_at,
+    metrics: r.metrics,
+    baselines: r.baselines,
+    holdout: r.holdout_start === null ? null : { start: r.holdout_start, examples: r.holdout_examples },
+  }));
 }
 
 export interface AuditRow {
@@ -94,4 +104,10 @@ export async function championHistory(pool: Pool, model: string, limit = 20): Pr
     [model, limit],
   );
   return result.rows as ChampionPeriod[];
+}
+
+/** The pipeline that trains a model; undefined for a model the registry does not know. */
+export async function pipelineOfModel(pool: Pool, model: string): Promise<string | undefined> {
+  const result = await pool.query<{ pipeline: string }>('SELECT pipeline FROM models WHERE name = $1', [model]);
+  return result.rows[0]?.pipeline;
 }

@@ -9,6 +9,8 @@ export interface ActivityDeps {
   codeVersion: string;
   /** Where alerts go besides the log; a secret, never logged. */
   webhookUrl?: string;
+  /** The dashboard's public address: alerts link to the report they announce (DRIFTLINE_DASHBOARD_URL). */
+  dashboardUrl?: string;
   /** The queue training runs on when it is split from the rest (DRIFTLINE_TRAINING_TASK_QUEUE). */
   trainingTaskQueue?: string;
 }

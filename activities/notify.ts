@@ -1,5 +1,6 @@
 import { heartbeat, log } from '@temporalio/activity';
 import { countUndelivered, deliverOnce, enqueueNotification, undeliveredIds, type NewNotification, type StoredNotification } from '../lib/db/notifications';
+import { linkDriftReport } from '../lib/drift/drift-notification';
 import type { ActivityDeps } from './deps';
 
 const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -17,7 +18,8 @@ export function makeNotify(deps: ActivityDeps) {
      * Puts the event in the durable outbox (once per dedupe key) and returns its id. The log
      * channel hears of the event here, once, not once per delivery attempt.
      */
-    async enqueueNotification(notification: NewNotification): Promise<number> {
+    async enqueueNotification(written: NewNotification): Promise<number> {
+      const notification = linkDriftReport(written, deps.dashboardUrl);
       const { id, created } = await enqueueNotification(deps.pool, notification);
       if (created) log.warn(`notify: ${notification.title}`, { kind: notification.kind, pipeline: notification.pipeline, body: notification.body });
       return id;

@@ -31,6 +31,8 @@ export const DriftlineConfig = z.object({
   DRIFTLINE_WEBHOOK_URL: z.string().url({ message: 'must be an http(s) URL' }).optional(),
   /** Lets the dashboard's actions (approve, reject, rollback, annotate) through; unset, the dashboard is read-only. A secret: never logged. */
   DRIFTLINE_DASHBOARD_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  /** Where people reach the dashboard (https://driftline.example.com): notifications link to the report they announce. Unset, they name the CLI command instead. */
+  DRIFTLINE_DASHBOARD_URL: z.string().url({ message: 'must be an http(s) URL' }).optional(),
   /** A separate queue for CPU-heavy training, so training workers scale apart from the rest. */
   DRIFTLINE_TRAINING_TASK_QUEUE: z.string().min(1).optional(),
   /** Where the worker serves Prometheus metrics (host:port), or "off". */

@@ -10,6 +10,7 @@ export function activityDepsFrom(config: DriftlineConfig, pool: Pool): ActivityD
     pipelinesDir: config.DRIFTLINE_PIPELINES_DIR,
     codeVersion: detectCodeVersion(),
     webhookUrl: config.DRIFTLINE_WEBHOOK_URL,
+    dashboardUrl: config.DRIFTLINE_DASHBOARD_URL,
     trainingTaskQueue: config.DRIFTLINE_TRAINING_TASK_QUEUE,
   };
 }

@@ -61,6 +61,9 @@ const champion = async () =>
 
 const screenshot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
+/** The `driftline` CLI as a user runs it, against the test database and Temporal server. */
+const cli = (...args: string[]) => runDriftline({ DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE }, ...args);
+
 const box = (workflowId: string) => page.locator(`article.approval[data-workflow-id="${workflowId}"]`);
 
 async function submit(form: ReturnType<Page['locator']>, fields: Record<string, string>): Promise<string> {
@@ -99,11 +102,17 @@ afterAll(async () => {
 });
 
 describe('two runs awaiting approval on one model', () => {
-  it('are both listed, each with the deadline its run states', async () => {
+  it('are both listed, each with the deadline its run states: overview, model page and `driftline approvals`', async () => {
     const waiting = await listWaitingApprovals(pool, MODEL);
     expect(waiting.map((w) => [w.workflowId, w.version, w.deadline?.toISOString()])).toEqual([
       [OLDER, 2, deadlines.get(OLDER)],
       [NEWER, 3, deadlines.get(NEWER)],
+    ]);
+    const listed = await cli('approvals', '--model', MODEL, '--json');
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as { workflowId: string; deadline: string }[]).map((w) => [w.workflowId, w.deadline])).toEqual([
+      [OLDER, deadlines.get(OLDER)],
+      [NEWER, deadlines.get(NEWER)],
     ]);
 
     await page.goto(base);
@@ -199,9 +208,9 @@ describe('two runs awaiting approval on one model', () => {
   });
 
   it('says so when the run to supersede no longer waits, from the CLI (exit 2: bad input)', async () => {
-    const cli = await runDriftline({ DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE }, 'supersede', OLDER, '--with', NEWER, '--by', 'ana');
-    expect(cli, cli.stderr).toMatchObject({ code: 2 });
-    expect(cli.stderr).toContain(`run ${OLDER} is not waiting for an approval`);
+    const refused = await cli('supersede', OLDER, '--with', NEWER, '--by', 'ana');
+    expect(refused, refused.stderr).toMatchObject({ code: 2 });
+    expect(refused.stderr).toContain(`run ${OLDER} is not waiting for an approval`);
   });
 
   it('approves the newer run from the dashboard: it becomes champion and nothing waits any more', async () => {

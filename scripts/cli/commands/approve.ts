@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { listWaitingApprovals } from '../../../lib/db/approvals';
 import { ApprovalDecision, SupersedeDecision } from '../../../workflows/approval-input';
 import { sendApproval, supersedeApproval } from '../../support/approval';
 import { output, type CliContext } from '../context';
@@ -7,9 +8,25 @@ import { BY_OPTION, currentUser } from '../identity';
 import { parseOptions } from '../usage-error';
 
 const ApprovalOptions = ApprovalDecision.extend({ json: z.boolean().default(false) });
+const ListOptions = z.object({ model: z.string().min(1).optional(), json: z.boolean().default(false) });
 const SupersedeOptions = SupersedeDecision.omit({ supersededBy: true }).extend({ with: z.string().min(1), json: z.boolean().default(false) });
 
 export function registerApprovalCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('approvals')
+    .description('List every run waiting for approval, oldest first, with its deadline: the ids to approve, reject or supersede.')
+    .option('-m, --model <name>', 'only this model')
+    .option('--json', 'print as JSON, with each candidate\'s evaluation and drift check')
+    .action(async (raw: unknown) => {
+      const { model, json } = parseOptions(ListOptions, raw);
+      const waiting = await listWaitingApprovals(ctx.pool, model);
+      output(json, waiting, () =>
+        waiting.length === 0
+          ? 'no run is waiting for approval'
+          : waiting.map((w) => `  ${w.model} v${w.version}  ${w.workflowId}  decide by ${w.deadline ? w.deadline.toISOString() : '(not recorded)'}`).join('\n'),
+      );
+    });
+
   for (const name of ['approve', 'reject'] as const) {
     program
       .command(name)

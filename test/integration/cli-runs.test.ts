@@ -31,6 +31,22 @@ function dataPipeline(name: string, text: string, format: 'json' | 'jsonl', chan
   }, pipelinesDir);
 }
 
+/** A trainer that says where it is, then takes a few seconds: long enough for its progress to reach the parent run. */
+function slowTrainer(): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'driftline-slow-trainer-')), 'slow-trainer.js');
+  writeFileSync(file, [
+    'export function train(data, params, progress) {',
+    "  progress(0.5, 'halfway through the slow trainer');",
+    '  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2500);',
+    '  return { mean: data.y.reduce((a, b) => a + b, 0) / data.y.length };',
+    '}',
+    'export function predict(model, x) {',
+    '  return x.map(() => model.mean);',
+    '}',
+  ].join('\n'));
+  return file;
+}
+
 /** A module trainer in a folder of its own outside the project, with no package.json: an ES module using top-level await and import.meta. */
 function outsideTrainer(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-outside-trainer-'));
@@ -63,6 +79,13 @@ beforeAll(async () => {
   pipelineFolderWith('outside-trainer', (spec) => {
     spec.model = { name: 'outside-trainer-model', trainer: { module: trainer } };
     spec.promotion = { gates: {}, requireApproval: false };
+  }, pipelinesDir);
+  pipelineFolderWith('slow', (spec) => {
+    spec.model = { name: 'slow-model', trainer: { module: slowTrainer() } };
+    spec.promotion = { gates: {}, requireApproval: false };
+  }, pipelinesDir);
+  pipelineFolderWith('hourly', (spec) => {
+    spec.schedule = { every: '1h' };
   }, pipelinesDir);
   stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir });
 });
@@ -114,6 +137,20 @@ describe('following a run', () => {
     expect(metadata.currentDetails).toMatch(/^followed → v\d+ \*\*promoted\*\*/);
   });
 
+  it("shows its child's training progress in its own status while it trains, and none after", async () => {
+    // The slow trainer reports one message, then waits: the child passes it on to this run.
+    const started = JSON.parse((await driftline('run', '--pipeline', 'slow', '--no-wait', '--json')).stdout);
+    for (let seen = await statusOf(started.workflowId); !seen.status.training?.progress; seen = await statusOf(started.workflowId)) {
+      expect(seen.workflowStatus).toBe('RUNNING');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const during = await driftline('status', started.workflowId);
+    await stack.env.client.workflow.getHandle(started.workflowId).result();
+    const after = await statusOf(started.workflowId);
+    expect(after.status.training?.progress).toBeUndefined();
+    expect(during.stdout).toMatch(/stage "training \d+% /);
+  });
+
   it('runs drift-gated from the CLI: --if-drifted keeps the champion on unchanged data', async () => {
     const gated = await driftline('run', '--pipeline', 'followed', '--if-drifted', '--json');
     expect(gated.code, gated.stderr).toBe(0);
@@ -145,6 +182,29 @@ describe('following a run', () => {
     }
     expect(found).toContain(started.workflowId);
     await stack.env.client.workflow.getHandle(started.workflowId).terminate('test done');
+  });
+});
+
+describe('scheduled runs', () => {
+  it('record the scheduled time a backfilled run stands for as its logical date', async () => {
+    expect((await driftline('schedule', 'apply', '--pipeline', 'hourly')).code).toBe(0);
+    await driftline('schedule', 'pause', '--pipeline', 'hourly', '--note', 'only the backfill');
+    const from = '2026-01-01T00:30:00Z';
+    const to = '2026-01-01T01:30:00Z';
+    expect((await driftline('schedule', 'backfill', '--pipeline', 'hourly', '--from', from, '--to', to)).code).toBe(0);
+    const ids: string[] = [];
+    for (let attempt = 0; attempt < 50 && ids.length === 0; attempt += 1) {
+      for await (const run of stack.env.client.workflow.list({ query: 'TemporalScheduledById = "driftline-hourly"' })) ids.push(run.workflowId);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(ids).toHaveLength(1);
+    const handle = stack.env.client.workflow.getHandle(ids[0] as string);
+    const result = await handle.result();
+    const scheduledAt = (await handle.describe()).searchAttributes.TemporalScheduledStartTime?.[0] as Date;
+    expect(result.logicalDate).toBe(scheduledAt.toISOString());
+    expect(Date.parse(result.logicalDate as string)).toBeGreaterThanOrEqual(Date.parse(from));
+    expect(Date.parse(result.logicalDate as string)).toBeLessThanOrEqual(Date.parse(to));
+    expect((await statusOf(ids[0] as string)).status.logicalDate).toBe(result.logicalDate);
   });
 });
 

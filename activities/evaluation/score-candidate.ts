@@ -116,10 +116,12 @@ async function compareWithChampion(
   const fit = championFitToScore(champion, facts, holdout.row.map((_, i) => keyOf(i)), data.by === 'time', spec.evaluation.minHoldout);
   // Each model builds its own examples from the same rows; they pair by row.
   const theirs = buildExamples(frame, fit.artifact.plan);
-  const indexOfRow = new Map(theirs.row.map((row, i) => [row, i]));
+  // Rows are positions in the frame: an array indexes them in a few MB where a Map of a million entries takes tens.
+  const exampleOfRow = new Int32Array(frame.rowCount).fill(-1);
+  theirs.row.forEach((row, i) => (exampleOfRow[row] = i));
   const pairs = holdout.row.flatMap((row, i) => {
-    const j = indexOfRow.get(row);
-    return j === undefined ? [] : [[i, j] as const];
+    const j = exampleOfRow[row] as number;
+    return j < 0 ? [] : [[i, j] as const];
   });
   const championPredictions = await predictWith(fit.artifact, pairs.map(([, j]) => theirs.x[j] as number[]), signal);
   const metric = spec.evaluation.primaryMetric;

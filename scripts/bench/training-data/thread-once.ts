@@ -1,7 +1,7 @@
 // Runs the training thread's job (activities/training/train-thread.ts `run`) once, in a process of
 // its own so the peak RSS it reports is the job's alone, and times its messages: the first
-// heartbeat-bearing progress, the data loaded, the features built (the trainer's first progress)
-// and the end. Prints one JSON line. Used by scripts/bench/training-data.ts.
+// heartbeat-bearing progress, the data loaded, the features built and drift methods chosen (the
+// trainer's first progress) and the end. Prints one JSON line. Used by scripts/bench/training-data.ts.
 import { run } from '../../../activities/training/train-thread';
 import type { TrainingMessage } from '../../../activities/training/thread-protocol';
 import { PipelineSpec } from '../../../lib/spec/pipeline-spec';

@@ -1,4 +1,4 @@
-import { createWriteStream, mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -40,6 +40,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
+  // Five CSVs of about 75 MB each.
+  rmSync(pipelinesDir, { recursive: true, force: true });
 });
 
 /** How one snapshot's data is generated: its minutes, and whether demand answers price the old way or the shifted way. */

@@ -109,6 +109,8 @@ export const trainingStartedSignal = defineSignal<[TrainingClock]>('trainingStar
 
 export interface ApprovalReceipt {
   versionId: number;
+  /** The candidate's version number, as people name it ("version 5"); absent from runs started before it was added. */
+  version?: number;
   decision: 'approve' | 'reject' | 'supersede';
 }
 

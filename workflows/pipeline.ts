@@ -334,7 +334,7 @@ async function waitForApproval(
   timeoutMs: number,
   waiting: () => boolean,
 ): Promise<PersonDecision | undefined> {
-  const { versionId } = candidate;
+  const { versionId, version } = candidate;
   let received: PersonDecision | undefined;
   const refuseUnlessWaiting = () => {
     if (!waiting() || received) throw new Error('this run is not waiting for an approval');
@@ -346,7 +346,7 @@ async function waitForApproval(
   };
   const accept = (decision: 'approve' | 'reject') => (raw: ApprovalDecision) => {
     received = { ...ApprovalDecision.parse(raw), decision };
-    return { versionId, decision };
+    return { versionId, version, decision };
   };
   setHandler(approveUpdate, accept('approve'), { validator });
   setHandler(rejectUpdate, accept('reject'), { validator });
@@ -364,7 +364,7 @@ async function waitForApproval(
     supersedeUpdate,
     (raw) => {
       received = { ...SupersedeDecision.parse(raw), decision: 'supersede' };
-      return { versionId, decision: 'supersede' };
+      return { versionId, version, decision: 'supersede' };
     },
     { validator: supersedeValidator },
   );

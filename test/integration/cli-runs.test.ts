@@ -169,7 +169,7 @@ describe('following a run', () => {
     expect(result.stderr).toMatch(message);
   });
 
-  it('tags a waiting run with a stage value the Temporal UI can filter on (awaiting_approval)', async () => {
+  it('tags a waiting run with a stage value the Temporal UI can filter on (awaiting_approval); the approval receipt says "version N"', async () => {
     const started = JSON.parse((await driftline('run', '--pipeline', 'waiting', '--no-wait', '--json')).stdout);
     for (let status = await statusOf(started.workflowId); status.status.stage !== 'awaiting approval'; status = await statusOf(started.workflowId)) {
       expect(status.workflowStatus).toBe('RUNNING');
@@ -181,7 +181,11 @@ describe('following a run', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     expect(found).toContain(started.workflowId);
-    await stack.env.client.workflow.getHandle(started.workflowId).terminate('test done');
+    // The receipt names the version as people know it.
+    const { awaitingApproval } = (await statusOf(started.workflowId)).status;
+    const approved = await driftline('approve', started.workflowId, '--by', 'tester', '--reason', 'looks right');
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout.trim()).toBe(`approved: version ${awaitingApproval?.version} (${started.workflowId})`);
   });
 });
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { listWaitingApprovals } from '../../../lib/db/approvals';
 import { ApprovalDecision, SupersedeDecision } from '../../../workflows/approval-input';
 import { sendApproval, supersedeApproval } from '../../support/approval';
+import type { ApprovalReceipt } from '../../../workflows/messages';
 import { output, type CliContext } from '../context';
 import { BY_OPTION, currentUser } from '../identity';
 import { parseOptions } from '../usage-error';
@@ -39,7 +40,7 @@ export function registerApprovalCommands(program: Command, ctx: CliContext): voi
       .action(async (workflowId: string, raw: { by?: string }) => {
         const { json, ...decision } = parseOptions(ApprovalOptions, { ...raw, by: raw.by ?? currentUser() });
         const receipt = await sendApproval(await ctx.client(), workflowId, name, decision);
-        output(json, receipt, () => `${name === 'approve' ? 'approved' : 'rejected'}: version id ${receipt.versionId} (${workflowId})`);
+        output(json, receipt, () => `${name === 'approve' ? 'approved' : 'rejected'}: ${versionName(receipt)} (${workflowId})`);
       });
   }
 
@@ -55,6 +56,11 @@ export function registerApprovalCommands(program: Command, ctx: CliContext): voi
     .action(async (workflowId: string, raw: { by?: string }) => {
       const { json, with: newer, ...who } = parseOptions(SupersedeOptions, { ...raw, by: raw.by ?? currentUser() });
       const receipt = await supersedeApproval(await ctx.client(), workflowId, newer, who);
-      output(json, receipt, () => `superseded: version id ${receipt.versionId} (${workflowId}) by version ${receipt.supersededBy.version} (${newer})`);
+      output(json, receipt, () => `superseded: ${versionName(receipt)} (${workflowId}) by version ${receipt.supersededBy.version} (${newer})`);
     });
+}
+
+/** "version 5", as people know it; a run started before receipts carried the number gives its internal id. */
+function versionName(receipt: ApprovalReceipt): string {
+  return receipt.version === undefined ? `version id ${receipt.versionId}` : `version ${receipt.version}`;
 }

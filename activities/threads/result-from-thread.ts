@@ -19,10 +19,13 @@ export interface ThreadJobOptions<M> {
  * pooled threads, and resolves with its result; its messages on the way go to `onMessage`.
  */
 export async function resultFromThread<R, M = never>(entry: URL, data: unknown, options: ThreadJobOptions<M>): Promise<R> {
-  const end = await threadPool.run(
-    { entry, data, transfer: options.transfer },
-    { signal: options.signal, onMessage: options.onMessage as ((message: unknown) => void) | undefined },
-  );
+  const end = await threadPool
+    .run({ entry, data, transfer: options.transfer }, { signal: options.signal, onMessage: options.onMessage as ((message: unknown) => void) | undefined })
+    .catch((error: Error) => {
+      // An abort rejects with the signal's reason, which must reach the caller as it is (a cancellation).
+      if (options.signal.aborted) throw error;
+      throw new Error(`${options.what} failed: ${error.message}`, { cause: error });
+    });
   if (end.type === 'done') return end.result as R;
   const errorType = end.errorType ?? options.failedAs;
   const text = `${options.what} failed: ${end.message}`;

@@ -125,12 +125,15 @@ describe('the thread pool', () => {
 });
 
 describe('resultFromThread', () => {
-  it('runs on the process pool and names the failure type the job threw', async () => {
+  it('runs on the process pool, names the failure type the job threw and the job a crash stopped', async () => {
     const ran = await resultFromThread<Ran>(ENTRY, { kind: 'echo', value: 5 }, { signal: never(), what: 'echo' });
     expect(ran.value).toBe(5);
     await expect(resultFromThread(ENTRY, { kind: 'fail' }, { signal: never(), what: 'the test job' })).rejects.toMatchObject({
       name: 'InvalidInput',
       message: 'the test job failed: asked to fail',
     });
+    await expect(resultFromThread(ENTRY, { kind: 'crash' }, { signal: never(), what: 'the test job' })).rejects.toThrow(
+      'the test job failed: crashed outside the job',
+    );
   });
 });

@@ -239,6 +239,12 @@ describe('ingest that quarantines every row', () => {
     expect(JSON.parse(run.stdout).error).toContain(`${rows.length} rows: column "nonfarm" is missing`);
   });
 
+  it('explains itself with an example', async () => {
+    const help = await driftline('data', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Example:\n {2}driftline data --snapshot \d+ --quarantine/);
+  });
+
   it.each([
     [['data', '--snapshot', '999999'], /snapshot 999999 does not exist/],
     [['data', '--snapshot', 'latest'], /--snapshot: must be a snapshot id/],

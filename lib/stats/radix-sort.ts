@@ -20,7 +20,7 @@ export function sortNumbers(values: Float64Array): Float64Array {
   // All four digits' counts in one read: a pass then only moves values.
   const starts = digitStarts(new Uint32Array(values.buffer, values.byteOffset, 2 * n));
   let from: Float64Array = values;
-  let to: Float64Array = new Float64Array(n);
+  let to: Float64Array = scratchOf(n);
   for (let pass = 0; pass < 4; pass++) {
     const counts = starts[pass];
     if (counts === undefined) continue;
@@ -38,6 +38,21 @@ export function sortNumbers(values: Float64Array): Float64Array {
   }
   if (from !== values) values.set(from);
   return values;
+}
+
+/**
+ * The previous sort's scratch array while the garbage collector has left it: a drift report sorts
+ * dozens of columns of one size in a row, and a fresh 8 MB array for each million values is as
+ * much garbage again as the report itself. Held weakly, so an idle thread keeps nothing.
+ */
+let spare: WeakRef<Float64Array> | undefined;
+
+function scratchOf(n: number): Float64Array {
+  const kept = spare?.deref();
+  if (kept !== undefined && kept.length >= n) return kept.subarray(0, n);
+  const fresh = new Float64Array(n);
+  spare = new WeakRef(fresh);
+  return fresh;
 }
 
 /** Value i's digit at `shift` of its key's low (word 0) or high (word 1) half. */

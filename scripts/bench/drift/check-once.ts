@@ -37,23 +37,27 @@ const job: DriftJob = {
   champion: await championOf(spec),
 };
 
+let firstProgressMs: number | undefined;
+/** When each step started, from the thread's progress: loading ends where comparing starts. */
+const steps: Record<string, number> = {};
+/** The largest RSS seen during each step (sampled every 10 ms), to tell which step makes the peak. */
+const stepRssMb: Record<string, number> = {};
+let step = 'loading';
 let last = performance.now();
 let maxStallMs = 0;
 const timer = setInterval(() => {
   const now = performance.now();
   maxStallMs = Math.max(maxStallMs, now - last - 10);
   last = now;
+  stepRssMb[step] = Math.max(stepRssMb[step] ?? 0, process.memoryUsage.rss() / 2 ** 20);
 }, 10);
-let firstProgressMs: number | undefined;
-/** When each step started, from the thread's progress: loading ends where comparing starts. */
-const steps: Record<string, number> = {};
 const started = performance.now();
 const outcome = await resultFromThread<DriftOutcome, DriftMessage>(CHECK_ENTRY, job, {
   signal: new AbortController().signal,
   what: 'drift benchmark',
   onMessage: (message) => {
     firstProgressMs ??= performance.now() - started;
-    if (message.type === 'step') steps[message.step] = performance.now() - started;
+    if (message.type === 'step') steps[(step = message.step)] = performance.now() - started;
   },
 });
 const ms = performance.now() - started;
@@ -66,6 +70,7 @@ console.log(
     ms,
     firstProgressMs,
     steps,
+    stepRssMb,
     maxStallMs,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     rows: data.rows,

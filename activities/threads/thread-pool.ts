@@ -27,6 +27,8 @@ interface PendingJob {
 interface PooledThread {
   worker: Worker;
   job?: PendingJob;
+  /** Its job just ended: the code awaiting that job runs before the thread takes another. */
+  finishing?: boolean;
   /** Retires the thread once it has been idle a while. */
   idleTimer?: NodeJS.Timeout;
 }
@@ -116,7 +118,7 @@ export class ThreadPool {
   }
 
   #idleThread(): PooledThread | undefined {
-    for (const thread of this.#threads) if (!thread.job) return thread;
+    for (const thread of this.#threads) if (!thread.job && !thread.finishing) return thread;
     return undefined;
   }
 
@@ -135,12 +137,19 @@ export class ThreadPool {
     if (!pending || pending.id !== post.id) return;
     if ('message' in post) return pending.callbacks.onMessage?.(post.message);
     thread.job = undefined;
+    thread.finishing = true;
+    pending.settle(post.end);
+    // The thread takes its next job only after the code awaiting this one has run: a training reads
+    // the thread's CPU time as its job ends, which must not yet include the next job's.
+    setImmediate(() => this.#release(thread));
+  }
+
+  #release(thread: PooledThread): void {
+    thread.finishing = false;
+    if (!this.#threads.has(thread)) return;
     if (this.#threads.size > this.size) void this.#retire(thread);
     else this.#idle(thread);
-    pending.settle(post.end);
-    // The next job starts after the code awaiting this one has run: a training reads the thread's
-    // CPU time as its job ends, which must not yet include the next job's.
-    setImmediate(() => this.#dispatch());
+    this.#dispatch();
   }
 
   /** A crashed or exited thread leaves the pool; its job, if any, fails, and a queued job gets a new thread. */

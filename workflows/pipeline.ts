@@ -140,6 +140,7 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
     status.training = { workflowId: trainingId };
     const training = await executeChild(retrainModel, {
       workflowId: trainingId,
+      staticSummary: `${input.pipeline}: train a candidate on snapshot ${snapshot.snapshotId}`,
       args: [{ pipeline: input.pipeline, snapshotId: snapshot.snapshotId, params: input.params, requestedBy: input.requestedBy }],
     });
     status.training.outcome = training.outcome;

@@ -6,6 +6,7 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -139,6 +140,7 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
         details: { workflowId, runId, snapshotId, elapsedMs: finished.elapsedMs, cpuMs: closed.cpuMs, rows: closed.rows, norm, runNorm: finished.overNorm },
       });
       status.outcome = 'cancelled_over_norm';
+      setCurrentDetails(`${input.pipeline}: **cancelled over norm** after ${seconds(finished.elapsedMs)} (norm ${seconds(finished.overNorm.normMs)})`);
       recordOutcome(input.pipeline, 'cancelled_over_norm');
       enter('done');
       return { outcome: 'cancelled_over_norm', snapshotId, elapsedMs: finished.elapsedMs, normMs: finished.overNorm.normMs };
@@ -149,6 +151,7 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
       status.elapsedMs = elapsedMs;
       status.version = { versionId: result.versionId, version: result.version, metrics: result.metrics, trainingWindow: result.trainingWindow };
       status.outcome = 'succeeded';
+      setCurrentDetails(`${input.pipeline} → trained v${result.version} in ${seconds(elapsedMs)}`);
       recordOutcome(input.pipeline, 'succeeded');
       enter('done');
       return {
@@ -168,6 +171,7 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
     }
   } catch (error) {
     status.lastError = describeFailure(error);
+    setCurrentDetails(`**failed** in ${status.stage}: ${status.lastError}`);
     recordOutcome(input.pipeline, 'failed');
     enter('failed');
     throw error;

@@ -135,6 +135,9 @@ describe('following a run', () => {
     expect(await (await handle.describe()).staticSummary()).toBe('followed: manual run by tester');
     const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
     expect(metadata.currentDetails).toMatch(/^followed → v\d+ \*\*promoted\*\*/);
+    const child = stack.env.client.workflow.getHandle(`${workflowId}/retrain`);
+    expect(await (await child.describe()).staticSummary()).toBe(`followed: train a candidate on snapshot ${status.snapshot?.id}`);
+    expect((await child.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails).toMatch(/^followed → trained v\d+ in /);
   });
 
   it("shows its child's training progress in its own status while it trains, and none after", async () => {

@@ -2,9 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
 import { runDriftline } from '../support/driftline-cli';
 import { pipelineFolderWith } from '../support/pipelines';
 import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
+import { workflowBundle } from '../support/temporal-env';
 import { JSON_ARRAY_AS_LINES } from '../../lib/data/records/jsonl-records';
 import { resolveSourcePath } from '../../lib/data/sources/resolve-source';
 import type { PipelineStatus } from '../../workflows/messages';
@@ -152,6 +154,11 @@ describe('following a run', () => {
     const after = await statusOf(started.workflowId);
     expect(after.status.training?.progress).toBeUndefined();
     expect(during.stdout).toMatch(/stage "training \d+% /);
+    // Both runs replay from their histories: the signals passed on, and the patch marking them, are deterministic.
+    for (const workflowId of [started.workflowId, `${started.workflowId}/retrain`]) {
+      const history = await stack.env.client.workflow.getHandle(workflowId).fetchHistory();
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId);
+    }
   });
 
   it('runs drift-gated from the CLI: --if-drifted keeps the champion on unchanged data', async () => {

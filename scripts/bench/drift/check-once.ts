@@ -62,7 +62,6 @@ const outcome = await resultFromThread<DriftOutcome, DriftMessage>(CHECK_ENTRY, 
 });
 const ms = performance.now() - started;
 clearInterval(timer);
-await threadPool.close();
 if (outcome.kind !== 'compared') throw new Error(`the check compared nothing: ${JSON.stringify(outcome)}`);
 const { data, prediction, accuracy } = outcome.signals;
 console.log(
@@ -83,6 +82,9 @@ console.log(
     accuracy: 'reason' in accuracy ? accuracy.reason : { examples: accuracy.examples, current: accuracy.current },
   }),
 );
+
+// Idle pooled threads do not keep a process alive; closing ends them now.
+void threadPool.close();
 
 /** A champion that learned from the reference side: its window is the snapshot's first rowsPerSide rows. */
 async function championOf(pipeline: PipelineSpec): Promise<DriftJob['champion']> {

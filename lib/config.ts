@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { formatZodError } from './errors';
 
 /** A worker's concurrency when the environment does not set it (DRIFTLINE_MAX_* and DRIFTLINE_THREADS below). */
-export const WORKER_LIMITS = { activities: 4, workflowTasks: 4, cachedWorkflows: 20, threads: availableParallelism() };
+export const WORKER_LIMITS = { activities: 4, workflowTasks: 4, cachedWorkflows: 100, threads: availableParallelism() };
 
 function positiveInt(fallback: number) {
   return z.coerce.number({ message: 'must be a whole number' }).int({ message: 'must be a whole number' }).min(1, { message: 'must be at least 1' }).default(fallback);
@@ -42,14 +42,17 @@ export const DriftlineConfig = z.object({
     .default('127.0.0.1:9464'),
   // How much one worker takes on at once (per task queue it polls). Temporal's own defaults (100
   // activities, 40 workflow tasks, a workflow cache sized from the heap) let 80 concurrent runs of
-  // the bundled pipeline take one worker past 2.5 GB: each training, drift comparison and model test
-  // runs in a thread with its own heap. Work beyond these limits waits in Temporal's queue, where it
-  // costs nothing. See bench-results/load.md.
+  // the bundled pipeline take one worker past 2.5 GB when each training, drift comparison and model
+  // test ran in a thread of its own. Work beyond these limits waits in Temporal's queue, where it
+  // costs nothing. The cache holds a run's workflows between steps: 100 fits 50 concurrent pipeline
+  // runs (a run and its retrain child each), where 20 made the worker replay evicted runs from their
+  // history and halved its throughput for no memory saved (about 1.7 MB a cached run, Temporal's
+  // estimate). See bench-results/load.md.
   /** Activities one worker runs at once: training, evaluation and drift hold their data in memory. */
   DRIFTLINE_MAX_CONCURRENT_ACTIVITIES: positiveInt(WORKER_LIMITS.activities),
   /** Workflow tasks one worker processes at once. */
   DRIFTLINE_MAX_CONCURRENT_WORKFLOW_TASKS: positiveInt(WORKER_LIMITS.workflowTasks),
-  /** Workflow runs kept in the worker's cache (evicted ones are replayed from history when they wake). */
+  /** Workflow runs kept in the worker's cache (evicted ones are replayed from history when they wake, which costs CPU). */
   DRIFTLINE_MAX_CACHED_WORKFLOWS: positiveInt(WORKER_LIMITS.cachedWorkflows),
   /** Threads in the worker's pool for CPU-heavy jobs (training, drift comparison, model tests); more jobs wait for one. */
   DRIFTLINE_THREADS: positiveInt(WORKER_LIMITS.threads),

@@ -26,7 +26,7 @@ describe('configuration from the environment', () => {
   });
 
   it("bounds a worker's concurrency by default, and takes whole positive numbers instead", () => {
-    expect(loadConfig({})).toMatchObject({ DRIFTLINE_MAX_CONCURRENT_ACTIVITIES: 4, DRIFTLINE_MAX_CONCURRENT_WORKFLOW_TASKS: 4, DRIFTLINE_MAX_CACHED_WORKFLOWS: 20 });
+    expect(loadConfig({})).toMatchObject({ DRIFTLINE_MAX_CONCURRENT_ACTIVITIES: 4, DRIFTLINE_MAX_CONCURRENT_WORKFLOW_TASKS: 4, DRIFTLINE_MAX_CACHED_WORKFLOWS: 100 });
     expect(loadConfig({ DRIFTLINE_MAX_CONCURRENT_ACTIVITIES: '16' }).DRIFTLINE_MAX_CONCURRENT_ACTIVITIES).toBe(16);
     expect(() => loadConfig({ DRIFTLINE_MAX_CONCURRENT_ACTIVITIES: '0' })).toThrow(/DRIFTLINE_MAX_CONCURRENT_ACTIVITIES: must be at least 1/);
     expect(() => loadConfig({ DRIFTLINE_MAX_CACHED_WORKFLOWS: '2.5' })).toThrow(/DRIFTLINE_MAX_CACHED_WORKFLOWS: must be a whole number/);

@@ -11,7 +11,7 @@ import { DRIFT_METHODS, type DriftMethod } from '../drift/drift-methods';
 import { rankColumns } from '../drift/rank-columns';
 import { acknowledgeForm, annotateForm } from './action-forms';
 import { chartFigure, COLORS, epochSeconds, type ChartSpec } from './charts';
-import { chartValue, formatNumber, formatTime } from './format';
+import { chartValue, formatDate, formatNumber, formatTime } from './format';
 import { html, type SafeHtml } from './html';
 import { layout, segment } from './layout';
 import { pager } from './pager';
@@ -74,9 +74,9 @@ current snapshot <a href="/snapshots/${report.currentSnapshotId}">#${report.curr
 (snapshots ${report.referenceSnapshotIds.map((id, i) => html`${i > 0 ? ', ' : ''}<a href="/snapshots/${id}">#${id}</a>`)}) · checked ${formatTime(report.createdAt)}</p>
 ${check.reasons.length > 0 ? html`<ul class="reasons">${check.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''}
 ${check.sides ? html`<dl class="sides"><dt>reference</dt><dd>the rows champion v${report.championVersion} learned from: ${windowText(check.sides.reference)}</dd><dt>current</dt><dd>the rows new since then: ${windowText(check.sides.current)}</dd></dl>` : ''}
-<p>Data window: ${check.window.from ? html`${formatTime(check.window.from)} – ${formatTime(check.window.to)}` : 'no time column'}</p>
+<p>Data window: ${check.window.from ? html`${formatDate(check.window.from)} – ${formatDate(check.window.to)}` : 'no time column'}</p>
 <h2>Annotations overlapping the window</h2>
-${annotations.length === 0 ? html`<p class="empty">None.</p>` : html`<ul class="annotations">${annotations.map((a) => html`<li><strong>${a.label}</strong> ${formatTime(a.startsAt)} – ${formatTime(a.endsAt)} (${a.effect.replaceAll('_', ' ')}, by ${a.createdBy})${a.note ? html`: ${a.note}` : ''}</li>`)}</ul>`}
+${annotations.length === 0 ? html`<p class="empty">None.</p>` : html`<ul class="annotations">${annotations.map((a) => html`<li><strong>${a.label}</strong> ${formatDate(a.startsAt)} – ${formatDate(a.endsAt)} (${a.effect.replaceAll('_', ' ')}, by ${a.createdBy})${a.note ? html`: ${a.note}` : ''}</li>`)}</ul>`}
 ${multivariateSection(check.data.multivariate)}
 <h2>Columns, most drifted first</h2>
 <ol class="columns">${columns.map((c, i) => columnSection(c, i, info))}</ol>

@@ -15,7 +15,7 @@ export function formatNumber(value: number | null | undefined): string {
 }
 
 /** A timestamp (a Date, or milliseconds since the epoch as profiles store them) as a UTC date, with the time unless it is midnight. */
-export function formatDate(value: Date | number | null | undefined): string {
+export function formatDate(value: Date | number | string | null | undefined): string {
   if (value === null || value === undefined) return '–';
   const time = new Date(value);
   if (Number.isNaN(time.getTime())) return '–';

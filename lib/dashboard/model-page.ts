@@ -12,7 +12,7 @@ import { chartValue, formatMetrics, formatTime } from './format';
 import { html, type SafeHtml } from './html';
 import { layout, segment } from './layout';
 import { pager } from './pager';
-import { pipelineDescription, type PipelineInfo } from './pipeline-info';
+import { pipelineDescription, unitOf, type PipelineInfo } from './pipeline-info';
 
 export interface ModelPageData {
   overview: ModelOverview;
@@ -29,7 +29,7 @@ export interface ModelPageData {
 export function modelPage(d: ModelPageData): SafeHtml {
   const { overview: m } = d;
   const base = `/models/${segment(m.model)}`;
-  const chart = versionsChart(d.series);
+  const chart = versionsChart(d.series, d.info.target ? unitOf(d.info, d.info.target) : undefined);
   const body = html`${pipelineDescription(d.info)}<p class="summary">Pipeline <strong>${m.pipeline}</strong> ·
 champion ${m.champion ? html`<a href="${base}/versions/${m.champion.version}">v${m.champion.version}</a> (${formatMetrics(m.champion.metrics)})` : 'none yet'} ·
 <a href="${base}/runs">training runs</a> · <a href="/pipelines/${segment(m.pipeline)}/drift">drift reports</a> · <a href="/pipelines/${segment(m.pipeline)}/data">data</a></p>
@@ -63,7 +63,7 @@ function holdoutName(holdout: VersionPoint['holdout']): string {
  * that share one, each holdout its own series and legend entry. With many holdouts (data that
  * grows each run), every version is a point of its own, never joined.
  */
-function versionsChart(series: VersionPoint[]): { spec: ChartSpec; caption: string } {
+function versionsChart(series: VersionPoint[], unit: string | undefined): { spec: ChartSpec; caption: string } {
   const holdouts = [...new Set(series.map((p) => holdoutName(p.holdout)))];
   const rmse = (p: VersionPoint) => chartValue(typeof p.metrics.rmse === 'number' ? p.metrics.rmse : null);
   const scored: ChartSpec['series'] =
@@ -78,7 +78,7 @@ function versionsChart(series: VersionPoint[]): { spec: ChartSpec; caption: stri
   const spec: ChartSpec = {
     x: series.map((p) => epochSeconds(p.createdAt)),
     xLabel: 'trained at',
-    yLabel: 'holdout RMSE (lower is better)',
+    yLabel: `holdout RMSE${unit ? `, ${unit}` : ''} (lower is better)`,
     series: [...scored, { label: 'best naive baseline RMSE, same holdout', values: series.map((p) => chartValue(bestBaseline(p.baselines)?.rmse)), style: 'points', color: COLORS.muted }],
   };
   const across =

@@ -4,6 +4,8 @@ import { html, type SafeHtml } from './html';
 /** What the spec says a pipeline and its columns mean: shown on every page and chart axis that names them. */
 export interface PipelineInfo {
   description: string;
+  /** The column the model forecasts: its errors are in this column's unit. */
+  target?: string;
   columns: Record<string, { unit?: string; description?: string }>;
 }
 
@@ -12,7 +14,7 @@ export const NO_INFO: PipelineInfo = { description: '', columns: {} };
 
 export function pipelineInfo(spec: PipelineSpec): PipelineInfo {
   const columns = Object.fromEntries(Object.entries(spec.columns).map(([name, c]) => [name, { unit: c.unit, description: c.description }]));
-  return { description: spec.description, columns };
+  return { description: spec.description, target: spec.target, columns };
 }
 
 export function unitOf(info: PipelineInfo, column: string): string | undefined {

@@ -293,7 +293,9 @@ describe('the dashboard in Chromium, on a database filled by real pipeline runs'
   it('never joins versions scored on different holdouts into one line', async () => {
     await page.goto(`${base}/models/${MODEL}`);
     await chartDrawn('#versions-chart');
-    const spec = JSON.parse((await page.locator('#versions-chart-data').textContent()) as string) as { series: { label: string; values: (number | null)[] }[] };
+    const spec = JSON.parse((await page.locator('#versions-chart-data').textContent()) as string) as { yLabel: string; series: { label: string; values: (number | null)[] }[] };
+    // Errors are in the target's unit, as the spec declares it.
+    expect(spec.yLabel).toContain('thousand jobs');
     const holdouts = (await pool.query(
       `SELECT v.version, e.holdout_start, e.holdout_examples FROM model_versions v
        JOIN LATERAL (SELECT holdout_start, holdout_examples FROM evaluations WHERE version_id = v.id ORDER BY id DESC LIMIT 1) e ON true

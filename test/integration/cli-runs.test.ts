@@ -67,6 +67,29 @@ function outsideTrainer(): string {
 
 const rows = employmentRows();
 
+type History = Awaited<ReturnType<ReturnType<WorkerStack['env']['client']['workflow']['getHandle']>['fetchHistory']>>;
+
+/** The DriftlineStage values a history upserted, in order. */
+function stageValues(history: History): string[] {
+  return (history.events ?? []).flatMap((event) => {
+    const upsert = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.DriftlineStage;
+    return upsert?.data ? [JSON.parse(Buffer.from(upsert.data).toString('utf8')) as string] : [];
+  });
+}
+
+/** A history as the code before this change wrote it: stage values with spaces, no user metadata on commands. */
+function asWrittenBefore(history: History): History {
+  const events = (history.events ?? []).map((event) => {
+    const upsert = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.DriftlineStage;
+    if (upsert?.data) {
+      const spaced = (JSON.parse(Buffer.from(upsert.data).toString('utf8')) as string).replaceAll('_', ' ');
+      upsert.data = Buffer.from(JSON.stringify(spaced));
+    }
+    return { ...event, userMetadata: null };
+  });
+  return { ...history, events } as History;
+}
+
 beforeAll(async () => {
   pipelineFolderWith('followed', (spec) => {
     spec.promotion = { gates: {}, requireApproval: false };
@@ -196,6 +219,15 @@ describe('following a run', () => {
     const approved = await driftline('approve', started.workflowId, '--by', 'tester', '--reason', 'looks right');
     expect(approved.code, approved.stderr).toBe(0);
     expect(approved.stdout.trim()).toBe(`approved: version ${awaitingApproval?.version} (${started.workflowId})`);
+
+    // A run started before stage values lost their spaces, and before runs carried a summary, still replays.
+    const handle = stack.env.client.workflow.getHandle(started.workflowId);
+    await handle.result();
+    const written = await handle.fetchHistory();
+    expect(stageValues(written)).toContain('awaiting_approval');
+    const history = asWrittenBefore(written);
+    expect(stageValues(history)).toContain('awaiting approval');
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, started.workflowId);
   });
 });
 

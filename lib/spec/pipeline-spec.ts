@@ -41,7 +41,7 @@ const TrainerEnvName = z
  * described in the README.
  */
 export const TrainerSpec = z.union([
-  z.enum(['ridge', 'random-forest']),
+  z.enum(['ridge', 'gradient-boosting']),
   z.object({ module: z.string().min(1) }).strict(),
   z.object({
     command: z.array(z.string().min(1)).min(1),

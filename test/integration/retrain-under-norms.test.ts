@@ -173,7 +173,7 @@ describe('retraining under a runtime norm', () => {
   });
 
   it('runs retrainModel on its own on the newest snapshot, with the norm shown in its status', async () => {
-    const name = pipeline('standalone', { trainer: 'random-forest', params: { nEstimators: 10 } });
+    const name = pipeline('standalone', { trainer: 'gradient-boosting', params: { nEstimators: 10 } });
     await start(name, 'standalone-first');
     const handle = await env.client.workflow.start(retrainModel, { taskQueue: TASK_QUEUE, workflowId: 'standalone-retrain', args: [{ pipeline: name }] });
     const result = await handle.result();

@@ -33,6 +33,7 @@ export async function benchDashboard(say: (line: string) => void): Promise<Bench
       ['model', `/models/${model}`],
       ['runs', `/models/${model}/runs`],
       ['runs, last page', `/models/${model}/runs?page=100`],
+      ['drift checks, score trends', `/pipelines/${pipeline}/drift`],
       ['drift report', `/pipelines/${pipeline}/drift/${await reportOf(pipeline)}`],
       ['data', `/pipelines/${pipeline}/data`],
     ];

@@ -50,9 +50,10 @@ export interface VersionPoint {
 export async function versionSeries(pool: Pool, model: string, limit = 500): Promise<VersionPoint[]> {
   const result = await pool.query(
     `SELECT version, created_at, metrics, baselines, holdout_start, holdout_examples FROM
-       (SELECT v.version, v.created_at, v.metrics, ${LATEST_BASELINES}, e.holdout_start, e.holdout_examples
+       (SELECT v.version, v.created_at, v.metrics, e.baselines, e.holdout_start, e.holdout_examples
         FROM model_versions v
-        LEFT JOIN LATERAL (SELECT holdout_start, holdout_examples FROM evaluations WHERE version_id = v.id ORDER BY id DESC LIMIT 1) e ON true
+        -- The latest evaluation: what it scored on (its holdout) beside its baselines, in one lookup.
+        LEFT JOIN LATERAL (SELECT baselines, holdout_start, holdout_examples FROM evaluations WHERE version_id = v.id ORDER BY id DESC LIMIT 1) e ON true
         WHERE v.model_name = $1 ORDER BY v.version DESC LIMIT $2) recent
      ORDER BY version`,
     [model, limit],

@@ -13,3 +13,6 @@ CREATE TABLE acknowledgements (
   at               timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX acknowledgements_pipeline ON acknowledgements (pipeline, drift_report_id DESC);
+
+-- The overview reads each pipeline's newest validation: one index row, however many runs validated.
+CREATE INDEX validation_reports_pipeline_idx ON validation_reports (pipeline, created_at DESC);

@@ -47,6 +47,7 @@ export async function monitorPipeline(rawInput: MonitorInput): Promise<{ checks:
     const workflowId = `${workflowInfo().workflowId}/check-${status.checks}`;
     const outcome = await executeChild(modelPipeline, {
       workflowId,
+      staticSummary: `${input.pipeline}: check ${status.checks} of its monitor (trains when the data drifted)`,
       args: [{ pipeline: input.pipeline, trigger: 'schedule', requestedBy: 'monitor' }],
     }).then(
       (result) => (result.promoted ? 'promoted' : result.decision),

@@ -25,7 +25,7 @@ export async function championPredictions(
   data: { reference: PipelineData; all: PipelineData },
   current: DataWindow,
   batchRows = BATCH_ROWS,
-): Promise<{ reference: number[]; current: number[] } | string> {
+): Promise<{ reference: Float64Array; current: Float64Array } | string> {
   const reference = await predictionsOn(champion, data.reference, () => true, batchRows);
   // Lags and rolling means of new rows reach back into older ones: the current's features are built with the rows before it.
   const currentPredictions = await predictionsOn(champion, withHistory(data.all, current, champion), (key) => inWindow(key, current), batchRows);
@@ -65,15 +65,17 @@ export async function championAccuracy(
 }
 
 /** The champion's predictions for the rows of `data` whose key `keeps`, built and predicted a batch at a time. */
-async function predictionsOn(champion: Champion, data: PipelineData, keeps: (key: RowKey) => boolean, batchRows: number): Promise<number[]> {
-  const predictions: number[] = [];
+async function predictionsOn(champion: Champion, data: PipelineData, keeps: (key: RowKey) => boolean, batchRows: number): Promise<Float64Array> {
+  // At most one prediction per row: no array grows (and is copied) a million times over.
+  const predictions = new Float64Array(rowCountOf(data));
+  let count = 0;
   for (const batch of batchesOf(data, { behind: lookbackOf(champion.artifact.plan), ahead: 0, rows: batchRows })) {
     const features = buildFeatures(frameOf(batch.data), champion.artifact.plan);
     const x = ownExamples(batch, features, keeps).map((i) => features.x[i] as number[]);
     if (x.length === 0) continue;
-    for (const prediction of await predictWith(champion.artifact, x, NEVER)) predictions.push(prediction);
+    for (const prediction of await predictWith(champion.artifact, x, NEVER)) predictions[count++] = prediction;
   }
-  return predictions;
+  return predictions.subarray(0, count);
 }
 
 /** The current window's rows (a suffix of the data) with the rows before them that their features read. */

@@ -22,8 +22,8 @@ export function comparePredictions(
   return compareColumn(PREDICTION, { type: 'numeric', nullable: false }, predictionFrame(reference), predictionFrame(current), { options, rules, seed });
 }
 
-/** Predictions as a one-column table's frame. */
+/** Predictions as a one-column table's frame (a Float64Array as it is, since nothing writes to a frame's arrays). */
 function predictionFrame(predictions: ArrayLike<number>) {
-  const values = Float64Array.from(predictions);
+  const values = predictions instanceof Float64Array ? predictions : Float64Array.from(predictions);
   return frameOfTable({ rowCount: values.length, specs: [{ name: PREDICTION, type: 'numeric' }], columns: [{ type: 'numeric', values }] });
 }

@@ -251,6 +251,7 @@ describe('scheduled runs', () => {
     expect(Date.parse(result.logicalDate as string)).toBeGreaterThanOrEqual(Date.parse(from));
     expect(Date.parse(result.logicalDate as string)).toBeLessThanOrEqual(Date.parse(to));
     expect((await statusOf(ids[0] as string)).status.logicalDate).toBe(result.logicalDate);
+    expect(await (await handle.describe()).staticSummary()).toBe('hourly: scheduled run (trains when the data drifted)');
   });
 });
 

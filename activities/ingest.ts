@@ -44,9 +44,9 @@ export function makeIngest(deps: ActivityDeps) {
         ctx.cancellationSignal.throwIfAborted();
       },
     });
-    await recordPipelineIngest(deps.pool, spec.name, snapshot.id);
     log.info('snapshot ingested', { snapshotId: snapshot.id, rows: snapshot.rowCount, quarantined: snapshot.quarantinedCount, created: snapshot.created });
     const reasons = snapshot.quarantinedCount > 0 ? await quarantineReasons(deps.pool, snapshot.id) : undefined;
+    // Not recorded as the pipeline's data: a later retrain must not pick an empty snapshot as the newest.
     if (reasons && snapshot.rowCount === 0) {
       throw new DriftlineError(
         'DataValidationFailed',
@@ -54,6 +54,7 @@ export function makeIngest(deps: ActivityDeps) {
           `See them with: driftline data --snapshot ${snapshot.id} --quarantine`,
       );
     }
+    await recordPipelineIngest(deps.pool, spec.name, snapshot.id);
     return {
       snapshotId: snapshot.id,
       digest: snapshot.digest,

@@ -18,6 +18,8 @@ export interface ChartSpec {
   categories?: string[];
   xLabel: string;
   yLabel: string;
+  /** The values are base-10 logarithms (of p-values spanning many orders of magnitude): ticks and legend show the quantity itself. */
+  yLog?: boolean;
   series: ChartSeries[];
 }
 

@@ -47,22 +47,32 @@ function trendSection(trend: CheckScores[], info: PipelineInfo): SafeHtml {
 <div class="trends">${columns.map((column, i) => trendFigure(trend, column, i, info))}</div>`;
 }
 
+/** p-values are drawn on a log scale, where 0 has no place: smaller ones sit on this floor. */
+const P_VALUE_FLOOR = 1e-12;
+
 function trendFigure(trend: CheckScores[], column: string, index: number, info: PipelineInfo): SafeHtml {
   const scores = trend.map((check) => check.columns.find((c) => c.column === column));
   const methods = [...new Set(scores.flatMap((s) => (s ? [s.method] : [])))];
   const measures = [...new Set(methods.map((m) => DRIFT_METHODS[m as DriftMethod]?.measures ?? 'score'))];
+  // A p-value of 0.04 and one of 1e-9 both drift, but only a log scale tells them apart.
+  const pValues = measures.length === 1 && measures[0] === 'p-value';
+  const drawn = (value: number | null | undefined) => {
+    const v = chartValue(value);
+    return pValues && v !== null ? Math.log10(Math.max(v, P_VALUE_FLOOR)) : v;
+  };
   const spec: ChartSpec = {
     x: trend.map((check) => epochSeconds(check.createdAt)),
     xLabel: 'checked at',
-    yLabel: `${methods.join(' / ')} ${measures.join(' / ')}`,
+    yLabel: `${methods.join(' / ')} ${measures.join(' / ')}${pValues ? ' (log scale)' : ''}`,
+    yLog: pValues,
     series: [
-      { label: `${column} score`, values: scores.map((s) => chartValue(s?.score)), style: 'line', color: COLORS.line },
-      { label: 'threshold', values: scores.map((s) => chartValue(s?.threshold)), style: 'line', color: COLORS.alarm },
+      { label: `${column} score`, values: scores.map((s) => drawn(s?.score)), style: 'line', color: COLORS.line },
+      { label: 'threshold', values: scores.map((s) => drawn(s?.threshold)), style: 'line', color: COLORS.alarm },
     ],
   };
   const drifted = scores.filter((s) => s?.verdict === 'drift').length;
-  const lower = measures.length === 1 && measures[0] === 'p-value' ? 'drift below the threshold' : 'drift at or above the threshold';
-  return chartFigure(`trend-${index}`, spec, `${columnLabel(info, column)}: ${lower}; drifted in ${drifted} of ${trend.length} checks.`);
+  const rule = pValues ? `drift below the threshold; p-values under ${P_VALUE_FLOOR} drawn at ${P_VALUE_FLOOR}` : 'drift at or above the threshold';
+  return chartFigure(`trend-${index}`, spec, `${columnLabel(info, column)}: ${rule}; drifted in ${drifted} of ${trend.length} checks.`);
 }
 
 /** One check: its verdict and reasons, every tested column ranked (most drifted first) with both distributions overlaid. */

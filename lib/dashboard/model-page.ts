@@ -78,14 +78,14 @@ function versionsChart(series: VersionPoint[], unit: string | undefined): { spec
   const spec: ChartSpec = {
     x: series.map((p) => epochSeconds(p.createdAt)),
     xLabel: 'trained at',
-    yLabel: `holdout RMSE${unit ? `, ${unit}` : ''} (lower is better)`,
+    yLabel: unit ? `RMSE (${unit})` : 'RMSE',
     series: [...scored, { label: 'best naive baseline RMSE, same holdout', values: series.map((p) => chartValue(bestBaseline(p.baselines)?.rmse)), style: 'points', color: COLORS.muted }],
   };
   const across =
     holdouts.length === 1
       ? `all on one holdout (${holdouts[0]})`
       : `on ${holdouts.length} different holdouts: versions are joined by a line only where they share one, since scores on different holdouts do not compare`;
-  const caption = `Holdout RMSE of the ${series.length} most recent versions, each scored before its refit, ${across}; grey points: the best naive baseline on each version's holdout.`;
+  const caption = `Holdout RMSE of the ${series.length} most recent versions (lower is better), each scored before its refit, ${across}; grey points: the best naive baseline on each version's holdout.`;
   return { spec, caption };
 }
 

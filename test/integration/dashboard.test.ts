@@ -194,12 +194,18 @@ describe('the dashboard in Chromium, on a database filled by real pipeline runs'
     const figures = await page.locator('figure[id^="trend-"]').count();
     expect(figures).toBe(stored[0]?.columns.length);
     for (let i = 0; i < figures; i += 1) {
-      const spec = JSON.parse((await page.locator(`#trend-${i}-data`).textContent()) as string) as { x: number[]; series: { label: string; values: (number | null)[] }[] };
+      const spec = JSON.parse((await page.locator(`#trend-${i}-data`).textContent()) as string) as { x: number[]; yLog?: boolean; series: { label: string; values: (number | null)[] }[] };
       const column = (spec.series[0]?.label as string).replace(/ score$/, '');
       const drifts = stored.map((r) => r.columns.find((c) => c.column === column));
       expect(spec.x).toHaveLength(stored.length);
-      expect(spec.series[0]?.values).toEqual(drifts.map((c) => c?.pValue ?? c?.statistic ?? null));
-      expect(spec.series[1]?.values).toEqual(drifts.map((c) => c?.threshold ?? null));
+      // p-values on a log scale (their logarithms), the smallest on the stated floor; distances as they are.
+      const floor = Number(/p-values under (\S+) drawn/.exec((await page.locator(`#trend-${i} figcaption`).textContent()) as string)?.[1]);
+      const drawn = (value: number | null | undefined) => {
+        if (value === null || value === undefined) return null;
+        return spec.yLog ? Math.log10(Math.max(value, floor)) : value;
+      };
+      expect(spec.series[0]?.values).toEqual(drifts.map((c) => drawn(c?.pValue ?? c?.statistic)));
+      expect(spec.series[1]?.values).toEqual(drifts.map((c) => drawn(c?.threshold)));
     }
     expect(await page.locator('#trend-0 figcaption').textContent()).toMatch(/\(thousand jobs\)/);
     expect(await page.locator('main').textContent()).toContain('No segment breakdown');

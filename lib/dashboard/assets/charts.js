@@ -6,15 +6,39 @@ function seriesOptions(s) {
   const base = { label: s.label, stroke: s.color };
   if (s.style === 'points') return { ...base, paths: () => null, points: { show: true, size: 9, fill: s.color } };
   if (s.style === 'bars') return { ...base, fill: `${s.color}88`, width: 1, points: { show: false }, paths: uPlot.paths.bars({ size: [0.8, 80] }) };
-  return { ...base, width: 2, points: { show: true, size: 4 }, spanGaps: true };
+  // Points large enough to see a line of one (a version alone on its holdout).
+  return { ...base, width: 2, points: { show: true, size: 7 }, spanGaps: true };
+}
+
+// A log scale (spec.yLog): the values are base-10 logarithms, drawn on a linear axis whose ticks
+// are whole exponents, labelled with the quantity itself (0.01, 1e-9).
+function exponentSplits(u, axisIdx, min, max) {
+  // Only exponents inside the drawn range: a tick outside it would be written past the plot.
+  const low = Math.ceil(min);
+  const high = Math.floor(max);
+  const step = Math.max(1, Math.ceil((high - low) / 6));
+  const splits = [];
+  for (let e = high; e >= low; e -= step) splits.unshift(e);
+  return splits;
+}
+
+function powerOfTen(exponent) {
+  const e = Math.round(exponent);
+  return e >= -3 ? String(10 ** e) : `1e${e}`;
+}
+
+function unlogged(u, v) {
+  if (v === null || v === undefined) return '--';
+  return Number((10 ** v).toPrecision(3)).toString();
 }
 
 function axisOptions(spec) {
-  if (!spec.categories) return [{ label: spec.xLabel }, { label: spec.yLabel }];
+  const y = spec.yLog ? { label: spec.yLabel, splits: exponentSplits, values: (u, splits) => splits.map(powerOfTen), size: 60 } : { label: spec.yLabel };
+  if (!spec.categories) return [{ label: spec.xLabel }, y];
   const label = (i) => spec.categories[i] ?? '';
   return [
     { label: spec.xLabel, splits: () => spec.x, values: (u, splits) => splits.map(label), rotate: -30, size: 70 },
-    { label: spec.yLabel },
+    y,
   ];
 }
 
@@ -33,7 +57,10 @@ function draw(figure) {
         ...(categorical ? { y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } } : {}),
       },
       axes: axisOptions(spec),
-      series: [{ label: spec.xLabel, value: categorical ? (u, i) => spec.categories[i] ?? '' : undefined }, ...spec.series.map(seriesOptions)],
+      series: [
+        { label: spec.xLabel, value: categorical ? (u, i) => spec.categories[i] ?? '' : undefined },
+        ...spec.series.map((s) => ({ ...seriesOptions(s), ...(spec.yLog ? { value: unlogged } : {}) })),
+      ],
       hooks: { draw: [(u) => drawn(figure, u)] },
     },
     [spec.x, ...spec.series.map((s) => s.values)],

@@ -49,7 +49,7 @@ export function fitBoostedTrees(columns: Float64Array[], y: Float64Array, loss: 
   const sample = thresholdSample(rows, random);
   const thresholds = trainColumns.map((column) => binThresholds(column, options.maxBins, sample));
   const grower = createGrower(
-    { binned: binRowMajor(trainColumns, thresholds, rows), features: columns.length, stride: loss.constantHessian ? 2 : 3 },
+    { binned: binRowMajor(trainColumns, thresholds, rows), features: columns.length, constantHessian: loss.constantHessian },
     rows,
     thresholds,
     options,

@@ -1,5 +1,5 @@
 import { MISSING_BIN } from './binning';
-import { buildHistogram, subtractHistogram, BINS, type BinnedRows } from './histograms';
+import { buildHistogram, newHistogram, subtractHistogram, type BinnedRows, type Histogram } from './histograms';
 import { bestSplit, type HistogramLayout, type NodeStats, type Split, type SplitRules } from './split';
 import { addNode, emptyTree, type FlatTree } from './tree';
 
@@ -18,7 +18,7 @@ export interface Grower extends BinnedRows, HistogramLayout {
   /** Row indices, partitioned so each node's rows are one contiguous range. */
   rows: Uint32Array;
   scratch: Uint32Array;
-  freeHistograms: Float64Array[];
+  freeHistograms: Histogram[];
 }
 
 interface OpenNode {
@@ -27,7 +27,7 @@ interface OpenNode {
   end: number;
   depth: number;
   stats: NodeStats;
-  hist: Float64Array | null;
+  hist: Histogram | null;
   split: Split | null;
 }
 
@@ -81,7 +81,7 @@ function totals(grower: Grower, gradients: Float32Array, hessians: Float32Array)
   let gradient = 0;
   let hessian = 0;
   for (let r = 0; r < gradients.length; r += 1) gradient += gradients[r] as number;
-  if (grower.stride === 2) hessian = gradients.length;
+  if (grower.constantHessian) hessian = gradients.length;
   else for (let r = 0; r < hessians.length; r += 1) hessian += hessians[r] as number;
   return { gradient, hessian, count: gradients.length };
 }
@@ -116,7 +116,7 @@ function splitNode(grower: Grower, tree: FlatTree, node: OpenNode, leaves: numbe
   const left: OpenNode = { id: leftId, start: node.start, end: middle, depth, stats: split.left, hist: null, split: null };
   const right: OpenNode = { id: leftId + 1, start: middle, end: node.end, depth, stats: split.right, hist: null, split: null };
   const children = [left, right].filter((child) => splittable(grower, child, leaves));
-  const parentHist = node.hist as Float64Array;
+  const parentHist = node.hist as Histogram;
   if (children.length === 0) {
     releaseHistogram(grower, parentHist);
     return [left, right];
@@ -127,9 +127,9 @@ function splitNode(grower: Grower, tree: FlatTree, node: OpenNode, leaves: numbe
   subtractHistogram(parentHist, smaller.hist);
   larger.hist = parentHist;
   for (const child of [left, right]) {
-    if (children.includes(child)) child.split = bestSplit(child.hist as Float64Array, grower, child.stats, grower.rules);
+    if (children.includes(child)) child.split = bestSplit(child.hist as Histogram, grower, child.stats, grower.rules);
     if (!child.split) {
-      releaseHistogram(grower, child.hist as Float64Array);
+      releaseHistogram(grower, child.hist as Histogram);
       child.hist = null;
     }
   }
@@ -160,10 +160,10 @@ function setLeafValue(tree: FlatTree, node: OpenNode, rules: GrowthRules): numbe
   return value;
 }
 
-function takeHistogram(grower: Grower): Float64Array {
-  return grower.freeHistograms.pop() ?? new Float64Array(grower.features * BINS * grower.stride);
+function takeHistogram(grower: Grower): Histogram {
+  return grower.freeHistograms.pop() ?? newHistogram(grower);
 }
 
-function releaseHistogram(grower: Grower, hist: Float64Array): void {
+function releaseHistogram(grower: Grower, hist: Histogram): void {
   grower.freeHistograms.push(hist);
 }

@@ -1,4 +1,4 @@
-import { BINS, COUNT, HESSIAN } from './histograms';
+import { BINS, type Histogram } from './histograms';
 
 /** Sums over a node's rows. */
 export interface NodeStats {
@@ -22,9 +22,8 @@ export interface SplitRules {
   l2Regularization: number;
 }
 
-/** How a node's histogram is laid out, and which features had missing values in training. */
+/** How many bins each feature has, and which had missing values in training. */
 export interface HistogramLayout {
-  stride: 2 | 3;
   binsPerFeature: Uint16Array;
   hasMissing: Uint8Array;
 }
@@ -40,8 +39,8 @@ const MIN_HESSIAN = 1e-3;
  * greater gain wins: among cuts that split the node's rows alike (empty bins between them) the
  * same one is chosen, so the trees are scikit-learn's.
  */
-export function bestSplit(hist: Float64Array, layout: HistogramLayout, node: NodeStats, rules: SplitRules): Split | null {
-  const search: Search = { hist, stride: layout.stride, hessianSlot: layout.stride === 2 ? COUNT : HESSIAN, node, rules, parentScore: score(node.gradient, node.hessian, rules.l2Regularization), best: null };
+export function bestSplit(hist: Histogram, layout: HistogramLayout, node: NodeStats, rules: SplitRules): Split | null {
+  const search: Search = { gradient: hist.gradient, count: hist.count, hessian: hist.hessian ?? hist.count, node, rules, parentScore: score(node.gradient, node.hessian, rules.l2Regularization), best: null };
   for (let f = 0; f < layout.binsPerFeature.length; f += 1) {
     const bins = layout.binsPerFeature[f] as number;
     const hasMissing = layout.hasMissing[f] === 1;
@@ -52,9 +51,10 @@ export function bestSplit(hist: Float64Array, layout: HistogramLayout, node: Nod
 }
 
 interface Search {
-  hist: Float64Array;
-  stride: number;
-  hessianSlot: number;
+  gradient: Float64Array;
+  count: Uint32Array;
+  /** The counts when every hessian is 1. */
+  hessian: Float64Array | Uint32Array;
   node: NodeStats;
   rules: SplitRules;
   parentScore: number;
@@ -63,18 +63,17 @@ interface Search {
 
 /** Cuts after bins 0 … cuts − 1, missing values right; the last cut (all values left) splits on missing alone. */
 function scanLeftToRight(search: Search, feature: number, cuts: number, hasMissing: boolean): void {
-  const { hist, stride, hessianSlot, node } = search;
+  const { gradient, count, hessian, node } = search;
   const { minSamplesLeaf, l2Regularization: l2 } = search.rules;
-  const base = feature * BINS * stride;
+  const base = feature * BINS;
   let gl = 0;
   let hl = 0;
   let cl = 0;
   for (let b = 0; b < cuts; b += 1) {
-    const slot = base + b * stride;
-    // Slots 0 and 1 are GRADIENT and COUNT, as literals: imported bindings are getters in this loop.
-    gl += hist[slot] as number;
-    hl += hist[slot + hessianSlot] as number;
-    cl += hist[slot + 1] as number;
+    const slot = base + b;
+    gl += gradient[slot] as number;
+    hl += hessian[slot] as number;
+    cl += count[slot] as number;
     const cr = node.count - cl;
     if (cl < minSamplesLeaf) continue;
     if (cr < minSamplesLeaf) break;
@@ -90,17 +89,17 @@ function scanLeftToRight(search: Search, feature: number, cuts: number, hasMissi
 
 /** Cuts after bins bins − 2 … 0, the right side summed from the top, missing values left. */
 function scanRightToLeft(search: Search, feature: number, bins: number): void {
-  const { hist, stride, hessianSlot, node } = search;
+  const { gradient, count, hessian, node } = search;
   const { minSamplesLeaf, l2Regularization: l2 } = search.rules;
-  const base = feature * BINS * stride;
+  const base = feature * BINS;
   let gr = 0;
   let hr = 0;
   let cr = 0;
   for (let b = bins - 2; b >= 0; b -= 1) {
-    const slot = base + (b + 1) * stride;
-    gr += hist[slot] as number;
-    hr += hist[slot + hessianSlot] as number;
-    cr += hist[slot + 1] as number;
+    const slot = base + b + 1;
+    gr += gradient[slot] as number;
+    hr += hessian[slot] as number;
+    cr += count[slot] as number;
     const cl = node.count - cr;
     if (cr < minSamplesLeaf) continue;
     if (cl < minSamplesLeaf) break;

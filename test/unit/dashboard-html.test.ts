@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { alertsOf } from '../../lib/dashboard/alerts';
+import { chartValue, formatNumber, formatValue } from '../../lib/dashboard/format';
 import { html, jsonBlock } from '../../lib/dashboard/html';
 import type { ModelOverview } from '../../lib/db/dashboard/overview-queries';
 
@@ -61,5 +62,31 @@ describe('what stands out on the overview', () => {
       ['over-norm', '/models/m/runs'],
       ['pending-approval', '/models/m'],
     ]);
+  });
+});
+
+describe('how the dashboard writes numbers', () => {
+  const digits = (text: string) => text.replace(/[^0-9]/g, '').replace(/^0+/, '').replace(/0+$/, '').length;
+
+  it('gate values with three significant digits, close to the value, whatever its magnitude', () => {
+    for (const value of [19.70951167422945, 0.0512345678, 3.14159265, 999.96, -42.4242424]) {
+      const text = formatNumber(value);
+      expect(digits(text), text).toBeLessThanOrEqual(3);
+      expect(Math.abs(Number(text) - value) / Math.abs(value)).toBeLessThan(0.005);
+    }
+    // Large whole numbers keep every digit, grouped: they are counts, not estimates.
+    expect(Number(formatNumber(137_412.6).replaceAll(',', ''))).toBe(137_413);
+  });
+
+  it('never prints NaN, and draws no NaN or infinity on a chart', () => {
+    for (const value of [Number.NaN, null, undefined]) expect(formatNumber(value)).not.toMatch(/N/);
+    expect([Number.NaN, Number.POSITIVE_INFINITY, 2].map(chartValue)).toEqual([null, null, 2]);
+  });
+
+  it('timestamps as dates, never as milliseconds since the epoch', () => {
+    const midnight = Date.UTC(2023, 10, 14);
+    expect(formatValue(midnight, 'timestamp')).toBe(new Date(midnight).toISOString().slice(0, 10));
+    expect(formatValue(midnight + 90 * 60_000, 'timestamp')).toMatch(/^2023-11-14 01:30 UTC$/);
+    expect(formatValue(midnight, 'timestamp')).not.toMatch(/e\+/);
   });
 });

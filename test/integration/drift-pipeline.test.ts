@@ -93,7 +93,7 @@ const versionsOf = async (model: string) => (await pool.query('SELECT version FR
 
 /** The `driftline` CLI as a user runs it, against the test database and Temporal server. */
 const cli = (...args: string[]) =>
-  runDriftline({ DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE }, ...args);
+  runDriftline({ DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, DRIFTLINE_PIPELINES_DIR: pipelinesDir }, ...args);
 
 describe('drift detection in modelPipeline', () => {
   it('sees the 2008 recession: a champion trained on 2006–2007 fails on 2008–2009, is reported once and retrained', async () => {
@@ -168,7 +168,7 @@ describe('drift detection in modelPipeline', () => {
     writeYears('us-employment.csv', `${name}.csv`, ['2006', '2007']);
     await runOn(name, 'drift-expected-1', 'manual');
     const annotated = await cli('annotate', '--pipeline', name, '--label', '2008 recession', '--from', '2008-01-01', '--to', '2009-12-31', '--effect', 'suppress_alerts', '--note', 'known downturn', '--by', 'analyst');
-    expect(annotated).toMatchObject({ code: 0 });
+    expect(annotated, annotated.stderr).toMatchObject({ code: 0 });
     expect(annotated.stdout).toMatch(/#\d+ on drift-expected: 2008 recession/);
 
     writeYears('us-employment.csv', `${name}.csv`, ['2008', '2009']);

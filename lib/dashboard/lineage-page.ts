@@ -2,6 +2,7 @@ import type { Lineage } from '../db/lineage';
 import type { VersionFits } from '../db/model-registry';
 import { describeBaselines, describeFit } from '../evaluation/format';
 import { describeGates, type GateResult } from '../evaluation/gates';
+import { describeDecision } from './decision';
 import { formatDuration, formatMetrics, formatTime } from './format';
 import { html, type SafeHtml } from './html';
 import { layout, segment } from './layout';
@@ -30,14 +31,19 @@ ${fitFacts(v.fits)}
 <h2>Evaluations</h2>
 <table><thead><tr><th>run</th><th>passed</th><th>metrics</th><th>naive baselines</th><th>gates</th></tr></thead>
 <tbody>${l.evaluations.map(
-    (e) => html`<tr class="${e.passed ? '' : 'abnormal'}"><td><a href="${workflowLink(e.workflowId)}">${e.workflowId}</a></td><td>${e.passed ? 'yes' : 'no'}</td>
+    (e) => html`<tr class="${e.passed ? 'passed' : 'kept'}"><td><a href="${workflowLink(e.workflowId)}">${e.workflowId}</a></td><td>${e.passed ? 'yes' : 'no: the champion was kept'}</td>
 <td>${formatMetrics(e.metrics)}${e.metricsBasis ? html`<div class="basis">${e.metricsBasis}</div>` : ''}</td>
 <td>${e.baselines ? describeBaselines(e.baselines) : '–'}</td><td>${gateList(e.gates)}</td></tr>`,
   )}</tbody></table>
 <h2>Decisions</h2>
 <table><thead><tr><th>when</th><th>action</th><th>who</th><th>why</th></tr></thead>
-<tbody>${l.decisions.map((d) => html`<tr><td>${formatTime(d.at)}</td><td>${d.action}</td><td>${d.actor}</td><td>${d.reason}</td></tr>`)}</tbody></table>`;
+<tbody>${l.decisions.map((d) => decisionRow(d))}</tbody></table>`;
   return layout(`${v.model} v${v.version}`, [{ label: v.model, href: model }, { label: `v${v.version}` }], body);
+}
+
+function decisionRow(entry: Lineage['decisions'][number]): SafeHtml {
+  const d = describeDecision(entry);
+  return html`<tr class="action-${d.kind}"><td>${formatTime(entry.at)}</td><td>${d.action}</td><td>${d.who}</td><td>${entry.reason}</td></tr>`;
 }
 
 /** The fit that was scored and the refit that was registered, each with what it learned from. */

@@ -5,6 +5,7 @@ import type { Page } from '../db/dashboard/page';
 import { rollbackForm } from './action-forms';
 import { approvalsSection } from './approval-box';
 import { chartFigure, COLORS, epochSeconds, type ChartSpec } from './charts';
+import { describeDecision } from './decision';
 import type { BaselineSummary } from '../evaluation/baselines';
 import { describeAt, describeBaselines } from '../evaluation/format';
 import type { Metrics } from '../model/metrics';
@@ -118,16 +119,7 @@ function auditTable(audit: Page<AuditRow>): SafeHtml {
 </table>`;
 }
 
-/**
- * Driftline refusing a candidate is the pipeline keeping its champion, an ordinary outcome: shown
- * as such, not as a person's rejection. A person's rejection keeps its name.
- */
 function auditRow(a: AuditRow): SafeHtml {
-  const kept = a.action === 'reject' && a.actor === SYSTEM_ACTOR;
-  const action = kept ? 'kept the champion' : a.action;
-  const who = kept ? html`<span class="muted">automatic</span>` : a.actor;
-  return html`<tr class="action-${kept ? 'kept' : a.action}"><td>${formatTime(a.at)}</td><td>${action}</td><td>${a.version === null ? '–' : `v${a.version}`}${kept ? ' not promoted' : ''}</td><td>${who}</td><td>${a.reason}</td></tr>`;
+  const d = describeDecision(a);
+  return html`<tr class="action-${d.kind}"><td>${formatTime(a.at)}</td><td>${d.action}</td><td>${a.version === null ? '–' : `v${a.version}`}${d.kept ? ' not promoted' : ''}</td><td>${d.who}</td><td>${a.reason}</td></tr>`;
 }
-
-/** The actor the pipeline records for its own decisions (workflows/pipeline.ts). */
-const SYSTEM_ACTOR = 'driftline';

@@ -294,6 +294,11 @@ describe('the dashboard in Chromium, on a database filled by real pipeline runs'
       return [getComputedStyle(document.querySelector('table.audit tr.action-kept')).color, getComputedStyle(probe).color];
     })()`)) as string[];
     expect(color).not.toBe(alarm);
+    // The version's own page says the same: no red row, no rejection by "driftline".
+    await page.goto(`${base}/models/${MODEL}/versions/3`);
+    expect(await page.locator('tr.abnormal').count()).toBe(0);
+    expect(await page.locator('tr.action-kept').textContent()).toMatch(/kept the champion.*automatic/s);
+    expect(await page.locator('main').innerText()).not.toMatch(/reject/);
   });
 
   it('never joins versions scored on different holdouts into one line', async () => {

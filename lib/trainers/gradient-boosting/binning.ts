@@ -1,3 +1,5 @@
+import { sortNumbers } from '../../stats/radix-sort';
+
 /**
  * Feature binning as scikit-learn's HistGradientBoosting does it: each feature's values map to at
  * most 255 ordered bins (bin b holds thresholds[b - 1] < v <= thresholds[b]) and NaN to a bin of
@@ -56,13 +58,16 @@ function binOf(value: number, thresholds: Float64Array): number {
   return left;
 }
 
+/** The column's (sampled) values without NaN, sorted by radix: binning's largest cost after the histograms. */
 function sortedValues(column: Float64Array, sample: Uint32Array | null): Float64Array {
-  const values = sample ? Float64Array.from(sample, (r) => column[r] as number) : Float64Array.from(column);
-  // Float64Array sorts NaN last: they are cut off, not binned.
-  values.sort();
-  let end = values.length;
-  while (end > 0 && Number.isNaN(values[end - 1])) end -= 1;
-  return values.subarray(0, end);
+  const values = new Float64Array(sample ? sample.length : column.length);
+  let n = 0;
+  const take = (value: number) => {
+    if (!Number.isNaN(value)) values[n++] = value;
+  };
+  if (sample) for (const r of sample) take(column[r] as number);
+  else for (const value of column) take(value);
+  return sortNumbers(values.subarray(0, n));
 }
 
 function distinctOf(sorted: Float64Array): number[] {

@@ -64,8 +64,8 @@ export function fitBoostedTrees(columns: Float64Array[], y: Float64Array, loss: 
   const scores = watched && watchedRaw ? [-loss.mean(watched.y, watchedRaw)] : [];
   const trees: FlatTree[] = [];
   let stoppedEarly = false;
+  let trainingLoss = loss.gradients(yTrain, raw, gradients, hessians);
   for (let round = 1; round <= options.nEstimators && !stoppedEarly; round += 1) {
-    loss.gradients(yTrain, raw, gradients, hessians);
     for (let k = 0; k < K; k += 1) {
       const scoreOf = <T extends Float64Array | Float32Array>(all: T, n: number) => all.subarray(k * n, (k + 1) * n) as T;
       const { tree, leaves } = growTree(grower, scoreOf(gradients, rows), loss.constantHessian ? hessians : scoreOf(hessians, rows));
@@ -79,7 +79,9 @@ export function fitBoostedTrees(columns: Float64Array[], y: Float64Array, loss: 
       if (watched && watchedRaw) addTreeOutput(tree, watched.columns, scoreOf(watchedRaw, watched.y.length));
       trees.push(tree);
     }
-    const meanLoss = watched && watchedRaw ? loss.mean(watched.y, watchedRaw) : loss.mean(yTrain, raw);
+    // The next round's gradients, and in the same pass the training loss this round left.
+    trainingLoss = loss.gradients(yTrain, raw, gradients, hessians);
+    const meanLoss = watched && watchedRaw ? loss.mean(watched.y, watchedRaw) : trainingLoss;
     if (watched) {
       scores.push(-meanLoss);
       stoppedEarly = noRecentImprovement(scores, options.nIterNoChange, options.tol);

@@ -52,9 +52,9 @@ export function bestSplit(hist: Histogram, layout: HistogramLayout, node: NodeSt
 
 interface Search {
   gradient: Float64Array;
-  count: Uint32Array;
+  count: Float64Array;
   /** The counts when every hessian is 1. */
-  hessian: Float64Array | Uint32Array;
+  hessian: Float64Array;
   node: NodeStats;
   rules: SplitRules;
   parentScore: number;

@@ -65,6 +65,6 @@ function reportRound({ round, of, metric, value, on }: RoundReport, progress: Re
 }
 
 /** Rows of numbers to one Float64Array per feature (null and undefined read as NaN: missing). */
-export function columnsOf(x: number[][], features: number): Float64Array[] {
+function columnsOf(x: number[][], features: number): Float64Array[] {
   return Array.from({ length: features }, (_, f) => Float64Array.from(x, (row) => row[f] ?? Number.NaN));
 }

@@ -50,6 +50,7 @@ export function createGrower(data: BinnedRows, rows: number, thresholds: Float64
   };
 }
 
+/** Which features had NaN in training: only those try sending missing values left (scikit-learn's rule). */
 function featuresWithMissing({ binned, features }: BinnedRows): Uint8Array {
   const hasMissing = new Uint8Array(features);
   for (let i = 0; i < binned.length; i += 1) if (binned[i] === MISSING_BIN) hasMissing[i % features] = 1;

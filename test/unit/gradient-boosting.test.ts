@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { binThresholds } from '../../lib/trainers/gradient-boosting/binning';
-import { fitBoostedTrees, type BoostingOptions } from '../../lib/trainers/gradient-boosting/boosting';
-import { classificationLoss, classProbabilities } from '../../lib/trainers/gradient-boosting/classification';
-import { gradientBoostingTrainer } from '../../lib/trainers/gradient-boosting-trainer';
+import { gradientBoostingTrainer, predictClassProbabilities, trainGradientBoostingClassifier } from '../../lib/trainers/gradient-boosting-trainer';
 import { mulberry32 } from '../../lib/stats/mulberry32';
 
 interface Reference {
@@ -20,11 +18,9 @@ const columns = reference.columns.map((column) => Float64Array.from(column, (v) 
 const rows = columns[0]?.length ?? 0;
 const { train } = reference;
 const trainColumns = columns.map((column) => column.subarray(0, train));
-const holdoutColumns = columns.map((column) => column.subarray(train));
 const holdoutRows = rows - train;
 const p = reference.params;
 const params = { nEstimators: p.max_iter, learningRate: p.learning_rate, maxLeafNodes: p.max_leaf_nodes, maxDepth: p.max_depth, minSamplesLeaf: p.min_samples_leaf, maxBins: p.max_bins, l2Regularization: p.l2_regularization };
-const options: BoostingOptions = { ...params, earlyStopping: false, validationFraction: 0.1, nIterNoChange: 10, tol: 1e-7, seed: 0 };
 const rowsOf = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => columns.map((column) => column[from + i] as number));
 const names = columns.map((_, j) => `x${j}`);
 
@@ -48,16 +44,17 @@ describe('gradient-boosted trees against scikit-learn', () => {
   });
 
   it.each(reference.classification)('classifies ($name) with scikit-learn’s class probabilities and log loss', (expected) => {
-    const labels = Float64Array.from(expected.labels);
     const classes = Math.max(...expected.labels) + 1;
-    const model = fitBoostedTrees(trainColumns, labels.subarray(0, train), classificationLoss(classes), options, () => undefined);
-    const { probabilities } = classProbabilities(model, holdoutColumns, holdoutRows);
+    const data = { x: rowsOf(0, train), y: expected.labels.slice(0, train), featureNames: names };
+    const model = trainGradientBoostingClassifier(data, classes, params, () => undefined);
+    const probabilities = predictClassProbabilities(model, rowsOf(train, rows));
     let logLoss = 0;
     expected.probabilities.forEach((row, r) => {
-      row.forEach((probability, k) => expect(probabilities[r * classes + k]).toBeCloseTo(probability, 6));
-      logLoss -= Math.log(probabilities[r * classes + (labels[train + r] as number)] as number);
+      row.forEach((probability, k) => expect(probabilities[r]?.[k]).toBeCloseTo(probability, 6));
+      logLoss -= Math.log(probabilities[r]?.[expected.labels[train + r] as number] as number);
     });
     expect(logLoss / holdoutRows).toBeCloseTo(expected.logLoss, 6);
+    expect(() => gradientBoostingTrainer.predict(model, rowsOf(train, rows))).toThrow(/class probabilities/);
   });
 });
 

@@ -19,6 +19,8 @@ export interface BoostingOptions extends GrowthRules {
 export interface RoundReport {
   round: number;
   of: number;
+  /** Trees grown per round: one per score. */
+  trees: number;
   metric: string;
   /** The metric on the validation rows, or on the training rows without early stopping. */
   value: number;
@@ -86,7 +88,7 @@ export function fitBoostedTrees(columns: Float64Array[], y: Float64Array, loss: 
       scores.push(-meanLoss);
       stoppedEarly = noRecentImprovement(scores, options.nIterNoChange, options.tol);
     }
-    onRound({ round, of: options.nEstimators, metric: loss.metric.name, value: loss.metric.of(meanLoss), on: watched ? 'validation' : 'training' });
+    onRound({ round, of: options.nEstimators, trees: K, metric: loss.metric.name, value: loss.metric.of(meanLoss), on: watched ? 'validation' : 'training' });
   }
   return { loss: loss.name, scoresPerRow: K, baseline: [...baseline], trees, rounds: trees.length / K, stoppedEarly };
 }

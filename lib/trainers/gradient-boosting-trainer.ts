@@ -11,7 +11,8 @@ export const GradientBoostingParams = z
   .object({
     nEstimators: z.number().int().min(1).max(10_000).default(100),
     learningRate: z.number().positive().max(10).default(0.1),
-    maxLeafNodes: z.number().int().min(2).max(1 << 16).default(31),
+    /** At most 4,096: the open leaves are scanned for the best one at each split. */
+    maxLeafNodes: z.number().int().min(2).max(4096).default(31),
     /** Root at depth 0; null: limited by maxLeafNodes only. */
     maxDepth: z.number().int().min(1).max(64).nullable().default(null),
     minSamplesLeaf: z.number().int().min(1).default(20),

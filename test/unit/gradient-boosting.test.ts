@@ -111,6 +111,16 @@ describe('the gradient-boosting trainer', () => {
     expect(messages.at(-1)).toMatch(/^stopped early after \d+ trees/);
   });
 
+  it('predicts the mean with single-leaf trees when there is nothing to split: a constant target, too few rows', () => {
+    const constant = gradientBoostingTrainer.train({ x: noisy(6, 100).x, y: Array<number>(100).fill(3), featureNames: ['a', 'b', 'c'] }, { nEstimators: 5 }, () => undefined);
+    expect(gradientBoostingTrainer.predict(constant, [[0.5, 0.5, 0.5]])).toEqual([3]);
+    const few = noisy(7, 30);
+    const tiny = gradientBoostingTrainer.train(few, { nEstimators: 5, minSamplesLeaf: 20 }, () => undefined) as { trees: { feature: number[] }[] };
+    expect(tiny.trees.every((tree) => tree.feature.length === 1)).toBe(true);
+    const mean = few.y.reduce((sum, v) => sum + v, 0) / few.y.length;
+    expect(gradientBoostingTrainer.predict(tiny, [[0.1, 0.2, 0.3]])[0]).toBeCloseTo(mean, 8);
+  });
+
   it('refuses unknown or out-of-range parameters, naming them', () => {
     expect(() => gradientBoostingTrainer.train(noisy(5, 50), { nEstimator: 10 }, () => undefined)).toThrow(/nEstimator/);
     expect(() => gradientBoostingTrainer.train(noisy(5, 50), { maxBins: 256 }, () => undefined)).toThrow(/maxBins/);

@@ -131,10 +131,10 @@ describe('the dashboard in Chromium, on a database filled by real pipeline runs'
     await expect(row.count()).resolves.toBe(1);
     expect(await row.getAttribute('class')).toContain('abnormal');
     const worst = await worstReport();
-    // The check that found v2's training snapshot drifted, before v2 was trained on it.
+    // The latest check that found v2's training snapshot drifted, before v2 was trained on it.
     const trainedOnDrift = (await pool.query(
       `SELECT d.id FROM drift_reports d JOIN model_versions v ON d.current_snapshot_id = ANY (v.training_snapshot_ids) AND d.created_at <= v.created_at
-       WHERE v.model_name = $1 AND v.version = 2 AND d.verdict = 'fail'`,
+       WHERE v.model_name = $1 AND v.version = 2 AND d.verdict = 'fail' ORDER BY d.id DESC LIMIT 1`,
       [MODEL],
     )).rows[0].id;
     const invalid = (await pool.query('SELECT snapshot_id FROM validation_reports WHERE pipeline = $1 AND NOT passed', [PIPELINE])).rows[0].snapshot_id;

@@ -25,7 +25,7 @@ const waiting = async (model: string) => (await listWaitingApprovals(pool, model
 
 describe('the runs waiting for approval (waiting_approvals), from the audit log', () => {
   it('holds a run from its challenger entry until that run decides, or its deadline passes', async () => {
-    const model = 'waiting-model';
+    const model = 'audit-view-waiting-model';
     const [v1, v2, v3] = [await registerBareVersion(pool, model, 'w1'), await registerBareVersion(pool, model, 'w2'), await registerBareVersion(pool, model, 'w3')];
     await audit(model, v1.id, 'challenger', { workflowId: 'run-1', deadline: inHours(1) });
     await audit(model, v2.id, 'challenger', { workflowId: 'run-2', deadline: inHours(2) });
@@ -40,7 +40,7 @@ describe('the runs waiting for approval (waiting_approvals), from the audit log'
   });
 
   it('lists a run marked challenger twice (re-evaluated against a new champion) once, with its latest deadline', async () => {
-    const model = 'reevaluated-model';
+    const model = 'audit-view-reevaluated-model';
     const v = await registerBareVersion(pool, model, 'r1');
     await audit(model, v.id, 'challenger', { workflowId: 'run-r', deadline: inHours(1) });
     const later = inHours(3);
@@ -50,7 +50,7 @@ describe('the runs waiting for approval (waiting_approvals), from the audit log'
   });
 
   it('counts a request from before deadlines were recorded only while the challenger alias names its version', async () => {
-    const model = 'legacy-model';
+    const model = 'audit-view-legacy-model';
     const [old, current] = [await registerBareVersion(pool, model, 'l1'), await registerBareVersion(pool, model, 'l2')];
     await audit(model, old.id, 'challenger', { workflowId: 'run-old' });
     await setAlias(pool, 'challenger', current.id, { actor: 'test', action: 'challenger', modelName: model, versionId: current.id, reason: 'legacy', details: { workflowId: 'run-current' } });

@@ -16,10 +16,10 @@ import { loadOverview, loadUndeliveredAlerts } from '../../lib/db/dashboard/over
 import { runsPage as loadRuns } from '../../lib/db/dashboard/runs-queries';
 import { findDriftReport } from '../../lib/db/drift-reports';
 import { loadLineage } from '../../lib/db/lineage';
-import { getSnapshot } from '../../lib/db/snapshots';
+import { getSnapshot, snapshotPipelines } from '../../lib/db/snapshots';
 import { workflowUiLink } from '../../scripts/support/temporal-client';
 import { DriftReportParams, HttpError, ModelParams, ModelQuery, PageQuery, parseRequest, PipelineParams, SnapshotParams, VersionParams } from './http-params';
-import { loadPipelineInfo } from './pipeline-info';
+import { loadPipelineInfo, loadSnapshotInfo } from './pipeline-info';
 import { nextRuns } from './schedules';
 import type { DashboardDeps } from './server';
 
@@ -107,7 +107,11 @@ export function registerPages(app: FastifyInstance, deps: DashboardDeps): void {
     const { id } = parseRequest(SnapshotParams, request.params);
     const { page } = parseRequest(PageQuery, request.query);
     const snapshot = found(await getSnapshot(pool, id).catch(() => undefined), `Snapshot #${id}`);
-    const [quarantined, validations, info] = await Promise.all([quarantinePage(pool, id, page), snapshotValidations(pool, id), loadPipelineInfo(deps, snapshot.pipeline)]);
+    const [quarantined, validations, info] = await Promise.all([
+      quarantinePage(pool, id, page),
+      snapshotValidations(pool, id),
+      snapshotPipelines(pool, id).then((pipelines) => loadSnapshotInfo(deps, snapshot.pipeline, pipelines ?? [])),
+    ]);
     return sendPage(reply, snapshotPage(snapshot, quarantined, validations, info));
   });
 }

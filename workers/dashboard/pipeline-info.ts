@@ -15,3 +15,17 @@ export async function loadPipelineInfo(deps: DashboardDeps, pipeline: string): P
     return NO_INFO;
   }
 }
+
+/**
+ * What the specs of every pipeline that ingested a snapshot say of its columns: snapshots are
+ * shared by content, so the one that stored it first may not be the one that declares units.
+ * The first pipeline (by name) that describes a column wins; the description is the storing pipeline's.
+ */
+export async function loadSnapshotInfo(deps: DashboardDeps, storedBy: string, pipelines: readonly string[]): Promise<PipelineInfo> {
+  const infos = await Promise.all([storedBy, ...pipelines.filter((p) => p !== storedBy)].map((pipeline) => loadPipelineInfo(deps, pipeline)));
+  const columns: PipelineInfo['columns'] = {};
+  for (const info of infos) {
+    for (const [name, column] of Object.entries(info.columns)) if (!columns[name]?.unit && !columns[name]?.description) columns[name] = column;
+  }
+  return { description: infos[0]?.description ?? '', columns };
+}

@@ -1,18 +1,21 @@
 import type { StoredColumn } from '../../db/snapshots';
 import { ByteDictionary } from './byte-dictionary';
 import { BOOLEAN_DICTIONARY, NULL_CODE, type Column } from './column-table';
-import { hasBackslash, isCopyNull, parseCopyNumber, unescapeCopyField } from './copy-fields';
+import type { BinaryFieldSink } from './copy-binary';
 
 /**
- * Fills one column's typed array row by row, from COPY text fields (`pushField`) or from values a
- * query returned (`pushValue`, the path for servers without COPY). Sized for the rows the
+ * Fills one column's typed array row by row, from binary COPY fields (`pushBinary`) or from values
+ * a query returned (`pushValue`, the path for servers without COPY). Sized for the rows the
  * snapshot says it holds; grows by doubling only if more come.
  */
-export interface ColumnBuilder {
-  pushField(bytes: Uint8Array, start: number, end: number): void;
+export interface ColumnBuilder extends BinaryFieldSink {
   pushValue(value: unknown): void;
   finish(rowCount: number): Column;
 }
+
+/** The field length binary COPY gives NULL. */
+const NULL_LENGTH = -1;
+const FLOAT8_BYTES = 8;
 
 export function columnBuilder(spec: StoredColumn, capacity: number): ColumnBuilder {
   switch (spec.type) {
@@ -38,8 +41,11 @@ class NumberBuilder implements ColumnBuilder {
     this.values = new Float64Array(Math.max(capacity, 1));
   }
 
-  pushField(bytes: Uint8Array, start: number, end: number): void {
-    this.push(isCopyNull(bytes, start, end) ? NaN : parseCopyNumber(bytes, start, end));
+  /** A float8: the loader's SELECT casts integers and instants to double precision. */
+  pushBinary(bytes: Buffer, start: number, length: number): void {
+    if (length === NULL_LENGTH) return this.push(NaN);
+    if (length !== FLOAT8_BYTES) throw new Error(`a ${this.type} field of ${length} bytes is not a float8`);
+    this.push(bytes.readDoubleBE(start));
   }
 
   pushValue(value: unknown): void {
@@ -75,13 +81,10 @@ abstract class CodesBuilder {
 
 class CategoryBuilder extends CodesBuilder implements ColumnBuilder {
   private readonly dictionary = new ByteDictionary();
-  private scratch = new Uint8Array(256);
 
-  pushField(bytes: Uint8Array, start: number, end: number): void {
-    if (isCopyNull(bytes, start, end)) return this.push(NULL_CODE);
-    if (!hasBackslash(bytes, start, end)) return this.push(this.dictionary.codeOf(bytes, start, end));
-    if (this.scratch.length < end - start) this.scratch = new Uint8Array(end - start);
-    this.push(this.dictionary.codeOf(this.scratch, 0, unescapeCopyField(bytes, start, end, this.scratch)));
+  /** Text's UTF-8 bytes, unescaped: binary COPY sends them as they are. */
+  pushBinary(bytes: Buffer, start: number, length: number): void {
+    this.push(length === NULL_LENGTH ? NULL_CODE : this.dictionary.codeOf(bytes, start, start + length));
   }
 
   pushValue(value: unknown): void {
@@ -95,11 +98,10 @@ class CategoryBuilder extends CodesBuilder implements ColumnBuilder {
   }
 }
 
-const LETTER_T = 0x74;
-
 class BooleanBuilder extends CodesBuilder implements ColumnBuilder {
-  pushField(bytes: Uint8Array, start: number, end: number): void {
-    this.push(isCopyNull(bytes, start, end) ? NULL_CODE : bytes[start] === LETTER_T ? 1 : 0);
+  /** One byte, 1 for true. */
+  pushBinary(bytes: Buffer, start: number, length: number): void {
+    this.push(length === NULL_LENGTH ? NULL_CODE : bytes[start] === 1 ? 1 : 0);
   }
 
   pushValue(value: unknown): void {

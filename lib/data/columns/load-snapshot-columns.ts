@@ -4,13 +4,12 @@ import type { DbClient, Pool } from '../../db/pool';
 import { getSnapshot, type StoredColumn } from '../../db/snapshots';
 import { columnBuilder, type ColumnBuilder } from './column-builders';
 import type { ColumnTable } from './column-table';
+import { CopyBinaryParser } from './copy-binary';
 
 /** Rows between progress calls: often enough for a heartbeat, rare enough to cost nothing. */
 export const PROGRESS_ROWS = 65_536;
 /** Rows per query on a server without COPY (the embedded one). */
 const SELECT_BATCH_ROWS = 50_000;
-const TAB = 0x09;
-const NEWLINE = 0x0a;
 
 /** Called with the rows read so far, every PROGRESS_ROWS rows and once at the end. */
 export type LoadProgress = (rowsRead: number) => void;
@@ -24,8 +23,9 @@ interface PickedColumn {
 /**
  * A snapshot's accepted rows, in source order, as one typed array per column: only the columns
  * named (all of them by default, in stored order; else in the order named). The rows stream from
- * `COPY (SELECT …) TO STDOUT` and are parsed from the bytes straight into the arrays, so memory
- * holds the arrays and one chunk of the stream, never a row object. Values are the row path's
+ * `COPY (SELECT …) TO STDOUT (FORMAT binary)` and are read from the bytes straight into the
+ * arrays (float8s, text bytes, booleans), so memory holds the arrays and one chunk of the stream,
+ * never a row object and never a number's text. Values are the row path's
  * (`loadSnapshotRows`) exactly: the database converts integers and instants to doubles, as it does there.
  */
 export async function loadSnapshotColumns(pool: Pool, snapshotId: number, columnNames?: readonly string[], onProgress?: LoadProgress): Promise<ColumnTable> {
@@ -91,8 +91,8 @@ const copySelect = (query: ColumnQuery) => `SELECT ${query.columns.map(selectExp
 
 async function copyInto(client: DbClient, query: ColumnQuery, builders: ColumnBuilder[], progress: (rows: number) => void): Promise<number> {
   const select = copySelect(query);
-  const parser = new CopyTextParser(builders, progress);
-  for await (const chunk of client.query(copyTo(`COPY (${select}) TO STDOUT`))) parser.push(chunk as Buffer);
+  const parser = new CopyBinaryParser(builders, progress);
+  for await (const chunk of client.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`))) parser.push(chunk as Buffer);
   return parser.finish();
 }
 
@@ -110,71 +110,6 @@ async function selectInto(client: DbClient, query: ColumnQuery, builders: Column
     }
     if (batch.rows.length < SELECT_BATCH_ROWS) return rows;
     after = Number(batch.rows.at(-1)?.[0]);
-  }
-}
-
-/**
- * COPY text (tab-separated fields, one row per line, `\N` for null, tabs and newlines inside a
- * value escaped) split into fields wherever the stream's chunks fall: a row cut between two chunks
- * is carried over, all others are parsed in place in the chunk.
- */
-class CopyTextParser {
-  private carry: Buffer | undefined;
-  private rows = 0;
-
-  constructor(
-    private readonly builders: ColumnBuilder[],
-    private readonly progress: (rows: number) => void,
-  ) {}
-
-  push(chunk: Buffer): void {
-    let from = 0;
-    if (this.carry) {
-      const newline = chunk.indexOf(NEWLINE);
-      if (newline === -1) {
-        this.carry = Buffer.concat([this.carry, chunk]);
-        return;
-      }
-      const line = Buffer.concat([this.carry, chunk.subarray(0, newline + 1)]);
-      this.carry = undefined;
-      this.parseLines(line, 0, line.length);
-      from = newline + 1;
-    }
-    const last = chunk.lastIndexOf(NEWLINE);
-    if (last >= from) {
-      this.parseLines(chunk, from, last + 1);
-      from = last + 1;
-    }
-    // Copied, so the rest of the chunk is not kept alive by its tail.
-    if (from < chunk.length) this.carry = Buffer.from(chunk.subarray(from));
-  }
-
-  finish(): number {
-    if (this.carry) throw new Error('the COPY stream ended inside a row');
-    return this.rows;
-  }
-
-  /** Whole lines from `start` to `end` (just past a newline). */
-  private parseLines(bytes: Buffer, start: number, end: number): void {
-    const builders = this.builders;
-    let field = 0;
-    let fieldStart = start;
-    for (let i = start; i < end; i += 1) {
-      const byte = bytes[i];
-      if (byte !== TAB && byte !== NEWLINE) continue;
-      const builder = builders[field];
-      if (!builder) throw new Error(`a COPY row has more than the ${builders.length} fields asked for`);
-      builder.pushField(bytes, fieldStart, i);
-      fieldStart = i + 1;
-      if (byte === TAB) {
-        field += 1;
-        continue;
-      }
-      if (field !== builders.length - 1) throw new Error(`a COPY row has ${field + 1} fields, not ${builders.length}`);
-      field = 0;
-      this.rows += 1;
-      this.progress(this.rows);
-    }
   }
 }
 

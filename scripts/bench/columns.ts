@@ -129,7 +129,7 @@ function report(runs: { columns: NodeLoad[]; rows: NodeLoad[]; pandas: PandasLoa
     '',
     '| load | process, start to exit | the load alone | peak RSS | holds |',
     '|---|---|---|---|---|',
-    row('`loadSnapshotColumns` (COPY TO text → typed arrays)', runs.columns, runs.columns.map((r) => r.loadMs), `${tableMb.toFixed(0)} MB of typed arrays`),
+    row('`loadSnapshotColumns` (binary COPY TO → typed arrays)', runs.columns, runs.columns.map((r) => r.loadMs), `${tableMb.toFixed(0)} MB of typed arrays`),
     row('`psql \\copy (same SELECT) TO STDOUT CSV` \\| `pandas.read_csv`', runs.pandas, runs.pandas.map((r) => r.readMs), `a ${(runs.pandas[0]?.frameMb ?? 0).toFixed(0)} MB DataFrame (psql itself peaks at ${Math.max(...runs.pandas.map((r) => r.psqlPeakRssMb)).toFixed(0)} MB)`),
     row('`loadSnapshotRows` (one object per row, today\'s path)', runs.rows, runs.rows.map((r) => r.loadMs), `${ROWS.toLocaleString('en-US')} row objects`),
     '',

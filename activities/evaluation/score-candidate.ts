@@ -11,7 +11,7 @@ import {
 } from '../../lib/evaluation/champion-comparison';
 import { describeAt } from '../../lib/evaluation/format';
 import { splitFrom } from '../../lib/evaluation/holdout';
-import { buildExamples, targetSeries, type Examples } from '../../lib/model/features';
+import { buildExamples, groupSeries, targetSeries, type Examples } from '../../lib/model/features';
 import { regressionMetrics, type Metrics } from '../../lib/model/metrics';
 import type { ModelArtifact } from '../../lib/model/model-artifact';
 import { garbageCases, type GarbageCase } from '../../lib/model-tests/garbage-cases';
@@ -86,6 +86,7 @@ function baselinesOn(frame: Frame, candidate: ModelVersion, train: Examples, hol
     season: spec.evaluation.season,
     trainingLabels: train.y,
     timeSeries: isTimeSeries(plan),
+    group: groupSeries(frame, plan),
   });
   return summarizeBaselines(spec.evaluation.primaryMetric, metrics, scoreBaselines(holdout.y, forecasts));
 }

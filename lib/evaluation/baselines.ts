@@ -1,6 +1,7 @@
 import type { FeaturePlan } from '../model/features';
-import { higherIsBetter, regressionMetrics, type Metrics } from '../model/metrics';
+import { higherIsBetter, metricOf, regressionMetrics, type Metrics } from '../model/metrics';
 import type { Metric } from '../spec/pipeline-spec';
+import type { ClassBaselineName } from './class-baselines';
 
 /**
  * Naive forecasts a model must beat to be worth serving:
@@ -8,7 +9,7 @@ import type { Metric } from '../spec/pipeline-spec';
  * - `seasonal-naive`: the target one season (or whole seasons) before the label's row, when a season is declared;
  * - `mean`: the mean of the training labels.
  */
-export type BaselineName = 'last-value' | 'seasonal-naive' | 'mean';
+export type BaselineName = 'last-value' | 'seasonal-naive' | 'mean' | ClassBaselineName;
 
 export interface BaselineScore {
   name: BaselineName;
@@ -34,6 +35,8 @@ export interface NaiveInput {
   season?: number;
   trainingLabels: number[];
   timeSeries: boolean;
+  /** The group of each row (indexed like `target`) when the rows are several series: naive forecasts stay within one. */
+  group?: Int32Array;
 }
 
 /**
@@ -44,19 +47,26 @@ export function naiveForecasts(input: NaiveInput): { name: BaselineName; predict
   const mean = input.trainingLabels.reduce((sum, v) => sum + v, 0) / input.trainingLabels.length;
   const forecasts: { name: BaselineName; predictions: (number | undefined)[] }[] = [];
   if (input.timeSeries) {
-    forecasts.push({ name: 'last-value', predictions: input.rows.map((t) => latestKnown(input.target, t)) });
-    const { season } = input;
+    const { group, season } = input;
+    const sameGroup = (t: number, u: number) => group === undefined || group[u] === group[t];
+    forecasts.push({ name: 'last-value', predictions: input.rows.map((t) => latestKnown(input.target, t, sameGroup)) });
     if (season !== undefined) {
       const back = season * Math.ceil(input.horizon / season);
-      forecasts.push({ name: 'seasonal-naive', predictions: input.rows.map((t) => known(input.target[t + input.horizon - back])) });
+      const seasonAgo = (t: number) => t + input.horizon - back;
+      forecasts.push({ name: 'seasonal-naive', predictions: input.rows.map((t) => (sameGroup(t, seasonAgo(t)) ? known(input.target[seasonAgo(t)]) : undefined)) });
     }
   }
   forecasts.push({ name: 'mean', predictions: input.rows.map(() => mean) });
   return forecasts.filter((f): f is { name: BaselineName; predictions: number[] } => f.predictions.every((p) => p !== undefined));
 }
 
-/** Rows in time order with features from the target's own past are a series even without a time column. */
+/**
+ * Rows in time order with features from the target's own past are a series even without a time
+ * column; a cross-sectional plan (horizon 0: the label is the row's own target) never is, and
+ * only the mean baseline applies.
+ */
 export function isTimeSeries(plan: FeaturePlan): boolean {
+  if (plan.horizon === 0) return false;
   return plan.timeColumn !== undefined || plan.features.targetLags.length > 0 || plan.features.targetRollingMeans.length > 0;
 }
 
@@ -66,8 +76,8 @@ export function scoreBaselines(actual: number[], forecasts: { name: BaselineName
 
 /** How the candidate compares with the best baseline on `metric`. */
 export function summarizeBaselines(metric: Metric, candidate: Metrics, scores: BaselineScore[]): BaselineSummary {
-  const best = scores.reduce((a, b) => (skillScore(metric, b.metrics[metric], a.metrics[metric]) > 0 ? b : a));
-  return { metric, scores, best: best.name, skill: skillScore(metric, candidate[metric], best.metrics[metric]) };
+  const best = scores.reduce((a, b) => (skillScore(metric, metricOf(b.metrics, metric), metricOf(a.metrics, metric)) > 0 ? b : a));
+  return { metric, scores, best: best.name, skill: skillScore(metric, metricOf(candidate, metric), metricOf(best.metrics, metric)) };
 }
 
 /**
@@ -80,8 +90,8 @@ export function skillScore(metric: Metric, candidate: number, reference: number)
   return 1 - candidate / reference;
 }
 
-function latestKnown(target: number[], t: number): number | undefined {
-  for (let i = t; i >= 0; i -= 1) if (Number.isFinite(target[i])) return target[i];
+function latestKnown(target: number[], t: number, sameGroup: (t: number, u: number) => boolean): number | undefined {
+  for (let i = t; i >= 0 && sameGroup(t, i); i -= 1) if (Number.isFinite(target[i])) return target[i];
   return undefined;
 }
 

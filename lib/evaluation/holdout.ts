@@ -4,12 +4,14 @@ import type { Examples } from '../model/features';
 
 /**
  * Which examples are held out for scoring: the newest share of them (`{ "fraction": 0.2 }`), or
- * every example from a date on (`{ "from": "2019-01-01" }`, needs a time column). Either way the
- * split is by time, so no future leaks into training.
+ * every example from a date on (`{ "from": "2019-01-01" }`, needs a time column): by time, so no
+ * future leaks into training. A cross-sectional pipeline holds out a random share instead, drawn
+ * per row from `seed` (default 0) so the evaluation finds the same rows again.
  */
 export const HoldoutSpec = z
   .object({
     fraction: z.number().gt(0).lt(1).optional(),
+    seed: z.number().int().min(0).optional(),
     from: z
       .string()
       .refine((text) => parseTimestamp(text) !== undefined, { message: 'an ISO date such as 2019-01-01' })
@@ -26,8 +28,9 @@ export interface Split {
   test: Examples;
 }
 
-/** Splits time-ordered examples into the older training part and the newer holdout. */
-export function splitHoldout(examples: Examples, holdout: HoldoutSpec): Split {
+/** Splits time-ordered examples into the older training part and the newer holdout (or a random share when `random`). */
+export function splitHoldout(examples: Examples, holdout: HoldoutSpec, random = false): Split {
+  if (random && holdout.fraction !== undefined) return checked(splitRandomly(examples, holdout.fraction, holdout.seed ?? 0), holdout);
   const n = examples.y.length;
   const cut = holdout.from === undefined ? n - Math.max(1, Math.round(n * (holdout.fraction as number))) : firstFrom(examples, holdout.from);
   if (cut < 2) {
@@ -36,10 +39,61 @@ export function splitHoldout(examples: Examples, holdout: HoldoutSpec): Split {
   return splitAt(examples, cut);
 }
 
-/** Splits examples again at a stored holdout's first time: how an evaluation finds the holdout its candidate was scored on. */
+/**
+ * Splits examples again at a stored holdout's first time (or its random key, see `randomKey`):
+ * how an evaluation finds the holdout its candidate was scored on.
+ */
 export function splitFrom(examples: Examples, holdoutStart: string): Split {
+  const random = parseRandomKey(holdoutStart);
+  if (random) return splitRandomly(examples, random.fraction, random.seed);
   const index = examples.at.findIndex((at) => at >= holdoutStart);
   return splitAt(examples, index < 0 ? examples.y.length : index);
+}
+
+/**
+ * A random split stores this key where a time split stores its first time, so the evaluation
+ * (which only knows the key) draws the same rows. Starts with "~", after every ISO time as text.
+ */
+export function randomKey(fraction: number, seed: number): string {
+  return `~random fraction=${fraction} seed=${seed}`;
+}
+
+function parseRandomKey(key: string): { fraction: number; seed: number } | undefined {
+  const match = /^~random fraction=([0-9.e-]+) seed=(\d+)$/.exec(key);
+  return match ? { fraction: Number(match[1]), seed: Number(match[2]) } : undefined;
+}
+
+/** Each example is held out when its row's draw falls below `fraction`: the same rows whatever the other examples are. */
+function splitRandomly(examples: Examples, fraction: number, seed: number): Split {
+  const held = examples.row.map((row) => drawOf(row, seed) < fraction);
+  const pick = (want: boolean) => pickExamples(examples, held.flatMap((h, i) => (h === want ? [i] : [])));
+  return { train: pick(false), test: pick(true) };
+}
+
+/** A uniform draw in [0, 1) from a row position and a seed (a 32-bit integer hash, splitmix-style). */
+function drawOf(row: number, seed: number): number {
+  let h = (Math.imul(row + 1, 0x9e3779b1) ^ Math.imul(seed + 1, 0x85ebca77)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+  return ((h ^ (h >>> 16)) >>> 0) / 2 ** 32;
+}
+
+function checked(split: Split, holdout: HoldoutSpec): Split {
+  if (split.train.y.length < 2 || split.test.y.length === 0) {
+    const share = `a random ${Math.round((holdout.fraction as number) * 100)} % (seed ${holdout.seed ?? 0})`;
+    throw new Error(`too few examples (${split.train.y.length + split.test.y.length}) for a holdout of ${share}: ${split.train.y.length} to train, ${split.test.y.length} held out`);
+  }
+  return split;
+}
+
+function pickExamples(examples: Examples, indices: number[]): Examples {
+  return {
+    featureNames: examples.featureNames,
+    x: indices.map((i) => examples.x[i] as number[]),
+    y: indices.map((i) => examples.y[i] as number),
+    at: indices.map((i) => examples.at[i] as string),
+    row: indices.map((i) => examples.row[i] as number),
+  };
 }
 
 function splitAt(examples: Examples, cut: number): Split {

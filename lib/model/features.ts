@@ -6,7 +6,10 @@ import type { FeatureSpec } from '../spec/pipeline-spec';
 export interface FeaturePlan {
   target: string;
   timeColumn?: string;
+  /** Steps between a row and its label; 0 for cross-sectional data, where the label is the row's own target. */
   horizon: number;
+  /** Categorical columns whose values split the rows into separate series (absent: one series). */
+  groupBy?: string[];
   features: FeatureSpec;
   /** One-hot vocabularies, learned from the training rows; unseen values encode as all zeros. */
   categories: Record<string, string[]>;
@@ -44,15 +47,32 @@ export function learnCategories(frame: Frame, features: FeatureSpec): Record<str
 export function buildExamples(frame: Frame, plan: FeaturePlan): Examples {
   const table = featureTable(frame, plan);
   const examples: Examples = { featureNames: table.featureNames, x: [], y: [], at: [], row: [] };
+  const { group } = table;
   table.row.forEach((t, i) => {
     const label = table.target[t + plan.horizon];
     if (label === undefined || !Number.isFinite(label)) return;
+    if (group !== undefined && group[t + plan.horizon] !== group[t]) return;
     examples.x.push(table.x[i] as number[]);
     examples.y.push(label);
     examples.at.push(table.at[i] as string);
     examples.row.push(t);
   });
-  return examples;
+  return group === undefined ? examples : inTimeOrderAcrossGroups(examples);
+}
+
+/**
+ * Grouped rows are built group by group; the examples are then put in time order (groups in
+ * their order within a time) so a holdout cut by time takes every group's newest examples.
+ */
+function inTimeOrderAcrossGroups(examples: Examples): Examples {
+  const order = examples.at.map((_, i) => i).sort((a, b) => (examples.at[a] as string).localeCompare(examples.at[b] as string) || a - b);
+  return {
+    featureNames: examples.featureNames,
+    x: order.map((i) => examples.x[i] as number[]),
+    y: order.map((i) => examples.y[i] as number),
+    at: order.map((i) => examples.at[i] as string),
+    row: order.map((i) => examples.row[i] as number),
+  };
 }
 
 /** The features of every row that has enough history, for predicting: no label needed. */
@@ -63,7 +83,22 @@ export function buildFeatures(frame: Frame, plan: FeaturePlan): Omit<Examples, '
 
 /** The target of every row in time order (NaN where missing): what naive forecasts read, indexed like `Examples.row`. */
 export function targetSeries(frame: Frame, plan: FeaturePlan): number[] {
-  return Array.from(inTimeOrder(frame.numbers(plan.target), orderByTime(frame, plan.timeColumn)));
+  return Array.from(inTimeOrder(frame.numbers(plan.target), rowOrder(frame, plan).order));
+}
+
+/** The group of every row, indexed like `targetSeries`; undefined without `groupBy`. */
+export function groupSeries(frame: Frame, plan: FeaturePlan): Int32Array | undefined {
+  return rowOrder(frame, plan).group;
+}
+
+/** Each group's name ("AAPL", or "a | b" for several columns) with its rows and examples: who had too little history to learn from. */
+export function groupCounts(frame: Frame, plan: FeaturePlan, examples: Examples): { group: string; rows: number; examples: number }[] {
+  const { group, names } = rowOrder(frame, plan);
+  if (group === undefined) return [];
+  const counts = names.map((name) => ({ group: name, rows: 0, examples: 0 }));
+  for (const g of group) (counts[g] as { rows: number }).rows += 1;
+  for (const t of examples.row) (counts[group[t] as number] as { examples: number }).examples += 1;
+  return counts;
 }
 
 /** How many earlier rows a row needs before its features can be computed. */
@@ -102,8 +137,42 @@ function oneHotSlots(frame: Frame, column: string, categories: string[], order: 
   return { slots: ordered.map((code) => (code === NULL_CODE ? -1 : (slotOfCode[code] as number))), size: categories.length };
 }
 
+interface RowOrder {
+  /** Positions into the frame, in the order features are built (undefined: as they are). */
+  order: Int32Array | undefined;
+  /** The group of each ordered row, groups contiguous; undefined without `groupBy`. */
+  group: Int32Array | undefined;
+  names: string[];
+}
+
+/** Rows in time order, or, with `groupBy`, group by group (groups sorted by name) and in time order within each. */
+function rowOrder(frame: Frame, plan: FeaturePlan): RowOrder {
+  const columns = plan.groupBy ?? [];
+  if (columns.length === 0) return { order: orderByTime(frame, plan.timeColumn), group: undefined, names: [] };
+  const keyOfRow = groupKeys(frame, columns);
+  const names = [...new Set(keyOfRow)].sort();
+  const id = new Map(names.map((name, i) => [name, i]));
+  const groupOfRow = Int32Array.from(keyOfRow, (key) => id.get(key) as number);
+  const time = orderByTime(frame, plan.timeColumn);
+  const timeRank = new Int32Array(frame.rowCount);
+  (time ?? Int32Array.from({ length: frame.rowCount }, (_, i) => i)).forEach((row, rank) => (timeRank[row] = rank));
+  const order = Int32Array.from({ length: frame.rowCount }, (_, i) => i).sort(
+    (a, b) => (groupOfRow[a] as number) - (groupOfRow[b] as number) || (timeRank[a] as number) - (timeRank[b] as number),
+  );
+  return { order, group: inTimeOrder(groupOfRow, order), names };
+}
+
+/** Each row's group name: the values of the groupBy columns, joined by " | " ("null" for a missing one). */
+function groupKeys(frame: Frame, columns: string[]): string[] {
+  const parts = columns.map((column) => {
+    const { codes, dictionary } = frame.codes(column);
+    return Array.from(codes, (code) => (code === NULL_CODE ? 'null' : String(dictionary[code])));
+  });
+  return Array.from({ length: frame.rowCount }, (_, row) => parts.map((values) => values[row]).join(' | '));
+}
+
 function featureTable(frame: Frame, plan: FeaturePlan) {
-  const order = orderByTime(frame, plan.timeColumn);
+  const { order, group } = rowOrder(frame, plan);
   const target = inTimeOrder(frame.numbers(plan.target), order);
   const { features } = plan;
   const columns = features.columns.map((column) => inTimeOrder(frame.numbers(column), order));
@@ -111,9 +180,12 @@ function featureTable(frame: Frame, plan: FeaturePlan) {
   const times = plan.timeColumn ? inTimeOrder(frame.numbers(plan.timeColumn), order) : undefined;
   const base = baseFeatureNames(plan);
   const pairs = features.interactions.map(([a, b]) => [base.indexOf(a), base.indexOf(b)] as const);
-  const table = { featureNames: featureNames(plan), target: Array.from(target), x: [] as number[][], at: [] as string[], row: [] as number[] };
+  const table = { featureNames: featureNames(plan), target: Array.from(target), group, x: [] as number[][], at: [] as string[], row: [] as number[] };
   const width = table.featureNames.length;
-  for (let t = lookbackOf(plan); t < frame.rowCount; t += 1) {
+  const lookback = lookbackOf(plan);
+  for (let t = lookback; t < frame.rowCount; t += 1) {
+    // A row whose history starts in another group has too little of its own.
+    if (group !== undefined && group[t - lookback] !== group[t]) continue;
     // Sized up front: an array grown by push keeps spare capacity, which a million examples would hold on to.
     const values = new Array<number>(width);
     let k = 0;

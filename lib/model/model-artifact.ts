@@ -4,9 +4,9 @@ import { DriftlineError } from '../errors';
 import type { PipelineSpec, TrainerSpec } from '../spec/pipeline-spec';
 import type { BuiltInTrainerName } from '../trainers/built-in';
 import type { ReportProgress, Trainer } from '../trainers/trainer';
-import { baseFeatureNames, buildExamples, learnCategories, type Examples, type FeaturePlan } from './features';
+import { baseFeatureNames, buildExamples, groupCounts, learnCategories, type Examples, type FeaturePlan } from './features';
 import { rollingOriginBacktest, type BacktestFold } from './backtest';
-import { splitHoldout } from '../evaluation/holdout';
+import { randomKey, splitHoldout } from '../evaluation/holdout';
 import { regressionMetrics, type Metrics } from './metrics';
 
 /** Which code trains and predicts, resolved to absolute paths so a stored artifact stays usable. */
@@ -40,8 +40,10 @@ export interface TrainingResult {
   metrics: Metrics;
   trainExamples: number;
   testExamples: number;
-  /** The time of the first holdout example: the champion is scored from the same point. */
+  /** The time of the first holdout example (or a random split's key): the champion is scored on the same examples. */
   holdoutStart: string;
+  /** Groups (of `groupBy`) with too little history for a single example: reported, since none of their rows is learned from. */
+  shortGroups?: ShortGroup[];
   /** Rolling-origin folds, newest first; empty for command trainers (retraining them per fold is the team's call). */
   backtest: BacktestFold[];
 }
@@ -52,6 +54,14 @@ export interface PlannedTraining {
   test: Examples;
   /** Refit on train + test once scored. */
   refit: boolean;
+  /** Set for a random split: what the evaluation splits by (see `splitFrom`); otherwise the holdout's first time. */
+  holdoutKey?: string;
+  shortGroups?: ShortGroup[];
+}
+
+export interface ShortGroup {
+  group: string;
+  rows: number;
 }
 
 export function resolveTrainer(trainer: TrainerSpec, specDir: string): TrainerRef {
@@ -62,10 +72,13 @@ export function resolveTrainer(trainer: TrainerSpec, specDir: string): TrainerRe
 
 /** Learns the feature plan from the rows, builds the examples and splits off the most recent ones as the holdout. */
 export function planTraining(frame: Frame, spec: PipelineSpec): PlannedTraining {
+  const crossSectional = spec.kind === 'cross-sectional';
   const plan: FeaturePlan = {
     target: spec.target,
     timeColumn: spec.timeColumn,
-    horizon: spec.horizon,
+    // Cross-sectional: the label is the row's own target.
+    horizon: crossSectional ? 0 : spec.horizon,
+    ...(spec.groupBy.length > 0 ? { groupBy: spec.groupBy } : {}),
     features: spec.features,
     categories: learnCategories(frame, spec.features),
   };
@@ -76,8 +89,17 @@ export function planTraining(frame: Frame, spec: PipelineSpec): PlannedTraining 
     }
   }
   const examples = buildExamples(frame, plan);
+  const { holdout } = spec.evaluation;
+  const random = crossSectional && holdout.fraction !== undefined;
+  const shortGroups = groupCounts(frame, plan, examples).flatMap(({ group, rows, examples: n }) => (n === 0 ? [{ group, rows }] : []));
   try {
-    return { plan, ...splitHoldout(examples, spec.evaluation.holdout), refit: spec.evaluation.refit };
+    return {
+      plan,
+      ...splitHoldout(examples, holdout, random),
+      refit: spec.evaluation.refit,
+      ...(random ? { holdoutKey: randomKey(holdout.fraction as number, holdout.seed ?? 0) } : {}),
+      ...(shortGroups.length > 0 ? { shortGroups } : {}),
+    };
   } catch (error) {
     throw new DriftlineError('DataValidationFailed', (error as Error).message);
   }
@@ -137,7 +159,8 @@ export function resultOf(artifact: ModelArtifact, planned: PlannedTraining, pred
     metrics: regressionMetrics(test.y, predictions),
     trainExamples: train.y.length,
     testExamples: test.y.length,
-    holdoutStart: test.at[0] as string,
+    holdoutStart: planned.holdoutKey ?? (test.at[0] as string),
+    ...(planned.shortGroups ? { shortGroups: planned.shortGroups } : {}),
     backtest: [],
   };
 }

@@ -60,7 +60,10 @@ export const ModelSpec = z.object({
 }).strict();
 export type ModelSpec = z.infer<typeof ModelSpec>;
 
-export const Metric = z.enum(['mae', 'rmse', 'r2', 'smape']);
+export const REGRESSION_METRICS = ['mae', 'rmse', 'r2', 'smape'] as const;
+/** Scores of class probabilities (lib/model/metrics.ts defines each as scikit-learn does). */
+export const CLASSIFICATION_METRICS = ['accuracy', 'balanced_accuracy', 'f1_macro', 'roc_auc', 'log_loss', 'brier'] as const;
+export const Metric = z.enum([...REGRESSION_METRICS, ...CLASSIFICATION_METRICS]);
 export type Metric = z.infer<typeof Metric>;
 
 export const EvaluationSpec = z.object({
@@ -75,7 +78,7 @@ export const EvaluationSpec = z.object({
    * has seen the newest data. `false` registers the fit that was scored.
    */
   refit: z.boolean().default(true),
-  /** The metric that decides promotion; r2 is higher-is-better, the others lower-is-better. */
+  /** The metric that decides promotion (a classification pipeline declares one of its own); r2, accuracy, balanced_accuracy, f1_macro and roc_auc are higher-is-better, the others lower-is-better. */
   primaryMetric: Metric.default('rmse'),
 }).strict();
 
@@ -109,7 +112,23 @@ export const PipelineSpec = z
     /** Columns whose values identify a row; the duplicateKeys check looks for repeats. */
     keyColumns: z.array(z.string()).default([]),
     target: z.string(),
-    /** How many steps ahead the target is predicted (1 = next row). */
+    /**
+     * What the model predicts: inferred from the target's type (categorical or boolean: the class;
+     * numeric or integer: the number); `"classification"` declares integer codes to be classes.
+     */
+    task: z.enum(['regression', 'classification']).optional(),
+    /**
+     * `time-series` (the default): rows are steps of a series and the label is the target `horizon`
+     * steps later. `cross-sectional`: one row per item, the label is the row's own target (no
+     * horizon, no lags of the target) and the holdout is a seeded random share of the rows.
+     */
+    kind: z.enum(['time-series', 'cross-sectional']).default('time-series'),
+    /**
+     * Categorical columns that split the rows into separate series (panel data): lags, rolling
+     * means, labels and horizons stay within a group, and drift is ranked per group.
+     */
+    groupBy: z.array(z.string()).default([]),
+    /** How many steps ahead the target is predicted (1 = next row); a cross-sectional pipeline has none. */
     horizon: z.number().int().positive().default(1),
     features: FeatureSpec.default({ columns: [], categorical: [], targetLags: [], targetRollingMeans: [], interactions: [] }),
     model: ModelSpec,
@@ -154,11 +173,9 @@ export const PipelineSpec = z
     if (timeType !== undefined && timeType !== 'timestamp') {
       ctx.addIssue({ code: 'custom', path: ['timeColumn'], message: `the time column must be a timestamp column, not ${timeType}` });
     }
-    const targetType = spec.columns[spec.target]?.type;
-    if (targetType !== undefined && targetType !== 'numeric' && targetType !== 'integer') {
-      ctx.addIssue({ code: 'custom', path: ['target'], message: 'the target must be a numeric or integer column' });
-    }
+    checkTask(spec, ctx);
     spec.features.categorical.forEach((column, i) => mustExist(column, ['features', 'categorical', i]));
+    checkShape(spec, ctx);
     const hasFeatures =
       spec.features.columns.length +
         spec.features.categorical.length +
@@ -168,3 +185,49 @@ export const PipelineSpec = z
     if (!hasFeatures) ctx.addIssue({ code: 'custom', path: ['features'], message: 'declare at least one feature' });
   });
 export type PipelineSpec = z.infer<typeof PipelineSpec>;
+
+/** The rules of `kind` and `groupBy`, each refusal naming the field that breaks it. */
+function checkShape(spec: PipelineSpec, ctx: z.RefinementCtx): void {
+  spec.groupBy.forEach((column, i) => {
+    const type = spec.columns[column]?.type;
+    if (type === undefined) ctx.addIssue({ code: 'custom', path: ['groupBy', i], message: `column "${column}" is not declared in columns` });
+    else if (type !== 'categorical') ctx.addIssue({ code: 'custom', path: ['groupBy', i], message: `groups come from a categorical column; "${column}" is ${type}` });
+  });
+  const { holdout } = spec.evaluation;
+  if (spec.kind === 'time-series') {
+    if (holdout.seed !== undefined) ctx.addIssue({ code: 'custom', path: ['evaluation', 'holdout', 'seed'], message: 'a time-series holdout is the newest examples, not a random share; seed is for kind "cross-sectional"' });
+    return;
+  }
+  const why = 'a cross-sectional pipeline predicts each row\'s own target';
+  if (spec.horizon !== 1) ctx.addIssue({ code: 'custom', path: ['horizon'], message: `${why}: leave horizon out` });
+  if (spec.features.targetLags.length > 0) ctx.addIssue({ code: 'custom', path: ['features', 'targetLags'], message: `${why}: lags of the target need kind "time-series"` });
+  if (spec.features.targetRollingMeans.length > 0) {
+    ctx.addIssue({ code: 'custom', path: ['features', 'targetRollingMeans'], message: `${why}: rolling means of the target need kind "time-series"` });
+  }
+  if (spec.evaluation.season !== undefined) ctx.addIssue({ code: 'custom', path: ['evaluation', 'season'], message: `${why}: the seasonal baseline needs kind "time-series"` });
+}
+
+/** Whether the pipeline predicts classes: declared, or a categorical or boolean target. */
+export function taskOf(spec: Pick<PipelineSpec, 'task' | 'target' | 'columns'>): 'regression' | 'classification' {
+  const type = spec.columns[spec.target]?.type;
+  return spec.task ?? (type === 'categorical' || type === 'boolean' ? 'classification' : 'regression');
+}
+
+/** The target's type fits the task, and the primary metric and every gate score that task. */
+function checkTask(spec: PipelineSpec, ctx: z.RefinementCtx): void {
+  const type = spec.columns[spec.target]?.type;
+  if (type === undefined) return;
+  const task = taskOf(spec);
+  const fits = task === 'classification' ? type !== 'numeric' && type !== 'timestamp' : type === 'numeric' || type === 'integer';
+  if (!fits) {
+    const message = task === 'classification' ? `classes come from a categorical, boolean or integer target, not ${type}` : `a regression target is numeric or integer, not ${type}`;
+    ctx.addIssue({ code: 'custom', path: spec.task ? ['task'] : ['target'], message });
+    return;
+  }
+  const allowed: readonly Metric[] = task === 'classification' ? CLASSIFICATION_METRICS : REGRESSION_METRICS;
+  const refuse = (metric: Metric, path: (string | number)[]) => {
+    if (!allowed.includes(metric)) ctx.addIssue({ code: 'custom', path, message: `${metric} does not score ${task === 'classification' ? 'classes' : 'numbers'}: a ${task} target takes one of ${allowed.join(', ')}` });
+  };
+  refuse(spec.evaluation.primaryMetric, ['evaluation', 'primaryMetric']);
+  Object.keys(spec.promotion.gates).forEach((metric) => refuse(metric as Metric, ['promotion', 'gates', metric]));
+}

@@ -1,6 +1,7 @@
 import { type DataWindow, frameOf, keyAt, type PipelineData, rowCountOf, type RowKey, slice } from '../../lib/arrival/pipeline-data';
 import { accuracyDecay } from '../../lib/drift/accuracy-decay';
 import type { DriftCheck } from '../../lib/drift/drift-check';
+import { metricOf } from '../../lib/model/metrics';
 import { buildExamples, buildFeatures, type Examples, lookbackOf } from '../../lib/model/features';
 import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
 import { predictWith } from '../training/predict';
@@ -61,7 +62,7 @@ export async function championAccuracy(
   }
   if (available === 0) return { reason: 'no new actuals since the champion was trained' };
   const predicted = await predictWith(champion.artifact, newest.x, NEVER);
-  return accuracyDecay(champion.metrics[options.metric], newest.y, predicted, options, undefined, available);
+  return accuracyDecay(metricOf(champion.metrics, options.metric), newest.y, predicted, options, undefined, available);
 }
 
 /** The champion's predictions for the rows of `data` whose key `keeps`, built and predicted a batch at a time. */

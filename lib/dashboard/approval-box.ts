@@ -3,7 +3,7 @@ import { skillScore } from '../evaluation/baselines';
 import type { ChampionComparison } from '../evaluation/champion-comparison';
 import { formatMetric, skillText } from '../evaluation/format';
 import { describeGates } from '../evaluation/gates';
-import type { Metrics } from '../model/metrics';
+import { metricOf, type Metrics } from '../model/metrics';
 import { approvalForms, supersedeForm } from './action-forms';
 import { formatTime } from './format';
 import { html, type SafeHtml } from './html';
@@ -40,7 +40,7 @@ ${supersedeForm(w.workflowId, w.version, newer)}` : ''}
 function evidence(w: WaitingApproval, e: ApprovalEvidence): SafeHtml {
   const b = e.baselines;
   const best = b?.scores.find((s) => s.name === b.best)?.metrics;
-  const skill = (m: Metrics | undefined) => (b && best && m ? skillText(b.metric, skillScore(b.metric, m[b.metric], best[b.metric])) : '–');
+  const skill = (m: Metrics | undefined) => (b && best && m ? skillText(b.metric, skillScore(b.metric, metricOf(m, b.metric), metricOf(best, b.metric))) : '–');
   const row = (cls: string, label: SafeHtml | string, m: Metrics | undefined, skillCell: string) =>
     html`<tr class="${cls}"><th>${label}</th>${METRICS.map(([key]) => html`<td>${m && typeof m[key] === 'number' ? formatMetric(m[key]) : '–'}</td>`)}<td>${skillCell}</td></tr>`;
   const tests = e.modelTests;

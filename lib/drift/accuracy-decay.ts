@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { quantile } from '../data/profile/numeric-accumulator';
-import { regressionMetrics } from '../model/metrics';
+import { metricOf, regressionMetrics } from '../model/metrics';
 import { randomIndex, seededRandom } from '../stats/sampling';
 
 /**
@@ -70,7 +70,7 @@ export function accuracyDecay(
   const { metric, maxIncrease, minExamples, window } = options;
   const y = actual.slice(-window);
   const yHat = predicted.slice(-window);
-  const errorOf = (a: number[], p: number[]) => regressionMetrics(a, p)[metric];
+  const errorOf = (a: number[], p: number[]) => metricOf(regressionMetrics(a, p), metric);
   const current = errorOf(y, yHat);
   const insufficient = y.length < minExamples;
   const ratio = insufficient ? null : bootstrapRatio(y, yHat, (a, p) => errorRatio(errorOf(a, p), promoted), seed);

@@ -1,4 +1,4 @@
-import { higherIsBetter, type Metrics } from '../model/metrics';
+import { higherIsBetter, metricOf, type Metrics } from '../model/metrics';
 import type { ModelFit } from '../model/model-artifact';
 import type { Metric } from '../spec/pipeline-spec';
 import type { BaselineSummary } from './baselines';
@@ -35,13 +35,33 @@ export function skillText(metric: Metric, skill: number): string {
 
 /** "last-value rmse 94.7, seasonal-naive 95.3, mean 246; skill 14 % vs last-value" */
 export function describeBaselines(b: BaselineSummary): string {
-  const scores = b.scores.map((s, i) => `${s.name}${i === 0 ? ` ${b.metric}` : ''} ${formatMetric(s.metrics[b.metric])}`);
+  const scores = b.scores.map((s, i) => `${s.name}${i === 0 ? ` ${b.metric}` : ''} ${formatMetric(metricOf(s.metrics, b.metric))}`);
   return `${scores.join(', ')}; ${skillText(b.metric, b.skill)} vs ${b.best}`;
 }
 
-/** "RMSE 81.5  MAE 65.3  R² -0.474  sMAPE 32.4 %": every metric, three significant digits. */
+/** How each metric is named for people, in the order they are listed. */
+const METRIC_LABELS: [Metric, string, string][] = [
+  ['rmse', 'RMSE', ''],
+  ['mae', 'MAE', ''],
+  ['r2', 'R²', ''],
+  ['smape', 'sMAPE', ' %'],
+  ['accuracy', 'accuracy', ''],
+  ['balanced_accuracy', 'balanced accuracy', ''],
+  ['f1_macro', 'macro F1', ''],
+  ['roc_auc', 'ROC AUC', ''],
+  ['log_loss', 'log loss', ''],
+  ['brier', 'Brier', ''],
+];
+
+/** "RMSE 81.5  MAE 65.3  R² -0.474  sMAPE 32.4 %" (or a classifier's scores): every metric present, three significant digits. */
 export function describeMetrics(m: Metrics): string {
-  return `RMSE ${formatMetric(m.rmse)}  MAE ${formatMetric(m.mae)}  R² ${formatMetric(m.r2)}  sMAPE ${formatMetric(m.smape)} %`;
+  return METRIC_LABELS.flatMap(([key, label, unit]) => (m[key] === undefined ? [] : [`${label} ${formatMetric(m[key])}${unit}`])).join('  ');
+}
+
+/** The first metric present, for one-line listings: "RMSE 81.5", "accuracy 0.871". */
+export function headlineMetric(m: Metrics): string {
+  const [key, label] = METRIC_LABELS.find(([name]) => m[name] !== undefined) ?? ['rmse', 'RMSE'];
+  return `${label} ${formatMetric(m[key] ?? Number.NaN)}`;
 }
 
 /** "79 examples, 2006-06-01 … 2012-12-01, artifact sha256:3f2a9c…" */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { higherIsBetter, improvement, type Metrics } from '../model/metrics';
+import { higherIsBetter, improvement, metricOf, type Metrics } from '../model/metrics';
 import type { Metric } from '../spec/pipeline-spec';
 import type { BaselineSummary } from './baselines';
 import type { ChampionComparison } from './champion-comparison';
@@ -59,8 +59,9 @@ export function evaluateGates(input: GateInputs): GateResult[] {
   if (input.beatBaselines) results.push(baselineGate(candidate, input.baselines));
   for (const [name, gate] of declared(input.gates)) {
     if (gate.threshold === undefined) continue;
-    const passed = higherIsBetter(name) ? candidate[name] >= gate.threshold : candidate[name] <= gate.threshold;
-    results.push({ metric: name, gate: 'threshold', required: gate.threshold, observed: candidate[name], passed });
+    const observed = metricOf(candidate, name);
+    const passed = higherIsBetter(name) ? observed >= gate.threshold : observed <= gate.threshold;
+    results.push({ metric: name, gate: 'threshold', required: gate.threshold, observed, passed });
   }
   if (input.champion) results.push(...championGates(input.champion, input.gates, metric));
   return results;
@@ -86,8 +87,8 @@ function baselineGate(candidate: Metrics, baselines: BaselineSummary): GateResul
 /** "rmse 0.491 vs last-value 0.572: skill 14 %" — the candidate against the best naive baseline. */
 export function versusBaselines(candidate: Metrics, baselines: BaselineSummary): string {
   const { metric, best, skill } = baselines;
-  const bestValue = (baselines.scores.find((s) => s.name === best) as { metrics: Metrics }).metrics[metric];
-  return `${metric} ${formatMetric(candidate[metric])} vs ${best} ${formatMetric(bestValue)}: ${skillText(metric, skill)}`;
+  const bestValue = metricOf((baselines.scores.find((s) => s.name === best) as { metrics: Metrics }).metrics, metric);
+  return `${metric} ${formatMetric(metricOf(candidate, metric))} vs ${best} ${formatMetric(bestValue)}: ${skillText(metric, skill)}`;
 }
 
 function championGates(comparison: ChampionComparison, gates: GateInputs['gates'], metric: Metric): GateResult[] {
@@ -101,12 +102,12 @@ function championGates(comparison: ChampionComparison, gates: GateInputs['gates'
   }
   const results: GateResult[] = [];
   for (const [name, gate] of declared(gates)) {
-    const gain = improvement(name, comparison.candidate[name], comparison.champion[name]);
+    const gain = improvement(name, metricOf(comparison.candidate, name), metricOf(comparison.champion, name));
     if (gate.minAbsoluteChange !== undefined) {
       results.push({ metric: name, gate: 'min_absolute_change', required: gate.minAbsoluteChange, observed: gain, passed: gain >= gate.minAbsoluteChange });
     }
     if (gate.minRelativeChange !== undefined) {
-      const base = comparison.champion[name];
+      const base = metricOf(comparison.champion, name);
       const relative = base === 0 ? (gain > 0 ? Infinity : 0) : gain / Math.abs(base);
       const detail = `${versusChampion(comparison, name)}: relative improvement ${formatPercent(relative)} ≥ ${formatPercent(gate.minRelativeChange)}`;
       results.push({ metric: name, gate: 'min_relative_change', required: gate.minRelativeChange, observed: relative, passed: relative >= gate.minRelativeChange, detail });
@@ -125,7 +126,7 @@ function championGates(comparison: ChampionComparison, gates: GateInputs['gates'
 /** "rmse 81.5 vs champion v1 84.0 on 35 holdout examples, 35 of which it had trained on (its score is optimistic)" */
 function versusChampion(c: Extract<ChampionComparison, { kind: 'scored' }>, metric: Metric): string {
   const which = c.beforeRefit ? ' (its fit before the refit)' : '';
-  return `${metric} ${formatMetric(c.candidate[metric])} vs champion v${c.version}${which} ${formatMetric(c.champion[metric])} ${comparedOn(c)}`;
+  return `${metric} ${formatMetric(metricOf(c.candidate, metric))} vs champion v${c.version}${which} ${formatMetric(metricOf(c.champion, metric))} ${comparedOn(c)}`;
 }
 
 function comparedOn(c: Extract<ChampionComparison, { kind: 'scored' }>): string {

@@ -1,6 +1,14 @@
-import type { Metric } from '../spec/pipeline-spec';
+import { CLASSIFICATION_METRICS, type Metric } from '../spec/pipeline-spec';
 
-export type Metrics = Record<Metric, number>;
+/** The scores of one set of predictions: regression metrics for a regressor, classification metrics for a classifier. */
+export type Metrics = Partial<Record<Metric, number>>;
+
+/** One metric of a score set; asking for a metric of the other task is a bug (the spec refuses it at load). */
+export function metricOf(metrics: Metrics, metric: Metric): number {
+  const value = metrics[metric];
+  if (value === undefined) throw new Error(`no ${metric} in these metrics (${Object.keys(metrics).join(', ')})`);
+  return value;
+}
 
 export function regressionMetrics(actual: number[], predicted: number[]): Metrics {
   if (actual.length !== predicted.length || actual.length === 0) {
@@ -33,9 +41,129 @@ function symmetricMape(actual: number[], predicted: number[]): number {
   return (100 * sum) / actual.length;
 }
 
-/** r2 rises as models improve; error metrics fall. */
+/** The class each row of probabilities predicts: the most probable, the first on a tie (as numpy's argmax). */
+export function predictedClasses(probabilities: number[][]): number[] {
+  return probabilities.map((row) => row.reduce((best, p, k) => (p > (row[best] as number) ? k : best), 0));
+}
+
+/** counts[actual][predicted] over class codes 0 … classes − 1. */
+export function confusionMatrix(labels: number[], predicted: number[], classes: number): number[][] {
+  const counts = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  labels.forEach((label, i) => ((counts[label] as number[])[predicted[i] as number] as number) += 1);
+  return counts;
+}
+
+export interface ClassScores {
+  precision: number;
+  recall: number;
+  f1: number;
+  /** How many rows truly belong to the class. */
+  support: number;
+}
+
+/** Precision, recall and F1 of each class from a confusion matrix; an empty denominator scores 0 (scikit-learn's zero_division). */
+export function perClassScores(counts: number[][]): ClassScores[] {
+  return counts.map((row, k) => {
+    const truePositives = row[k] as number;
+    const support = row.reduce((s, v) => s + v, 0);
+    const predictedCount = counts.reduce((s, r) => s + (r[k] as number), 0);
+    const precision = predictedCount === 0 ? 0 : truePositives / predictedCount;
+    const recall = support === 0 ? 0 : truePositives / support;
+    const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    return { precision, recall, f1, support };
+  });
+}
+
+/**
+ * Classification metrics from class codes (0 … classes − 1) and each row's class probabilities,
+ * defined as scikit-learn defines them: balanced accuracy averages the recall of the classes present
+ * in the labels; macro F1 the classes present in labels or predictions; ROC AUC is one-vs-rest,
+ * macro-averaged over the classes present (the positive class's AUC for two classes); log loss clips
+ * probabilities to [ε, 1 − ε]. Brier: the positive class's mean squared error for two classes (as
+ * brier_score_loss), the mean over rows of Σₖ (pₖ − yₖ)² for more.
+ */
+export function classificationMetrics(labels: number[], probabilities: number[][]): Metrics {
+  if (labels.length !== probabilities.length || labels.length === 0) {
+    throw new Error(`metrics need equal, non-empty arrays (got ${labels.length} and ${probabilities.length})`);
+  }
+  const classes = (probabilities[0] as number[]).length;
+  const predicted = predictedClasses(probabilities);
+  const counts = confusionMatrix(labels, predicted, classes);
+  const scores = perClassScores(counts);
+  const inLabels = scores.map((s) => s.support > 0);
+  const inEither = scores.map((s, k) => s.support > 0 || counts.some((row) => (row[k] as number) > 0));
+  return {
+    accuracy: labels.filter((label, i) => label === predicted[i]).length / labels.length,
+    balanced_accuracy: meanWhere(scores.map((s) => s.recall), inLabels),
+    f1_macro: meanWhere(scores.map((s) => s.f1), inEither),
+    roc_auc: rocAuc(labels, probabilities, classes),
+    log_loss: logLoss(labels, probabilities),
+    brier: brierScore(labels, probabilities, classes),
+  };
+}
+
+function meanWhere(values: number[], keep: boolean[]): number {
+  const kept = values.filter((_, k) => keep[k]);
+  return kept.reduce((s, v) => s + v, 0) / kept.length;
+}
+
+/** One-vs-rest AUC per class with both positives and negatives; 0.5 (no skill shown) when no class has both. */
+function rocAuc(labels: number[], probabilities: number[][], classes: number): number {
+  if (classes === 2) return binaryAuc(labels.map((l) => l === 1), probabilities.map((row) => row[1] as number)) ?? 0.5;
+  const aucs = Array.from({ length: classes }, (_, k) => binaryAuc(labels.map((l) => l === k), probabilities.map((row) => row[k] as number)));
+  const defined = aucs.filter((auc): auc is number => auc !== undefined);
+  return defined.length === 0 ? 0.5 : defined.reduce((s, v) => s + v, 0) / defined.length;
+}
+
+/** The Mann–Whitney statistic with mid-ranks for ties: the probability a positive outscores a negative. */
+function binaryAuc(positive: boolean[], scores: number[]): number | undefined {
+  const order = scores.map((_, i) => i).sort((a, b) => (scores[a] as number) - (scores[b] as number));
+  const ranks = new Float64Array(scores.length);
+  for (let start = 0; start < order.length; ) {
+    let end = start;
+    while (end + 1 < order.length && scores[order[end + 1] as number] === scores[order[start] as number]) end += 1;
+    const midRank = (start + end) / 2 + 1;
+    for (let i = start; i <= end; i += 1) ranks[order[i] as number] = midRank;
+    start = end + 1;
+  }
+  const positives = positive.filter(Boolean).length;
+  const negatives = positive.length - positives;
+  if (positives === 0 || negatives === 0) return undefined;
+  const rankSum = positive.reduce((s, p, i) => (p ? s + (ranks[i] as number) : s), 0);
+  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+}
+
+const EPSILON = 2.220446049250313e-16;
+
+/** Mean negative log-probability of the true class; rows renormalized after clipping, as scikit-learn does. */
+function logLoss(labels: number[], probabilities: number[][]): number {
+  let sum = 0;
+  labels.forEach((label, i) => {
+    const row = (probabilities[i] as number[]).map((p) => Math.min(1 - EPSILON, Math.max(EPSILON, p)));
+    const total = row.reduce((s, p) => s + p, 0);
+    sum -= Math.log((row[label] as number) / total);
+  });
+  return sum / labels.length;
+}
+
+function brierScore(labels: number[], probabilities: number[][], classes: number): number {
+  let sum = 0;
+  labels.forEach((label, i) => {
+    const row = probabilities[i] as number[];
+    if (classes === 2) sum += ((row[1] as number) - (label === 1 ? 1 : 0)) ** 2;
+    else row.forEach((p, k) => (sum += (p - (k === label ? 1 : 0)) ** 2));
+  });
+  return sum / labels.length;
+}
+
+/** r2 and the classification scores rise as models improve; errors and losses (log loss, Brier) fall. */
 export function higherIsBetter(metric: Metric): boolean {
-  return metric === 'r2';
+  return metric === 'r2' || metric === 'accuracy' || metric === 'balanced_accuracy' || metric === 'f1_macro' || metric === 'roc_auc';
+}
+
+/** Whether a metric scores class probabilities rather than numbers. */
+export function isClassificationMetric(metric: Metric): boolean {
+  return (CLASSIFICATION_METRICS as readonly Metric[]).includes(metric);
 }
 
 /** How much better `candidate` is than `baseline` on `metric` (positive = better). */

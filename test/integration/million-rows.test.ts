@@ -229,7 +229,7 @@ describe('a 1,000,000-row pipeline on a real Temporal server and PostgreSQL', ()
     report('both versions scored on the shifted snapshot', [...(await activitiesOf('million-score-v1')), ...(await activitiesOf('million-score-v2'))], scored);
     expect(old.examples).toBe(retrained.examples);
     expect(old.examples).toBeGreaterThan(ROWS * 0.99);
-    expect(old.metrics.rmse).toBeGreaterThan(retrained.metrics.rmse);
+    expect(old.metrics.rmse).toBeGreaterThan(retrained.metrics.rmse as number);
   }, 900_000);
 
   it('runs three such pipelines at once on one worker, none losing its heartbeat', async () => {

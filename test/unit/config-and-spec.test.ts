@@ -61,10 +61,15 @@ describe('pipeline specs', () => {
     expect(messages.join('\n')).toMatch(/model: .*parms/);
   });
 
-  it('refuses a target that is not numeric', () => {
+  it('refuses a metric of the other task, naming the field', () => {
     const columns = { ...(builtIn.columns as object), label: { type: 'categorical' } };
-    const result = PipelineSpec.safeParse({ ...builtIn, columns, target: 'label' });
-    expect(result.error?.issues.map((i) => i.message)).toContain('the target must be a numeric or integer column');
+    const classes = PipelineSpec.safeParse({ ...builtIn, columns, target: 'label', evaluation: { primaryMetric: 'rmse' } });
+    expect(classes.error?.issues.map((i) => i.path.join('.'))).toContain('evaluation.primaryMetric');
+    expect(classes.error?.issues.map((i) => i.message).join('\n')).toMatch(/rmse does not score classes/);
+    const numbers = PipelineSpec.safeParse({ ...builtIn, evaluation: { primaryMetric: 'rmse' }, promotion: { gates: { accuracy: { threshold: 0.5 } } } });
+    expect(numbers.error?.issues.map((i) => i.path.join('.'))).toEqual(['promotion.gates.accuracy']);
+    const textTask = PipelineSpec.safeParse({ ...builtIn, columns, target: 'label', task: 'regression' });
+    expect(textTask.error?.issues.map((i) => i.path.join('.'))).toEqual(['task']);
   });
 
   it('says which pipelines exist when the name is unknown', async () => {

@@ -9,7 +9,7 @@ import { describeGates, evaluateGates, type GateInputs } from '../../lib/evaluat
 import { splitHoldout } from '../../lib/evaluation/holdout';
 import { pairedBootstrap } from '../../lib/evaluation/paired-bootstrap';
 import type { Examples } from '../../lib/model/features';
-import { regressionMetrics, type Metrics } from '../../lib/model/metrics';
+import { metricOf, regressionMetrics, type Metrics } from '../../lib/model/metrics';
 import { BUILT_IN_PIPELINES_DIR } from '../../lib/spec/load-spec';
 import { PipelineSpec } from '../../lib/spec/pipeline-spec';
 import { mulberry32 } from '../../lib/stats/mulberry32';
@@ -95,7 +95,7 @@ describe('paired bootstrap of an improvement', () => {
       expect(interval.low, metric).toBeGreaterThan(0);
       // The estimate is the improvement on the examples as they are.
       const sign = metric === 'r2' ? 1 : -1;
-      const expected = sign * (regressionMetrics(actual, candidate)[metric] - regressionMetrics(actual, champion)[metric]);
+      const expected = sign * (metricOf(regressionMetrics(actual, candidate), metric) - metricOf(regressionMetrics(actual, champion), metric));
       expect(interval.estimate, metric).toBeCloseTo(expected, 9);
       expect(interval.low).toBeLessThanOrEqual(interval.estimate);
       expect(interval.high).toBeGreaterThanOrEqual(interval.estimate);

@@ -49,7 +49,7 @@ const expectFit = (model: RidgeModel, fit: Fit) => {
 };
 
 const expectMetrics = (actual: Metrics, expected: Metrics) => {
-  for (const metric of ['mae', 'rmse', 'r2', 'smape'] as const) expect(actual[metric], metric).toBeCloseTo(expected[metric], 8);
+  for (const metric of ['mae', 'rmse', 'r2', 'smape'] as const) expect(actual[metric], metric).toBeCloseTo(expected[metric] as number, 8);
 };
 
 describe('refit after scoring, on the bundled us-employment pipeline', () => {
@@ -92,7 +92,7 @@ describe('refit after scoring, on the bundled us-employment pipeline', () => {
     });
     const scores = scoreBaselines(planned.test.y, forecasts);
     expect(scores.map((s) => s.name)).toEqual(['last-value', 'seasonal-naive', 'mean']);
-    for (const score of scores) expectMetrics(score.metrics, reference.baselines[score.name]);
+    for (const score of scores) expectMetrics(score.metrics, reference.baselines[score.name as keyof Reference['baselines']]);
 
     const summary = summarizeBaselines('rmse', reference.candidate, scores);
     expect(summary.best).toBe('last-value');

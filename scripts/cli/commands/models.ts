@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { listModelNames, listVersions } from '../../../lib/db/model-registry';
-import { formatMetric, skillText } from '../../../lib/evaluation/format';
+import { headlineMetric, skillText } from '../../../lib/evaluation/format';
 import { output, type CliContext } from '../context';
 import { parseOptions } from '../usage-error';
 
@@ -29,7 +29,7 @@ export function registerModelsCommand(program: Command, ctx: CliContext): void {
           : versions
               .map((v) => {
                 const skill = v.baselines ? `${skillText(v.baselines.metric, v.baselines.skill)} vs ${v.baselines.best}` : '';
-                return `  ${v.model} v${v.version}  ${v.trainer.padEnd(13)} RMSE ${formatMetric(v.metrics.rmse).padStart(7)}  ${skill.padEnd(28)}  ${v.createdAt.toISOString().slice(0, 19)}  ${v.aliases.join(', ')}`;
+                return `  ${v.model} v${v.version}  ${v.trainer.padEnd(13)} ${headlineMetric(v.metrics).padEnd(14)}  ${skill.padEnd(28)}  ${v.createdAt.toISOString().slice(0, 19)}  ${v.aliases.join(', ')}`;
               })
               .join('\n'),
       );

@@ -5,6 +5,7 @@ import { quarantineText } from '../../support/pipeline-run';
 import { workflowUiLink } from '../../support/temporal-client';
 import { output, table, type CliContext } from '../context';
 import { parseOptions } from '../usage-error';
+import { headlineMetric } from '../../../lib/evaluation/format';
 
 const StatusOptions = z.object({ json: z.boolean().default(false) });
 
@@ -104,8 +105,8 @@ function render(ctx: CliContext, workflowId: string, { workflowStatus, runId, st
     rows.push(['snapshot', `#${id}: ${accepted} rows, ${quarantined} quarantined${quarantineReasons ? ` (${quarantineText(quarantineReasons)})` : ''}`]);
   }
   if ('norm' in status && status.norm) rows.push(['norm', status.norm.explanation]);
-  if ('candidate' in status && status.candidate) rows.push(['candidate', `version ${status.candidate.version}, RMSE ${status.candidate.metrics.rmse.toFixed(1)}`]);
-  if ('version' in status && status.version) rows.push(['candidate', `version ${status.version.version}, RMSE ${status.version.metrics.rmse.toFixed(1)}`]);
+  if ('candidate' in status && status.candidate) rows.push(['candidate', `version ${status.candidate.version}, ${headlineMetric(status.candidate.metrics)}`]);
+  if ('version' in status && status.version) rows.push(['candidate', `version ${status.version.version}, ${headlineMetric(status.version.metrics)}`]);
   if ('awaitingApproval' in status && status.awaitingApproval) rows.push(['waiting for', `${status.awaitingApproval.summary} (until ${status.awaitingApproval.deadline})`]);
   if ('decision' in status && status.decision) rows.push(['decision', `${status.promoted ? 'promoted' : 'not promoted'}: ${status.decision}`]);
   if (status.lastError) rows.push(['last error', status.lastError]);

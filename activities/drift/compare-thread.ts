@@ -3,7 +3,8 @@ import { currentData } from '../../lib/arrival/windows';
 import type { ModelVersion } from '../../lib/db/model-registry';
 import { loadPipelineData } from '../../lib/db/pipeline-data';
 import { createPool } from '../../lib/db/pool';
-import { compareDatasets } from '../../lib/drift/compare-datasets';
+import { compareDatasets, DEFAULT_DRIFT_SEED } from '../../lib/drift/compare-datasets';
+import { segmentDrift, type SegmentDrift } from '../../lib/drift/segments';
 import type { DriftCheck, DriftSides, DriftWindow } from '../../lib/drift/drift-check';
 import type { DriftReport } from '../../lib/drift/drift-report';
 import { comparePredictions, PREDICTION } from '../../lib/drift/prediction-drift';
@@ -58,6 +59,7 @@ export async function run(job: DriftJob, send: SendFromJob<DriftMessage>): Promi
         : comparePredictions(predictions.reference, predictions.current, spec.drift.prediction, spec.drift, job.seed),
     accuracy: await championAccuracy(spec, champion, championData.all, sides.current),
     window: compared.window,
+    ...(compared.segments && { segments: compared.segments }),
   };
   return { kind: 'compared', signals };
 }
@@ -71,7 +73,7 @@ async function compareData(
   send: SendFromJob<DriftMessage>,
 ): Promise<
   | Extract<DriftOutcome, { kind: 'no-new-data' }>
-  | { kind: 'compared'; sides: DriftSides; data: DriftReport; window: DriftWindow; championData: { reference: PipelineData; all: PipelineData } }
+  | { kind: 'compared'; sides: DriftSides; data: DriftReport; window: DriftWindow; championData: { reference: PipelineData; all: PipelineData }; segments?: SegmentDrift }
 > {
   const { spec, champion } = job;
   const { all, reference } = await loadSides(job, send);
@@ -80,8 +82,11 @@ async function compareData(
   send({ type: 'step', step: 'comparing' });
   const data = compareDatasets(frameOf(reference.data), frameOf(current.data), spec.columns, spec.drift, { recordedMethods: champion.driftMethods, seed: job.seed });
   const read = featureColumns(champion.artifact.plan);
+  // With groupBy, the same comparison per segment, ranked: which segment moved.
+  const segments = spec.groupBy.length === 0 ? undefined : segmentDrift(frameOf(reference.data), frameOf(current.data), spec.groupBy, spec.columns, { options: spec.drift, recordedMethods: champion.driftMethods, seed: job.seed ?? DEFAULT_DRIFT_SEED });
   return {
     kind: 'compared',
+    ...(segments && { segments }),
     sides: { reference: reference.window, current: describeWindow(current.data) },
     data,
     window: checkWindow(current.data),

@@ -3,6 +3,7 @@ import { DataWindow } from '../arrival/pipeline-data';
 import { AccuracyDecay } from './accuracy-decay';
 import { Annotation } from './annotation';
 import { ColumnDrift, ColumnVerdict, DriftReport, DriftVerdict, SkippedColumn } from './drift-report';
+import { describeSegmentDrift, SegmentDrift } from './segments';
 
 /** The period the current data covers (its time column's span, null without one) and when it was checked. */
 export const DriftWindow = z.object({ from: z.string().nullable(), to: z.string().nullable(), checkedAt: z.string() });
@@ -28,6 +29,8 @@ export const DriftCheck = z.object({
   /** Absent only in reports stored before sides were recorded. */
   sides: DriftSides.optional(),
   annotations: z.array(Annotation),
+  /** Per segment of the pipeline's groupBy columns, most drifted first; absent without groupBy. */
+  segments: SegmentDrift.optional(),
 });
 export type DriftCheck = z.infer<typeof DriftCheck>;
 
@@ -52,6 +55,8 @@ export function assembleDriftCheck(parts: Omit<DriftCheck, 'verdict' | 'reasons'
   if (data.columnsInsufficient > 0) {
     signals.push(['ok', `${data.columnsInsufficient} column${data.columnsInsufficient === 1 ? '' : 's'} not tested: fewer than ${data.minSamples ?? 'the minimum'} values`]);
   }
+  // A drifted segment warns even when the pooled data hides it.
+  if (parts.segments !== undefined && parts.segments.drifted > 0) signals.push(['warn', describeSegmentDrift(parts.segments)]);
   if (target.verdict === 'drift') signals.push(['warn', `the target ${target.column} drifted`]);
   if ('verdict' in prediction && (prediction.verdict === 'drift' || prediction.verdict === 'warn')) {
     signals.push(['warn', `the champion's predictions ${prediction.verdict === 'drift' ? 'drifted' : 'are in their warn band'} (${prediction.method})`]);

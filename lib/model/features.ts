@@ -1,10 +1,13 @@
 import { NULL_CODE } from '../data/columns/column-table';
 import type { Frame } from '../data/columns/frame';
+import { targetNumbers, type TargetClasses } from './classes';
 import type { FeatureSpec } from '../spec/pipeline-spec';
 
 /** What a model needs to rebuild its inputs from rows (seen as a frame): stored inside every artifact. */
 export interface FeaturePlan {
   target: string;
+  /** A classifier's classes: the label is then the class code (lib/model/classes.ts). */
+  classes?: TargetClasses;
   timeColumn?: string;
   /** Steps between a row and its label; 0 for cross-sectional data, where the label is the row's own target. */
   horizon: number;
@@ -81,9 +84,64 @@ export function buildFeatures(frame: Frame, plan: FeaturePlan): Omit<Examples, '
   return { featureNames, x, at, row };
 }
 
+/** `buildFeatures` laid out by feature: one Float64Array per feature, no array per row. */
+export interface FeatureColumns {
+  featureNames: string[];
+  /** Feature j's value for every kept row. */
+  columns: Float64Array[];
+  /** As `Examples.row`: the time-order position of each kept row. */
+  row: Int32Array;
+  /** As `Examples.at[i]`, made only when asked: a million rows' would be a million strings. */
+  atOf(i: number): string;
+}
+
+/**
+ * The same rows and values as `buildFeatures`, column by column: what a model that predicts on
+ * columns reads (the drift check's built-in ridge), at a fraction of the memory and time.
+ */
+export function buildFeatureColumns(frame: Frame, plan: FeaturePlan): FeatureColumns {
+  const { order, group } = rowOrder(frame, plan);
+  const target = inTimeOrder(targetNumbers(frame, plan), order);
+  const { features } = plan;
+  const numeric = features.columns.map((column) => inTimeOrder(frame.numbers(column), order));
+  const categorical = features.categorical.map((column) => oneHotSlots(frame, column, plan.categories[column] ?? [], order));
+  const times = plan.timeColumn ? inTimeOrder(frame.numbers(plan.timeColumn), order) : undefined;
+  const pairs = features.interactions.map(([a, b]) => [baseFeatureNames(plan).indexOf(a), baseFeatureNames(plan).indexOf(b)] as const);
+  const names = featureNames(plan);
+  const lookback = lookbackOf(plan);
+  const capacity = Math.max(0, frame.rowCount - lookback);
+  const columns = names.map(() => new Float64Array(capacity));
+  const row = new Int32Array(capacity);
+  const values = new Float64Array(names.length);
+  let kept = 0;
+  for (let t = lookback; t < frame.rowCount; t += 1) {
+    if (group !== undefined && group[t - lookback] !== group[t]) continue;
+    let k = 0;
+    for (const column of numeric) values[k++] = column[t] as number;
+    for (const { slots, size } of categorical) for (let slot = 0; slot < size; slot += 1) values[k++] = slots[t] === slot ? 1 : 0;
+    for (const lag of features.targetLags) values[k++] = target[t - lag] as number;
+    for (const window of features.targetRollingMeans) values[k++] = meanOf(target, t - window + 1, t + 1);
+    for (const [i, j] of pairs) values[k++] = (values[i] as number) * (values[j] as number);
+    if (!values.every(Number.isFinite)) continue;
+    for (let j = 0; j < values.length; j += 1) (columns[j] as Float64Array)[kept] = values[j] as number;
+    row[kept] = t;
+    kept += 1;
+  }
+  const keptRow = row.subarray(0, kept);
+  return {
+    featureNames: names,
+    columns: columns.map((column) => column.subarray(0, kept)),
+    row: keptRow,
+    atOf: (i) => {
+      const t = keptRow[i] as number;
+      return times ? timeText(times[t] as number) : String(t).padStart(10, '0');
+    },
+  };
+}
+
 /** The target of every row in time order (NaN where missing): what naive forecasts read, indexed like `Examples.row`. */
 export function targetSeries(frame: Frame, plan: FeaturePlan): number[] {
-  return Array.from(inTimeOrder(frame.numbers(plan.target), rowOrder(frame, plan).order));
+  return Array.from(inTimeOrder(targetNumbers(frame, plan), rowOrder(frame, plan).order));
 }
 
 /** The group of every row, indexed like `targetSeries`; undefined without `groupBy`. */
@@ -163,7 +221,7 @@ function rowOrder(frame: Frame, plan: FeaturePlan): RowOrder {
 }
 
 /** Each row's group name: the values of the groupBy columns, joined by " | " ("null" for a missing one). */
-function groupKeys(frame: Frame, columns: string[]): string[] {
+export function groupKeys(frame: Frame, columns: string[]): string[] {
   const parts = columns.map((column) => {
     const { codes, dictionary } = frame.codes(column);
     return Array.from(codes, (code) => (code === NULL_CODE ? 'null' : String(dictionary[code])));
@@ -173,7 +231,7 @@ function groupKeys(frame: Frame, columns: string[]): string[] {
 
 function featureTable(frame: Frame, plan: FeaturePlan) {
   const { order, group } = rowOrder(frame, plan);
-  const target = inTimeOrder(frame.numbers(plan.target), order);
+  const target = inTimeOrder(targetNumbers(frame, plan), order);
   const { features } = plan;
   const columns = features.columns.map((column) => inTimeOrder(frame.numbers(column), order));
   const categorical = features.categorical.map((column) => oneHotSlots(frame, column, plan.categories[column] ?? [], order));

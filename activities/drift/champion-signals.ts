@@ -2,7 +2,9 @@ import { type DataWindow, frameOf, keyAt, type PipelineData, rowCountOf, type Ro
 import { accuracyDecay } from '../../lib/drift/accuracy-decay';
 import type { DriftCheck } from '../../lib/drift/drift-check';
 import { metricOf } from '../../lib/model/metrics';
-import { buildExamples, buildFeatures, type Examples, lookbackOf } from '../../lib/model/features';
+import { buildExamples, buildFeatureColumns, buildFeatures, lookbackOf } from '../../lib/model/features';
+import { checkPredictions } from '../../lib/model/model-artifact';
+import { predictRidgeOnColumns, type RidgeModel } from '../../lib/model/ridge';
 import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
 import { predictWith } from '../training/predict';
 import type { Champion } from './compare-thread';
@@ -27,7 +29,7 @@ export async function championPredictions(
   current: DataWindow,
   batchRows = BATCH_ROWS,
 ): Promise<{ reference: Float64Array; current: Float64Array } | string> {
-  const reference = await predictionsOn(champion, data.reference, () => true, batchRows);
+  const reference = await predictionsOn(champion, data.reference, undefined, batchRows);
   // Lags and rolling means of new rows reach back into older ones: the current's features are built with the rows before it.
   const currentPredictions = await predictionsOn(champion, withHistory(data.all, current, champion), (key) => inWindow(key, current), batchRows);
   if (reference.length === 0 || currentPredictions.length === 0) return `no ${reference.length === 0 ? 'reference' : 'current'} row has all the champion's features`;
@@ -52,7 +54,7 @@ export async function championAccuracy(
   const { plan } = champion.artifact;
   for (const batch of batchesOf(withHistory(all, current, champion), { behind: lookbackOf(plan), ahead: plan.horizon, rows: batchRows })) {
     const examples = buildExamples(frameOf(batch.data), plan);
-    for (const i of ownExamples(batch, examples, (key) => inWindow(key, current))) {
+    for (const i of ownExamples(batch, examples.row, (j) => examples.at[j] as string, (key) => inWindow(key, current))) {
       available += 1;
       newest.x.push(examples.x[i] as number[]);
       newest.y.push(examples.y[i] as number);
@@ -65,18 +67,39 @@ export async function championAccuracy(
   return accuracyDecay(metricOf(champion.metrics, options.metric), newest.y, predicted, options, undefined, available);
 }
 
-/** The champion's predictions for the rows of `data` whose key `keeps`, built and predicted a batch at a time. */
-async function predictionsOn(champion: Champion, data: PipelineData, keeps: (key: RowKey) => boolean, batchRows: number): Promise<Float64Array> {
+/** The champion's predictions for the rows of `data` whose key `keeps` (all without it), built and predicted a batch at a time. */
+async function predictionsOn(champion: Champion, data: PipelineData, keeps: KeyFilter | undefined, batchRows: number): Promise<Float64Array> {
   // At most one prediction per row: no array grows (and is copied) a million times over.
   const predictions = new Float64Array(rowCountOf(data));
   let count = 0;
   for (const batch of batchesOf(data, { behind: lookbackOf(champion.artifact.plan), ahead: 0, rows: batchRows })) {
-    const features = buildFeatures(frameOf(batch.data), champion.artifact.plan);
-    const x = ownExamples(batch, features, keeps).map((i) => features.x[i] as number[]);
-    if (x.length === 0) continue;
-    for (const prediction of await predictWith(champion.artifact, x, NEVER)) predictions[count++] = prediction;
+    const predicted = await predictBatch(champion.artifact, batch, keeps);
+    predictions.set(predicted, count);
+    count += predicted.length;
   }
   return predictions.subarray(0, count);
+}
+
+/**
+ * The champion's predictions for a batch's own rows that `keeps`: the built-in ridge predicts on
+ * feature columns (no array per row); any other trainer takes rows.
+ */
+async function predictBatch(artifact: Champion['artifact'], batch: Batch, keeps: KeyFilter | undefined): Promise<ArrayLike<number>> {
+  const frame = frameOf(batch.data);
+  if (artifact.trainer.kind === 'built-in' && artifact.trainer.name === 'ridge') {
+    const features = buildFeatureColumns(frame, artifact.plan);
+    const picked = ownExamples(batch, features.row, features.atOf, keeps);
+    const predicted = predictRidgeOnColumns(artifact.model as RidgeModel, features.columns.map((column) => gathered(column, picked)));
+    checkPredictions(Array.from(predicted), picked.length);
+    return predicted;
+  }
+  const features = buildFeatures(frame, artifact.plan);
+  const x = ownExamples(batch, features.row, (i) => features.at[i] as string, keeps).map((i) => features.x[i] as number[]);
+  return x.length === 0 ? [] : predictWith(artifact, x, NEVER);
+}
+
+function gathered(column: Float64Array, picked: number[]): Float64Array {
+  return Float64Array.from(picked, (i) => column[i] as number);
 }
 
 /** The current window's rows (a suffix of the data) with the rows before them that their features read. */
@@ -106,12 +129,15 @@ function* batchesOf(data: PipelineData, { behind, ahead, rows }: { behind: numbe
   }
 }
 
-/** The indexes of the examples built from the batch's own rows whose key `keeps`. */
-function ownExamples(batch: Batch, examples: Pick<Examples, 'at' | 'row'>, keeps: (key: RowKey) => boolean): number[] {
+type KeyFilter = (key: RowKey) => boolean;
+
+/** The indexes of the examples built from the batch's own rows whose key `keeps` (all of them without it; no key is made then). */
+function ownExamples(batch: Batch, rows: ArrayLike<number>, atOf: (i: number) => string, keeps: KeyFilter | undefined): number[] {
   const picked: number[] = [];
-  examples.row.forEach((row, i) => {
-    if (row >= batch.first && row < batch.end && keeps(exampleKey(batch.data, examples.at[i] as string))) picked.push(i);
-  });
+  for (let i = 0; i < rows.length; i += 1) {
+    const row = rows[i] as number;
+    if (row >= batch.first && row < batch.end && (keeps === undefined || keeps(exampleKey(batch.data, atOf(i))))) picked.push(i);
+  }
   return picked;
 }
 

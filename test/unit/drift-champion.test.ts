@@ -3,7 +3,8 @@ import { championAccuracy, championPredictions } from '../../activities/drift/ch
 import type { Champion } from '../../activities/drift/compare-thread';
 import { between, describeWindow, frameOf, newerThan, orderPipelineData, type PipelineData } from '../../lib/arrival/pipeline-data';
 import type { ColumnSpecs } from '../../lib/data/column-spec';
-import { buildExamples, type FeaturePlan, lookbackOf } from '../../lib/model/features';
+import { buildExamples, buildFeatures, type FeaturePlan, lookbackOf } from '../../lib/model/features';
+import { predictRidge, type RidgeModel } from '../../lib/model/ridge';
 import { regressionMetrics } from '../../lib/model/metrics';
 import { PipelineSpec } from '../../lib/spec/pipeline-spec';
 import { RidgeParams, ridgeTrainer } from '../../lib/trainers/ridge-trainer';
@@ -48,6 +49,11 @@ describe("the champion's signals in a drift check", () => {
     if (typeof whole === 'string') throw new Error(whole);
     expect(whole.current).toHaveLength(current.rows);
     expect(whole.reference).toHaveLength(describeWindow(reference).rows - lookbackOf(champion.artifact.plan));
+
+    // The built-in ridge predicts on feature columns: the same numbers as predicting the rows' features.
+    const rowPredictions = (data: PipelineData) => Float64Array.from(predictRidge(champion.artifact.model as RidgeModel, buildFeatures(frameOf(data), champion.artifact.plan).x));
+    expect(whole.reference).toStrictEqual(rowPredictions(reference));
+    expect(whole.current).toStrictEqual(rowPredictions(all).subarray(-current.rows));
 
     const accuracy = await championAccuracy(spec, champion, all, current, Number.MAX_SAFE_INTEGER);
     expect(await championAccuracy(spec, champion, all, current, 97)).toEqual(accuracy);

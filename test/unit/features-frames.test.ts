@@ -3,7 +3,7 @@ import { frameOf, orderPipelineData } from '../../lib/arrival/pipeline-data';
 import type { ColumnSpecs } from '../../lib/data/column-spec';
 import { frameOfRows, frameOfTable, type Frame } from '../../lib/data/columns/frame';
 import type { Row } from '../../lib/data/typed-row';
-import { buildExamples, buildFeatures, learnCategories, targetSeries, type FeaturePlan } from '../../lib/model/features';
+import { buildExamples, buildFeatureColumns, buildFeatures, learnCategories, targetSeries, type FeaturePlan } from '../../lib/model/features';
 import type { FeatureSpec } from '../../lib/spec/pipeline-spec';
 import { tableOfRows } from '../support/column-table';
 import { loadSeattleWeather } from '../support/vega-data';
@@ -66,6 +66,21 @@ describe('features on columns', () => {
       const bigger = tableOfRows([...padding, ...rows], columns);
       const positions = Int32Array.from(rows, (_, i) => padding.length + i);
       expect(everything(frameOfTable(bigger, positions), timeColumn)).toStrictEqual(fromRows);
+    }
+  });
+
+  it('laid out by feature are the rows\' features, bit for bit: the same rows, values and times (in time order, by group)', async () => {
+    const { columns, rows } = await awkwardWeather();
+    const frame = frameOfTable(tableOfRows(rows, columns));
+    for (const [timeColumn, groupBy] of [['date', undefined], [undefined, undefined], ['date', ['wet']]] as const) {
+      const plan: FeaturePlan = { target: 'temp_max', timeColumn, horizon: 2, groupBy: groupBy && [...groupBy], features, categories: learnCategories(frame, features) };
+      const byRow = buildFeatures(frame, plan);
+      const byColumn = buildFeatureColumns(frame, plan);
+      expect(byRow.x.length).toBeGreaterThan(1000);
+      expect(byColumn.featureNames).toEqual(byRow.featureNames);
+      expect(Array.from(byColumn.row)).toEqual(byRow.row);
+      expect(byRow.at.map((_, i) => byColumn.atOf(i))).toEqual(byRow.at);
+      byColumn.columns.forEach((column, j) => expect(column, byRow.featureNames[j]).toStrictEqual(Float64Array.from(byRow.x, (x) => x[j] as number)));
     }
   });
 

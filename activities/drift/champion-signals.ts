@@ -2,7 +2,7 @@ import { type DataWindow, frameOf, keyAt, type PipelineData, rowCountOf, type Ro
 import { accuracyDecay } from '../../lib/drift/accuracy-decay';
 import type { DriftCheck } from '../../lib/drift/drift-check';
 import { metricOf } from '../../lib/model/metrics';
-import { buildExamples, buildFeatureColumns, buildFeatures, lookbackOf } from '../../lib/model/features';
+import { buildExamples, buildFeatureColumns, buildFeatures, type FeaturePlan, lookbackOf, targetSeries } from '../../lib/model/features';
 import { checkPredictions } from '../../lib/model/model-artifact';
 import { predictRidgeOnColumns, type RidgeModel } from '../../lib/model/ridge';
 import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
@@ -10,8 +10,8 @@ import { predictWith } from '../training/predict';
 import type { Champion } from './compare-thread';
 
 /**
- * Rows whose features are built at a time: features are one array per row, so a million rows'
- * would take hundreds of megabytes; a batch's live only while it is predicted. Few enough
+ * Rows whose features are built at a time: for a trainer that takes rows, features are one array
+ * per row, so a million rows' would take hundreds of megabytes; a batch's live only while it is predicted. Few enough
  * batches that a command trainer (a process per prediction) starts only a handful of times.
  */
 const BATCH_ROWS = 65_536;
@@ -53,18 +53,38 @@ export async function championAccuracy(
   let available = 0;
   const { plan } = champion.artifact;
   for (const batch of batchesOf(withHistory(all, current, champion), { behind: lookbackOf(plan), ahead: plan.horizon, rows: batchRows })) {
-    const examples = buildExamples(frameOf(batch.data), plan);
-    for (const i of ownExamples(batch, examples.row, (j) => examples.at[j] as string, (key) => inWindow(key, current))) {
-      available += 1;
-      newest.x.push(examples.x[i] as number[]);
-      newest.y.push(examples.y[i] as number);
-    }
+    const labelled = ownLabelled(batch, plan, (key) => inWindow(key, current), options.window);
+    available += labelled.count;
+    newest.x.push(...labelled.x);
+    newest.y.push(...labelled.y);
     newest.x.splice(0, Math.max(0, newest.x.length - options.window));
     newest.y.splice(0, Math.max(0, newest.y.length - options.window));
   }
   if (available === 0) return { reason: 'no new actuals since the champion was trained' };
   const predicted = await predictWith(champion.artifact, newest.x, NEVER);
   return accuracyDecay(metricOf(champion.metrics, options.metric), newest.y, predicted, options, undefined, available);
+}
+
+/**
+ * How many labelled examples the batch's own rows in the window give, and the newest `keep` of
+ * them. Without groups the examples are the feature rows that have a label, in the same order, so
+ * they are built on columns and only the newest become arrays; grouped examples (put in time
+ * order across groups) are built as rows.
+ */
+function ownLabelled(batch: Batch, plan: FeaturePlan, keeps: KeyFilter, keep: number): { count: number; x: number[][]; y: number[] } {
+  const frame = frameOf(batch.data);
+  if (plan.groupBy?.length) {
+    const examples = buildExamples(frame, plan);
+    const picked = ownExamples(batch, examples.row, (i) => examples.at[i] as string, keeps);
+    const newest = keep > 0 ? picked.slice(-keep) : [];
+    return { count: picked.length, x: newest.map((i) => examples.x[i] as number[]), y: newest.map((i) => examples.y[i] as number) };
+  }
+  const features = buildFeatureColumns(frame, plan);
+  const target = targetSeries(frame, plan);
+  const labelOf = (i: number) => target[(features.row[i] as number) + plan.horizon];
+  const picked = ownExamples(batch, features.row, features.atOf, keeps).filter((i) => Number.isFinite(labelOf(i)));
+  const newest = keep > 0 ? picked.slice(-keep) : [];
+  return { count: picked.length, x: newest.map((i) => features.columns.map((column) => column[i] as number)), y: newest.map((i) => labelOf(i) as number) };
 }
 
 /** The champion's predictions for the rows of `data` whose key `keeps` (all without it), built and predicted a batch at a time. */

@@ -9,6 +9,7 @@ import type { ColumnDrift, Histogram } from '../drift/drift-report';
 import type { MultivariateDrift } from '../drift/multivariate';
 import { DRIFT_METHODS, type DriftMethod } from '../drift/drift-methods';
 import { rankColumns } from '../drift/rank-columns';
+import { describeSegmentDrift, type SegmentDrift } from '../drift/segments';
 import { acknowledgeForm, annotateForm } from './action-forms';
 import { chartFigure, COLORS, epochSeconds, type ChartSpec } from './charts';
 import { chartValue, formatDate, formatNumber, formatTime } from './format';
@@ -93,10 +94,20 @@ ${multivariateSection(check.data.multivariate)}
 ${check.data.skipped.length > 0 ? html`<h2>Not tested</h2><ul>${check.data.skipped.map((s) => html`<li>${s.column}: ${s.reason}</li>`)}</ul>` : ''}
 <h2 id="validation">Validation of snapshot #${report.currentSnapshotId}</h2>
 ${validationSection(validations.filter((v) => v.pipeline === report.pipeline))}
-<p class="muted">No segment breakdown: the spec declares no segments for this pipeline.</p>
+${segmentsSection(check.segments)}
 ${acknowledgeForm(report.pipeline, report.id)}`;
   const drift = `/pipelines/${segment(report.pipeline)}/drift`;
   return layout(`Drift report #${report.id}`, [{ label: report.pipeline, href: drift }, { label: `report #${report.id}` }], body);
+}
+
+/** Each segment of the groupBy columns against its own reference, most drifted first. */
+function segmentsSection(segments: SegmentDrift | undefined): SafeHtml {
+  if (!segments) return html`<p class="muted">No segment breakdown: the spec declares no segments for this pipeline.</p>`;
+  return html`<h2 id="segments">Segments by ${segments.by.join(', ')}, most drifted first</h2>
+<p>${describeSegmentDrift(segments)}</p>
+<div class="scroll"><table class="segments"><thead><tr><th>segment</th><th>reference rows</th><th>current rows</th><th>most drifted column</th><th>score</th><th>threshold</th><th>verdict</th><th>drifted columns</th></tr></thead>
+<tbody>${segments.segments.map((s) => html`<tr class="${s.verdict}" data-segment="${s.segment}"><td>${s.segment}</td><td>${s.rows.reference}</td><td>${s.rows.current}</td><td>${s.column ?? '—'}</td>
+<td>${formatNumber(s.pValue ?? s.statistic)}</td><td>${formatNumber(s.threshold)}</td><td><span class="verdict ${s.verdict}">${s.verdict}</span></td><td>${s.drifted.join(', ') || '—'}</td></tr>`)}</tbody></table></div>`;
 }
 
 function columnSection(c: ColumnDrift, index: number, info: PipelineInfo): SafeHtml {

@@ -6,6 +6,7 @@ import type { DataShift, NumericSummary } from '../../lib/drift/data-shift';
 import type { ColumnDrift } from '../../lib/drift/drift-report';
 import type { MultivariateDrift } from '../../lib/drift/multivariate';
 import { rankColumns } from '../../lib/drift/rank-columns';
+import { describeSegmentDrift, type SegmentDrift } from '../../lib/drift/segments';
 import { table } from './context';
 
 /** A drift report for people: the verdict and why, then every column ranked by how far it drifted, then annotations. */
@@ -39,7 +40,22 @@ export function renderDriftReport(report: StoredDriftReport): string {
     ranked.map((c) => [c.column, c.method, number(c.statistic), c.pValue === null ? '—' : number(c.pValue), thresholdOf(c), c.verdict]),
   );
   const skipped = check.data.skipped.map((s) => `  ${s.column}: not compared (${s.reason})`);
-  return [header, '', columns, ...skipped, '', renderMultivariate(check.data.multivariate), '', renderShifts(ranked), '', renderAnnotations(check.annotations)].join('\n');
+  const segments = check.segments ? ['', renderSegments(check.segments)] : [];
+  return [header, '', columns, ...skipped, ...segments, '', renderMultivariate(check.data.multivariate), '', renderShifts(ranked), '', renderAnnotations(check.annotations)].join('\n');
+}
+
+/** The segments of the groupBy columns, most drifted first: which one moved. */
+function renderSegments(segments: SegmentDrift): string {
+  const rows = segments.segments.map((s) => [
+    s.segment,
+    `${s.rows.reference} → ${s.rows.current}`,
+    s.column ?? '—',
+    s.pValue === null ? number(s.statistic) : `p ${number(s.pValue)}`,
+    s.threshold === null ? '—' : number(s.threshold),
+    s.verdict,
+    s.drifted.join(', ') || '—',
+  ]);
+  return [`segments by ${segments.by.join(', ')}: ${describeSegmentDrift(segments)}`, grid(['segment', 'rows', 'most drifted', 'score', 'threshold', 'verdict', 'drifted columns'], rows)].join('\n');
 }
 
 /** Per column, what the score means at this sample size and the shift in the column's own units. */

@@ -1,0 +1,189 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { ColumnSpecs } from '../../lib/data/column-spec';
+import { frameOfRows } from '../../lib/data/columns/frame';
+import { resolveSourcePath } from '../../lib/data/sources/resolve-source';
+import type { Row } from '../../lib/data/typed-row';
+import type { Pool } from '../../lib/db/pool';
+import { rankColumns } from '../../lib/drift/rank-columns';
+import type { SegmentEntry } from '../../lib/drift/segments';
+import { buildExamples, type FeaturePlan } from '../../lib/model/features';
+import { loadPipelineSpec } from '../../lib/spec/load-spec';
+import { statusQuery } from '../../workflows/messages';
+import { modelPipeline } from '../../workflows/pipeline';
+import type { PipelineInput } from '../../workflows/pipeline-input';
+import { runDriftline } from '../support/driftline-cli';
+import { pipelineFolderWith } from '../support/pipelines';
+import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
+
+const TASK_QUEUE = 'data-shapes-test';
+const pipelinesDir = mkdtempSync(path.join(os.tmpdir(), 'driftline-shapes-'));
+
+let env: TestWorkflowEnvironment;
+let pool: Pool;
+let stack: WorkerStack;
+
+const vegaFile = (file: string) => resolveSourcePath({ kind: 'package-file', package: 'vega-datasets', path: `data/${file}`, format: 'csv', delimiter: ',' }, '.');
+
+/** Palmer penguins: body mass from the other measurements, one row per bird. */
+const PENGUIN_COLUMNS: ColumnSpecs = {
+  Species: { type: 'categorical', nullable: false },
+  Island: { type: 'categorical', nullable: false },
+  'Beak Length (mm)': { type: 'numeric', nullable: true },
+  'Beak Depth (mm)': { type: 'numeric', nullable: true },
+  'Flipper Length (mm)': { type: 'numeric', nullable: true },
+  'Body Mass (g)': { type: 'numeric', nullable: true },
+  Sex: { type: 'categorical', nullable: true },
+};
+
+function penguinPipeline(name: string): void {
+  pipelineFolderWith(name, (spec) => {
+    spec.kind = 'cross-sectional';
+    spec.source = { kind: 'package-file', package: 'vega-datasets', path: 'data/penguins.json', format: 'json' };
+    spec.columns = PENGUIN_COLUMNS;
+    delete spec.timeColumn;
+    delete spec.horizon;
+    spec.keyColumns = [];
+    spec.target = 'Body Mass (g)';
+    spec.features = { columns: ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)'], categorical: ['Species', 'Sex'] };
+    spec.evaluation = { holdout: { fraction: 0.25, seed: 1 }, primaryMetric: 'rmse' };
+    spec.promotion = { gates: {} };
+    spec.checks = { rowCount: { min: 300 } };
+  }, pipelinesDir);
+}
+
+/**
+ * The five stocks (symbol, date, price), their "Jan 1 2000" dates written as ISO dates (the form
+ * Driftline reads) into the pipeline's file, up to and including `lastYear`.
+ */
+function writeStocks(file: string, lastYear: number): Row[] {
+  const [, ...lines] = readFileSync(vegaFile('stocks.csv'), 'utf8').trim().split('\n');
+  const rows = lines
+    .map((line) => line.split(','))
+    .map(([symbol, date, price]) => ({ symbol: symbol as string, date: new Date(`${date} UTC`).toISOString(), price: Number(price) }))
+    .filter((row) => Number(row.date.slice(0, 4)) <= lastYear);
+  writeFileSync(path.join(pipelinesDir, file), ['symbol,date,price', ...rows.map((r) => `${r.symbol},${r.date.slice(0, 10)},${r.price}`)].join('\n'));
+  return rows;
+}
+
+const STOCK_COLUMNS: ColumnSpecs = {
+  symbol: { type: 'categorical', nullable: false },
+  date: { type: 'timestamp', nullable: false },
+  price: { type: 'numeric', nullable: false },
+};
+
+function stocksPipeline(name: string): void {
+  pipelineFolderWith(name, (spec) => {
+    spec.source = { kind: 'file', path: `${name}.csv`, format: 'csv' };
+    spec.columns = STOCK_COLUMNS;
+    spec.timeColumn = 'date';
+    spec.keyColumns = ['symbol', 'date'];
+    spec.groupBy = ['symbol'];
+    spec.target = 'price';
+    spec.horizon = 1;
+    spec.features = { categorical: ['symbol'], targetLags: [1, 2, 3], targetRollingMeans: [3] };
+    spec.evaluation = { holdout: { fraction: 0.2 }, primaryMetric: 'rmse' };
+    // The test is about where lags and labels come from and drift per symbol, not this model's skill.
+    spec.promotion = { gates: {}, beatBaselines: false };
+    spec.checks = { rowCount: { min: 100 }, duplicateKeys: { severity: 'fail' } };
+  }, pipelinesDir);
+}
+
+beforeAll(async () => {
+  ({ env, pool } = stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir }));
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function runOn(name: string, workflowId: string, trigger: PipelineInput['trigger'] = 'manual') {
+  const handle = await env.client.workflow.start(modelPipeline, { taskQueue: TASK_QUEUE, workflowId, args: [{ pipeline: name, requestedBy: 'test', trigger }] });
+  const result = await handle.result();
+  return { result, status: await handle.query(statusQuery) };
+}
+
+const cli = (...args: string[]) =>
+  runDriftline({ DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, DRIFTLINE_PIPELINES_DIR: pipelinesDir }, ...args);
+
+describe('shapes of data on real Temporal and PostgreSQL', () => {
+  it('trains a cross-sectional regression (penguins: body mass) on each row\'s own target and beats the mean baseline', async () => {
+    const name = 'shapes-penguins';
+    penguinPipeline(name);
+    const { result } = await runOn(name, 'shapes-penguins-1');
+    expect(result).toMatchObject({ version: 1, promoted: true });
+
+    const version = (await pool.query('SELECT artifact, metrics FROM model_versions WHERE id = $1', [result.versionId])).rows[0];
+    const plan = version.artifact.plan as FeaturePlan;
+    expect(plan.horizon).toBe(0);
+    // The examples the version learns from, rebuilt from the package's rows: each label is its own row's body mass.
+    const birds = JSON.parse(readFileSync(vegaFile('penguins.json'), 'utf8')) as Row[];
+    const examples = buildExamples(frameOfRows(birds, PENGUIN_COLUMNS), plan);
+    expect(examples.y.length).toBeGreaterThan(300);
+    examples.row.forEach((row, i) => expect(examples.y[i]).toBe(birds[row]?.['Body Mass (g)']));
+
+    const evaluation = (await pool.query('SELECT passed, metrics, baselines FROM evaluations WHERE version_id = $1', [result.versionId])).rows[0];
+    expect(evaluation.baselines.scores.map((s: { name: string }) => s.name)).toEqual(['mean']);
+    expect(evaluation.baselines.skill).toBeGreaterThan(0.3);
+    expect(evaluation.metrics.r2).toBeGreaterThan(0.5);
+    console.info(`penguins: rmse ${evaluation.metrics.rmse}, r2 ${evaluation.metrics.r2}; mean baseline rmse ${evaluation.baselines.scores[0].metrics.rmse}`);
+  });
+
+  it('keeps lags and labels within each stock symbol and ranks drift per symbol', async () => {
+    const name = 'shapes-stocks';
+    stocksPipeline(name);
+    const trained = writeStocks(`${name}.csv`, 2006);
+    const first = await runOn(name, 'shapes-stocks-1');
+    expect(first.result).toMatchObject({ version: 1, promoted: true });
+
+    const version = (await pool.query('SELECT artifact FROM model_versions WHERE id = $1', [first.result.versionId])).rows[0];
+    const plan = version.artifact.plan as FeaturePlan;
+    expect(plan.groupBy).toEqual(['symbol']);
+    const examples = buildExamples(frameOfRows(trained, STOCK_COLUMNS), plan);
+    const symbols = plan.categories.symbol as string[];
+    expect(symbols).toHaveLength(5);
+    // Each example's one-hot symbol says whose row it is: its lags are that symbol's previous prices, its label the next.
+    examples.x.forEach((x, i) => {
+      const symbol = symbols[x.slice(0, 5).indexOf(1)];
+      const own = trained.filter((row) => row.symbol === symbol);
+      const t = own.findIndex((row) => row.date === examples.at[i]);
+      expect([x[5], x[6], x[7], examples.y[i]]).toEqual([own[t - 1]?.price, own[t - 2]?.price, own[t - 3]?.price, own[t + 1]?.price]);
+    });
+    // Every symbol's rows but its first three (no lags yet) and its last (no label).
+    expect(examples.y).toHaveLength(trained.length - 5 * 4);
+
+    const all = writeStocks(`${name}.csv`, 2010);
+    const { status } = await runOn(name, 'shapes-stocks-2', 'schedule');
+    const report = (await pool.query('SELECT id, report FROM drift_reports WHERE pipeline = $1 ORDER BY id DESC LIMIT 1', [name])).rows[0];
+    const segments = report.report.segments as { by: string[]; drifted: number; segments: SegmentEntry[] };
+    expect(segments.by).toEqual(['symbol']);
+    expect(segments.segments.map((s) => s.segment).sort()).toEqual([...symbols].sort());
+    for (const entry of segments.segments) {
+      const count = (rows: typeof all) => rows.filter((row) => row.symbol === entry.segment).length;
+      expect(entry.rows).toEqual({ reference: count(trained), current: count(all) - count(trained) });
+    }
+    const ranked = rankColumns(segments.segments.map((s) => ({ ...s, threshold: s.threshold ?? 1 }))).map((s) => s.segment);
+    expect(segments.segments.map((s) => s.segment)).toEqual(ranked);
+    expect(segments.drifted).toBe(segments.segments.filter((s) => s.verdict === 'drift').length);
+    if (segments.drifted > 0) expect(status.drift?.reasons.join('\n')).toMatch(/of 5 segments \(symbol\) drifted/);
+
+    const printed = await cli('drift', '--pipeline', name);
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toMatch(/segments by symbol/);
+    for (const symbol of symbols) expect(printed.stdout).toContain(symbol);
+    const json = JSON.parse((await cli('drift', '--pipeline', name, '--json')).stdout);
+    expect(json.check.segments).toEqual(segments);
+    console.info(`stocks drift by symbol: ${segments.segments.map((s) => `${s.segment} ${s.verdict} (${s.column})`).join(', ')}`);
+  });
+
+  it('refuses a lag on a cross-sectional pipeline and groupBy on an undeclared column at load, naming the field', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-bad-shapes-'));
+    pipelineFolderWith('bad-lag', (spec) => void (spec.kind = 'cross-sectional'), dir);
+    pipelineFolderWith('bad-group', (spec) => void (spec.groupBy = ['segment']), dir);
+    await expect(loadPipelineSpec('bad-lag', dir)).rejects.toThrow(/features\.targetLags/);
+    await expect(loadPipelineSpec('bad-group', dir)).rejects.toThrow(/groupBy/);
+  });
+});

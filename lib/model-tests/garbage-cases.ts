@@ -1,6 +1,6 @@
 import { type Frame, rowsOfFrame } from '../data/columns/frame';
 import type { Row } from '../data/typed-row';
-import { lookbackOf, orderByTime, type FeaturePlan } from '../model/features';
+import { featureOrder, lookbackOf, type FeaturePlan } from '../model/features';
 import type { ColumnSpec } from '../spec/pipeline-spec';
 import { columnsReadBy } from '../serving/check-batch';
 
@@ -45,10 +45,13 @@ export function garbageCases(frame: Frame, columns: Record<string, ColumnSpec>, 
   return cases;
 }
 
-/** The newest `count` rows in time order, as row objects: a prediction request is the edge where rows remain. */
+/**
+ * The newest `count` rows in time order (of the last group, with `groupBy`: lags need rows of one
+ * group), as row objects: a prediction request is the edge where rows remain.
+ */
 function newestRows(frame: Frame, columns: Record<string, ColumnSpec>, plan: FeaturePlan, count: number): Row[] {
-  const inTimeOrder = orderByTime(frame, plan.timeColumn) ?? Int32Array.from({ length: frame.rowCount }, (_, i) => i);
-  return rowsOfFrame(frame, columns, inTimeOrder.subarray(Math.max(0, inTimeOrder.length - count)));
+  const ordered = featureOrder(frame, plan);
+  return rowsOfFrame(frame, columns, ordered.subarray(Math.max(0, ordered.length - count)));
 }
 
 /** A thousand times the observed range beyond the maximum: absurd, yet representable. */

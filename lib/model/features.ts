@@ -144,6 +144,11 @@ export function targetSeries(frame: Frame, plan: FeaturePlan): number[] {
   return Array.from(inTimeOrder(targetNumbers(frame, plan), rowOrder(frame, plan).order));
 }
 
+/** The frame's rows in the order features are built: time order, or group by group and in time order within each. */
+export function featureOrder(frame: Frame, plan: FeaturePlan): Int32Array {
+  return rowOrder(frame, plan).order ?? Int32Array.from({ length: frame.rowCount }, (_, i) => i);
+}
+
 /** The group of every row, indexed like `targetSeries`; undefined without `groupBy`. */
 export function groupSeries(frame: Frame, plan: FeaturePlan): Int32Array | undefined {
   return rowOrder(frame, plan).group;

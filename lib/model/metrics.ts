@@ -1,4 +1,4 @@
-import { CLASSIFICATION_METRICS, type Metric } from '../spec/pipeline-spec';
+import type { Metric } from '../spec/pipeline-spec';
 
 /** The scores of one set of predictions: regression metrics for a regressor, classification metrics for a classifier. */
 export type Metrics = Partial<Record<Metric, number>>;
@@ -161,9 +161,27 @@ export function higherIsBetter(metric: Metric): boolean {
   return metric === 'r2' || metric === 'accuracy' || metric === 'balanced_accuracy' || metric === 'f1_macro' || metric === 'roc_auc';
 }
 
+/**
+ * Which metrics score class probabilities. A table over every metric (the compiler asks for a new
+ * one's entry) rather than the spec's list: importing the spec at run time would close a cycle
+ * (spec → drift options → accuracy decay → metrics) that leaves the drift options undefined.
+ */
+const CLASSIFICATION: Record<Metric, boolean> = {
+  mae: false,
+  rmse: false,
+  r2: false,
+  smape: false,
+  accuracy: true,
+  balanced_accuracy: true,
+  f1_macro: true,
+  roc_auc: true,
+  log_loss: true,
+  brier: true,
+};
+
 /** Whether a metric scores class probabilities rather than numbers. */
 export function isClassificationMetric(metric: Metric): boolean {
-  return (CLASSIFICATION_METRICS as readonly Metric[]).includes(metric);
+  return CLASSIFICATION[metric];
 }
 
 /** How much better `candidate` is than `baseline` on `metric` (positive = better). */

@@ -7,7 +7,7 @@ import { loadPipelineData } from '../lib/db/pipeline-data';
 import { claimTrainingAttempt, fenceRegistration, recordAttemptFigures, recordTrainingRun } from '../lib/db/training-runs';
 import type { BacktestFold } from '../lib/model/backtest';
 import type { Metrics } from '../lib/model/metrics';
-import { planTraining, resolveTrainer, type TrainingResult } from '../lib/model/model-artifact';
+import { planTraining, resolveTrainer, type ShortGroup, type TrainingResult } from '../lib/model/model-artifact';
 import type { RuntimeNorm } from '../lib/norms/runtime-norm';
 import type { PipelineSpec } from '../lib/spec/pipeline-spec';
 import type { ActivityDeps } from './deps';
@@ -41,6 +41,8 @@ export interface TrainResult {
   durationMs: number;
   /** Which rows of the pipeline's data the version learned from. */
   trainingWindow: DataWindow;
+  /** Groups (of `groupBy`) with too little history for one example: none of their rows was learned from. */
+  shortGroups?: ShortGroup[];
 }
 
 /** The fit that was scored, kept when a refit replaced it, and what each fit learned from. */
@@ -118,6 +120,7 @@ export function makeTrain(deps: ActivityDeps) {
         contention: figures.contention,
       });
       recordTrainingDuration(spec.model.name, 'succeeded', figures.wallMs / 1000);
+      if (result.shortGroups) log.warn('groups with too little history to learn from', { groups: result.shortGroups });
       log.info('model version registered', { model: spec.model.name, version: version.version, created: version.created, rows: trained.rows, ...figures });
       return {
         versionId: version.id,
@@ -129,6 +132,7 @@ export function makeTrain(deps: ActivityDeps) {
         testExamples: result.testExamples,
         durationMs: Math.round(figures.wallMs),
         trainingWindow: window,
+        ...(result.shortGroups && { shortGroups: result.shortGroups }),
       };
     } finally {
       progress.stop();

@@ -5,12 +5,15 @@ import type { VersionScore } from '../activities/evaluate';
 import { parseWorkflowInput } from './parse-input';
 import { MAX_NAME_LENGTH, NO_NUL } from './pipeline-input';
 import { STEP_RETRY } from './step-options';
+import { lazySchema } from '../lib/lazy-schema';
 
-export const EvaluateVersionInput = z.object({
-  model: z.string().min(1).max(MAX_NAME_LENGTH).refine(...NO_NUL),
-  version: z.number().int().positive(),
-  snapshotId: z.number().int().positive(),
-}).strict();
+export const EvaluateVersionInput = lazySchema(() =>
+  z.object({
+    model: z.string().min(1).max(MAX_NAME_LENGTH).refine(...NO_NUL),
+    version: z.number().int().positive(),
+    snapshotId: z.number().int().positive(),
+  }).strict(),
+);
 export type EvaluateVersionInput = z.input<typeof EvaluateVersionInput>;
 
 const { scoreVersion } = proxyActivities<Activities>({ startToCloseTimeout: '30 minutes', retry: STEP_RETRY });

@@ -5,16 +5,19 @@ import { parseWorkflowInput } from './parse-input';
 import { modelPipeline } from './pipeline';
 import { PipelineName } from './pipeline-input';
 import { describeFailure } from './step-options';
+import { lazySchema } from '../lib/lazy-schema';
 
-export const MonitorInput = z.object({
-  pipeline: PipelineName,
-  /** Time between checks, e.g. "1d"; at least a minute. */
-  every: Interval.default('1d'),
-  /** Checks per run before continuing as new, which keeps each run's history small. */
-  checksPerRun: z.number().int().min(1).max(500).default(30),
-  /** Carried across continue-as-new. */
-  checksSoFar: z.number().int().nonnegative().default(0),
-}).strict();
+export const MonitorInput = lazySchema(() =>
+  z.object({
+    pipeline: PipelineName,
+    /** Time between checks, e.g. "1d"; at least a minute. */
+    every: Interval.default('1d'),
+    /** Checks per run before continuing as new, which keeps each run's history small. */
+    checksPerRun: z.number().int().min(1).max(500).default(30),
+    /** Carried across continue-as-new. */
+    checksSoFar: z.number().int().nonnegative().default(0),
+  }).strict(),
+);
 export type MonitorInput = z.input<typeof MonitorInput>;
 
 export interface MonitorStatus {

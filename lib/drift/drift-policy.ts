@@ -1,19 +1,22 @@
 import { z } from 'zod';
 import type { DriftSummary } from './drift-summary';
+import { lazySchema } from '../lazy-schema';
 
 /**
  * What a pipeline does with a drift verdict. A `fail` retrains and notifies the data team by
  * default; a `warn` notifies (or is ignored). A scheduled run on stable data keeps the champion
  * and ends, unless `scheduledRetrain` is `always`. Manual and `retrain` runs always train.
  */
-export const DriftPolicy = z
-  .object({
-    onFail: z.enum(['retrain-and-notify', 'retrain', 'notify']).default('retrain-and-notify'),
-    onWarn: z.enum(['notify', 'ignore']).default('notify'),
-    /** `on-drift`: a scheduled run trains only when drift (or an annotation) asks for it. */
-    scheduledRetrain: z.enum(['on-drift', 'always']).default('on-drift'),
-  })
-  .strict();
+export const DriftPolicy = lazySchema(() =>
+  z
+    .object({
+      onFail: z.enum(['retrain-and-notify', 'retrain', 'notify']).default('retrain-and-notify'),
+      onWarn: z.enum(['notify', 'ignore']).default('notify'),
+      /** `on-drift`: a scheduled run trains only when drift (or an annotation) asks for it. */
+      scheduledRetrain: z.enum(['on-drift', 'always']).default('on-drift'),
+    })
+    .strict(),
+);
 export type DriftPolicy = z.infer<typeof DriftPolicy>;
 
 export type RunTrigger = 'manual' | 'retrain' | 'schedule';

@@ -1,22 +1,25 @@
 import { z } from 'zod';
+import { lazySchema } from '../lazy-schema';
 
 /** How a model's training-time norm is learned from its history; set per pipeline under `training.norm`. */
-export const NormPolicy = z
-  .object({
-    /** The percentile of past successful durations the norm starts from. */
-    percentile: z.number().gt(0).max(1).default(0.95),
-    /** Head-room over that percentile. */
-    factor: z.number().min(1).default(1.5),
-    /** The norm is never below this, so a model that usually trains in 50 ms is not cancelled at 80 ms. */
-    floorSeconds: z.number().nonnegative().default(10),
-    /** Successful runs needed before the learned norm is enforced. */
-    minRuns: z.number().int().min(1).default(5),
-    /** An explicit ceiling: enforced from the first run, and caps the learned norm. */
-    maxSeconds: z.number().positive().optional(),
-    /** How many recent successful runs the norm learns from. */
-    window: z.number().int().min(1).default(50),
-  })
-  .strict();
+export const NormPolicy = lazySchema(() =>
+  z
+    .object({
+      /** The percentile of past successful durations the norm starts from. */
+      percentile: z.number().gt(0).max(1).default(0.95),
+      /** Head-room over that percentile. */
+      factor: z.number().min(1).default(1.5),
+      /** The norm is never below this, so a model that usually trains in 50 ms is not cancelled at 80 ms. */
+      floorSeconds: z.number().nonnegative().default(10),
+      /** Successful runs needed before the learned norm is enforced. */
+      minRuns: z.number().int().min(1).default(5),
+      /** An explicit ceiling: enforced from the first run, and caps the learned norm. */
+      maxSeconds: z.number().positive().optional(),
+      /** How many recent successful runs the norm learns from. */
+      window: z.number().int().min(1).default(50),
+    })
+    .strict(),
+);
 export type NormPolicy = z.infer<typeof NormPolicy>;
 
 /** One successful run as the norm learns from it. */

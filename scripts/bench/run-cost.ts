@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { modelPipeline, type PipelineResult } from '../../workflows/pipeline';
@@ -17,7 +18,7 @@ const WARM_UP = 2;
 const RUNS = 8;
 /** Issue 14: one bundled pipeline run costs the worker at most twice the no-op workflow's CPU. */
 const TARGET_RATIO = 2;
-/** Set to a folder, the pipeline's worker writes V8 CPU profiles there (one per thread): where its CPU goes. */
+/** Set to a folder, each worker writes V8 CPU profiles (one per thread) into its own subfolder there, `pipeline` and `noop`: where its CPU goes. */
 const PROFILE_DIR = process.env.DRIFTLINE_BENCH_CPU_PROF;
 
 interface RunCost {
@@ -35,7 +36,7 @@ interface RunCost {
  * process in CPU, against a workflow of the same shape whose seven steps do nothing (the floor:
  * Temporal's own work). Runs go one after another on an otherwise idle worker, each a first run
  * of its own pipeline, after a warm-up.
- * DRIFTLINE_BENCH_CPU_PROF=<folder> profiles the pipeline worker (results then include the profiler).
+ * DRIFTLINE_BENCH_CPU_PROF=<folder> profiles both workers (results then include the profiler).
  */
 export async function benchRunCost(say: (line: string) => void): Promise<BenchResult> {
   const loadAtStart = loadAverage();
@@ -77,8 +78,9 @@ async function measure(
   names: string[],
   runOnce: (taskQueue: string, name: string) => Promise<string>,
 ): Promise<RunCost> {
-  const taskQueue = `bench-cost-${entry === WORKER_ENTRY ? 'pipeline' : 'noop'}`;
-  const profile = PROFILE_DIR && entry === WORKER_ENTRY ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const kind = entry === WORKER_ENTRY ? 'pipeline' : 'noop';
+  const taskQueue = `bench-cost-${kind}`;
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.join(PROFILE_DIR, kind)}`] : [];
   const worker = await startBenchWorker(env, entry, taskQueue, workerEnv, profile);
   try {
     for (const name of names.slice(0, WARM_UP)) await runOnce(taskQueue, name);

@@ -15,6 +15,7 @@ import { loadPipelineSpec } from '../../lib/spec/load-spec';
 import { statusQuery } from '../../workflows/messages';
 import { modelPipeline } from '../../workflows/pipeline';
 import type { PipelineInput } from '../../workflows/pipeline-input';
+import { startDashboard } from '../support/dashboard-browser';
 import { runDriftline } from '../support/driftline-cli';
 import { pipelineFolderWith } from '../support/pipelines';
 import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
@@ -176,6 +177,15 @@ describe('shapes of data on real Temporal and PostgreSQL', () => {
     for (const symbol of symbols) expect(printed.stdout).toContain(symbol);
     const json = JSON.parse((await cli('drift', '--pipeline', name, '--json')).stdout);
     expect(json.check.segments).toEqual(segments);
+    const { dashboard, base } = await startDashboard(pool, env, 'shapes-dashboard-token-0123456789');
+    try {
+      const page = await (await fetch(`${base}/pipelines/${name}/drift/${report.id}`)).text();
+      expect(page).toContain('Segments by symbol, most drifted first');
+      expect(symbols.every((symbol) => page.includes(`data-segment="${symbol}"`))).toBe(true);
+      expect([...symbols].sort((a, b) => page.indexOf(`data-segment="${a}"`) - page.indexOf(`data-segment="${b}"`))).toEqual(segments.segments.map((s) => s.segment));
+    } finally {
+      await dashboard.close();
+    }
     console.info(`stocks drift by symbol: ${segments.segments.map((s) => `${s.segment} ${s.verdict} (${s.column})`).join(', ')}`);
   });
 

@@ -37,7 +37,8 @@ function summaryOf(spec: PipelineSpec): [string, string][] {
   return [
     ['source', spec.source.kind === 'postgres' ? 'postgres' : `${spec.source.kind} (${spec.source.format})`],
     ['columns', Object.keys(spec.columns).join(', ')],
-    ['target', `${spec.target}, ${spec.horizon} step${spec.horizon === 1 ? '' : 's'} ahead`],
+    ['target', spec.kind === 'cross-sectional' ? `${spec.target}, each row's own (cross-sectional)` : `${spec.target}, ${spec.horizon} step${spec.horizon === 1 ? '' : 's'} ahead`],
+    ...(spec.groupBy.length > 0 ? [['groups', `one series per ${spec.groupBy.join(' × ')}`] as [string, string]] : []),
     ['features', features.join(', ')],
     ['model', `${spec.model.name} (${typeof spec.model.trainer === 'string' ? spec.model.trainer : 'module' in spec.model.trainer ? 'module trainer' : 'command trainer'})`],
     ['promotion', `primary metric ${spec.evaluation.primaryMetric}${spec.promotion.requireApproval ? ', needs approval' : ''}`],

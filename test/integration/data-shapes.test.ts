@@ -155,6 +155,11 @@ describe('shapes of data on real Temporal and PostgreSQL', () => {
     });
     // Every symbol's rows but its first three (no lags yet) and its last (no label).
     expect(examples.y).toHaveLength(trained.length - 5 * 4);
+    const evaluation = (await pool.query('SELECT metrics, baselines FROM evaluations WHERE version_id = $1', [first.result.versionId])).rows[0];
+    // The naive forecasts are per symbol too: last value and mean.
+    expect(evaluation.baselines.scores.map((s: { name: string }) => s.name)).toEqual(['last-value', 'mean']);
+    const scores = evaluation.baselines.scores.map((s: { name: string; metrics: { rmse: number } }) => `${s.name} ${s.metrics.rmse}`).join(', ');
+    console.info(`stocks: rmse ${evaluation.metrics.rmse}; baselines ${scores}`);
 
     const all = writeStocks(`${name}.csv`, 2010);
     const { status } = await runOn(name, 'shapes-stocks-2', 'schedule');

@@ -42,10 +42,10 @@ class NumberBuilder implements ColumnBuilder {
   }
 
   /** A float8: the loader's SELECT casts integers and instants to double precision. */
-  pushBinary(bytes: Buffer, start: number, length: number): void {
+  pushBinary(view: DataView, _bytes: Uint8Array, start: number, length: number): void {
     if (length === NULL_LENGTH) return this.push(NaN);
     if (length !== FLOAT8_BYTES) throw new Error(`a ${this.type} field of ${length} bytes is not a float8`);
-    this.push(bytes.readDoubleBE(start));
+    this.push(view.getFloat64(start));
   }
 
   pushValue(value: unknown): void {
@@ -83,7 +83,7 @@ class CategoryBuilder extends CodesBuilder implements ColumnBuilder {
   private readonly dictionary = new ByteDictionary();
 
   /** Text's UTF-8 bytes, unescaped: binary COPY sends them as they are. */
-  pushBinary(bytes: Buffer, start: number, length: number): void {
+  pushBinary(_view: DataView, bytes: Uint8Array, start: number, length: number): void {
     this.push(length === NULL_LENGTH ? NULL_CODE : this.dictionary.codeOf(bytes, start, start + length));
   }
 
@@ -100,7 +100,7 @@ class CategoryBuilder extends CodesBuilder implements ColumnBuilder {
 
 class BooleanBuilder extends CodesBuilder implements ColumnBuilder {
   /** One byte, 1 for true. */
-  pushBinary(bytes: Buffer, start: number, length: number): void {
+  pushBinary(_view: DataView, bytes: Uint8Array, start: number, length: number): void {
     this.push(length === NULL_LENGTH ? NULL_CODE : bytes[start] === 1 ? 1 : 0);
   }
 

@@ -6,7 +6,7 @@ import { buildExamples, buildFeatureColumns, buildFeatures, type FeaturePlan, lo
 import { checkPredictions } from '../../lib/model/model-artifact';
 import { predictRidgeOnColumns, type RidgeModel } from '../../lib/model/ridge';
 import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
-import { predictWith } from '../training/predict';
+import { predictSignalWith, predictWith } from '../training/predict';
 import type { Champion } from './compare-thread';
 
 /**
@@ -115,7 +115,7 @@ async function predictBatch(artifact: Champion['artifact'], batch: Batch, keeps:
   }
   const features = buildFeatures(frame, artifact.plan);
   const x = ownExamples(batch, features.row, (i) => features.at[i] as string, keeps).map((i) => features.x[i] as number[]);
-  return x.length === 0 ? [] : predictWith(artifact, x, NEVER);
+  return x.length === 0 ? [] : predictSignalWith(artifact, x, NEVER);
 }
 
 function gathered(column: Float64Array, picked: number[]): Float64Array {

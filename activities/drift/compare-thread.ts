@@ -56,7 +56,7 @@ export async function run(job: DriftJob, send: SendFromJob<DriftMessage>): Promi
     prediction:
       typeof predictions === 'string'
         ? { column: PREDICTION, type: 'numeric', reason: predictions }
-        : comparePredictions(predictions.reference, predictions.current, spec.drift.prediction, spec.drift, job.seed),
+        : comparePredictions(predictions.reference, predictions.current, spec.drift.prediction, spec.drift, job.seed, champion.artifact.plan.classes?.values),
     accuracy: await championAccuracy(spec, champion, championData.all, sides.current),
     window: compared.window,
     ...(compared.segments && { segments: compared.segments }),

@@ -9,15 +9,16 @@ import {
   type ChampionComparison,
   type ChampionFacts,
 } from '../../lib/evaluation/champion-comparison';
+import { classBaselines, scoreClassBaselines } from '../../lib/evaluation/class-baselines';
 import { describeAt } from '../../lib/evaluation/format';
 import { splitFrom } from '../../lib/evaluation/holdout';
 import { buildExamples, groupSeries, targetSeries, type Examples } from '../../lib/model/features';
-import { regressionMetrics, type Metrics } from '../../lib/model/metrics';
-import type { ModelArtifact } from '../../lib/model/model-artifact';
+import type { Metrics } from '../../lib/model/metrics';
+import { scorePredictions, type ModelArtifact, type Predictions } from '../../lib/model/model-artifact';
 import { garbageCases, type GarbageCase } from '../../lib/model-tests/garbage-cases';
 import { columnsReadBy } from '../../lib/serving/check-batch';
 import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
-import { predictWith } from '../training/predict';
+import { predictAnyWith } from '../training/predict';
 
 /** The versions an evaluation judges: the candidate, and the champion when it is another version. */
 export interface Contenders {
@@ -59,13 +60,14 @@ export async function scoreCandidate(
   const frame = frameOf(data);
   // The refit has seen the holdout: only the fit from before it can be scored there.
   const { train, test: holdout } = splitFrom(buildExamples(frame, candidate.evaluatedArtifact.plan), holdoutStart);
-  const predictions = await predictWith(candidate.evaluatedArtifact, holdout.x, signal);
-  const metrics = regressionMetrics(holdout.y, predictions);
+  const { plan } = candidate.evaluatedArtifact;
+  const predictions = await predictAnyWith(candidate.evaluatedArtifact, holdout.x, signal);
+  const metrics = scorePredictions(plan, holdout.y, predictions);
   return {
     metrics,
     holdoutExamples: holdout.y.length,
     metricsBasis: metricsBasis(candidate, holdout),
-    baselines: baselinesOn(frame, candidate, train, holdout, metrics, spec),
+    baselines: plan.classes ? classBaselinesOn(plan.classes.values.length, train, holdout, metrics, spec) : baselinesOn(frame, candidate, train, holdout, metrics, spec),
     rival: champion ? await compareWithChampion(champion, candidate, data, frame, holdout, predictions, spec, signal) : undefined,
     // Only the columns loaded: those the registered model reads.
     garbage: garbageCases(frame, columnsOf(spec, columnsReadBy(candidate.artifact.plan)), candidate.artifact.plan),
@@ -74,6 +76,12 @@ export async function scoreCandidate(
 
 function columnsOf(spec: PipelineSpec, names: string[]): PipelineSpec['columns'] {
   return Object.fromEntries(names.flatMap((name) => (spec.columns[name] ? [[name, spec.columns[name]]] : [])));
+}
+
+/** The majority class and the class prior of the training labels, scored on the candidate's holdout examples. */
+function classBaselinesOn(classes: number, train: Examples, holdout: Examples, metrics: Metrics, spec: PipelineSpec): BaselineSummary {
+  const forecasts = classBaselines(train.y, classes, holdout.y.length);
+  return summarizeBaselines(spec.evaluation.primaryMetric, metrics, scoreClassBaselines(holdout.y, forecasts));
 }
 
 /** Last value, seasonal naive and the training mean, scored on the candidate's holdout examples. */
@@ -101,7 +109,7 @@ async function compareWithChampion(
   data: PipelineData,
   frame: Frame,
   holdout: Examples,
-  candidatePredictions: number[],
+  candidatePredictions: Predictions,
   spec: PipelineSpec,
   signal: AbortSignal,
 ): Promise<ChampionComparison> {
@@ -124,14 +132,14 @@ async function compareWithChampion(
     const j = exampleOfRow[row] as number;
     return j < 0 ? [] : [[i, j] as const];
   });
-  const championPredictions = await predictWith(fit.artifact, pairs.map(([, j]) => theirs.x[j] as number[]), signal);
+  const championPredictions = await predictAnyWith(fit.artifact, pairs.map(([, j]) => theirs.x[j] as number[]), signal);
   const metric = spec.evaluation.primaryMetric;
   return scoreAgainstChampion(
     fit.facts,
     {
       keys: pairs.map(([i]) => keyOf(i)),
       actual: pairs.map(([i]) => holdout.y[i] as number),
-      candidate: pairs.map(([i]) => candidatePredictions[i] as number),
+      candidate: pairs.map(([i]) => candidatePredictions[i]) as Predictions,
       champion: championPredictions,
     },
     { metric, minHoldout: spec.evaluation.minHoldout, bootstrap: spec.promotion.gates[metric]?.minRelativeChange === undefined },

@@ -3,8 +3,9 @@ import type { ColumnTable } from '../../lib/data/columns/column-table';
 import type { ModelVersion } from '../../lib/db/model-registry';
 import { DriftlineError } from '../../lib/errors';
 import { buildExamples } from '../../lib/model/features';
-import { regressionMetrics, type Metrics } from '../../lib/model/metrics';
-import { predictWith } from '../training/predict';
+import type { Metrics } from '../../lib/model/metrics';
+import { scorePredictions } from '../../lib/model/model-artifact';
+import { predictAnyWith } from '../training/predict';
 
 /** How a stored version does on every labelled example of a snapshot. */
 export interface SnapshotScore {
@@ -18,11 +19,11 @@ export interface SnapshotScore {
 export async function scoreVersionOn(table: ColumnTable, version: ModelVersion, snapshotId: number, signal: AbortSignal): Promise<SnapshotScore> {
   const examples = buildExamples(frameOfTable(table), version.artifact.plan);
   if (examples.y.length === 0) throw new DriftlineError('InvalidInput', `snapshot ${snapshotId} has no rows this model can be scored on`);
-  const predictions = await predictWith(version.artifact, examples.x, signal);
+  const predictions = await predictAnyWith(version.artifact, examples.x, signal);
   return {
     examples: examples.y.length,
     from: examples.at[0] as string,
     to: examples.at.at(-1) as string,
-    metrics: regressionMetrics(examples.y, predictions),
+    metrics: scorePredictions(version.artifact.plan, examples.y, predictions),
   };
 }

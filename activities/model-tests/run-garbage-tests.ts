@@ -33,7 +33,7 @@ async function runCommandCases(artifact: ModelArtifact, columns: Record<string, 
     try {
       const x = prepareBatch(artifact, columns, testCase.rows);
       const predictions = await predictWithCommand(trainer, artifact.model, featureNames(artifact.plan), x, AbortSignal.any([signal, timeout]));
-      results.push(classifyOutcome(testCase.name, { predictions }));
+      results.push(classifyOutcome(testCase.name, { predictions }, classesOf(artifact)));
     } catch (error) {
       if (signal.aborted) throw error;
       results.push(
@@ -59,7 +59,7 @@ async function runThreadCases(job: GarbageJob, signal: AbortSignal): Promise<Mod
   const onMessage = (message: GarbageMessage) => {
     const name = (job.cases[message.index] as GarbageCase).name;
     clearTimeout(timer);
-    if (message.type === 'outcome') return (results[message.index] = classifyOutcome(name, message.outcome));
+    if (message.type === 'outcome') return (results[message.index] = classifyOutcome(name, message.outcome, classesOf(job.artifact)));
     timer = setTimeout(() => {
       results[message.index] = { name, behaviour: 'hang', passed: false, detail: `no answer within ${CASE_TIMEOUT_MS / 1000} s` };
       hang.abort(hangAfter);
@@ -74,4 +74,9 @@ async function runThreadCases(job: GarbageJob, signal: AbortSignal): Promise<Mod
     clearTimeout(timer);
   }
   return results;
+}
+
+/** How many classes a classifier's probability rows must have; undefined for a regressor. */
+function classesOf(artifact: ModelArtifact): number | undefined {
+  return artifact.plan.classes?.values.length;
 }

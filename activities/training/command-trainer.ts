@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { DriftlineError } from '../../lib/errors';
 import type { Examples } from '../../lib/model/features';
-import { allExamples, refitMessage, refitted, resultOf, type PlannedTraining, type TrainerRef, type TrainingResult } from '../../lib/model/model-artifact';
+import { allExamples, refitMessage, refitted, resultOf, type PlannedTraining, type Predictions, type TrainerRef, type TrainingResult } from '../../lib/model/model-artifact';
 import type { ThreadHooks } from './run-in-thread';
 
 type CommandRef = Extract<TrainerRef, { kind: 'command' }>;
@@ -33,6 +33,8 @@ export async function trainWithCommand(
 ): Promise<TrainingResult> {
   return withWorkDir(async (dir) => {
     const { test } = planned;
+    // A classifier's labels in train.csv are class codes: classes.json names them, in code order.
+    if (planned.plan.classes) await writeFile(path.join(dir, 'classes.json'), JSON.stringify(planned.plan.classes.values));
     const model = await fitInDir(ref, planned.train, params, dir, hooks);
     hooks.onProgress(0.9, `scoring on ${test.y.length} holdout examples`);
     const predictions = await predictInDir(ref, model, test.featureNames, test.x, dir, hooks);
@@ -60,17 +62,18 @@ async function fitInDir(ref: CommandRef, examples: Examples, params: Record<stri
 }
 
 /** Predicts with a stored command-trained model. */
-export function predictWithCommand(ref: CommandRef, model: unknown, featureNames: string[], x: number[][], signal: AbortSignal): Promise<number[]> {
+export function predictWithCommand(ref: CommandRef, model: unknown, featureNames: string[], x: number[][], signal: AbortSignal): Promise<Predictions> {
   return withWorkDir((dir) => predictInDir(ref, model as CommandModel, featureNames, x, dir, { signal, onProgress: () => undefined }));
 }
 
-async function predictInDir(ref: CommandRef, model: CommandModel, featureNames: string[], x: number[][], dir: string, hooks: ThreadHooks): Promise<number[]> {
+async function predictInDir(ref: CommandRef, model: CommandModel, featureNames: string[], x: number[][], dir: string, hooks: ThreadHooks): Promise<Predictions> {
   await writeFile(path.join(dir, 'model'), Buffer.from(model.data, 'base64'));
   await writeFile(path.join(dir, 'input.csv'), toCsv(featureNames, x));
   await runCommand(ref, 'predict', dir, hooks);
   const lines = (await readRequired(dir, 'predictions.csv')).toString('utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines[0] !== undefined && Number.isNaN(Number(lines[0]))) lines.shift(); // an optional header line
-  return lines.map(Number);
+  if (lines[0] !== undefined && Number.isNaN(Number(lines[0].split(',')[0]))) lines.shift(); // an optional header line
+  // One number per line from a regressor; a classifier's line holds each class's probability, comma-separated.
+  return lines.some((line) => line.includes(',')) ? lines.map((line) => line.split(',').map(Number)) : lines.map(Number);
 }
 
 /**

@@ -6,6 +6,7 @@ import type { TrainerRef } from '../../lib/model/model-artifact';
 const BUILT_IN_SOURCES = {
   ridge: ['../../lib/trainers/ridge-trainer.ts', '../../lib/model/ridge.ts'],
   'gradient-boosting': ['../../lib/trainers/gradient-boosting-trainer.ts', '../../lib/trainers/gradient-boosting/'],
+  logistic: ['../../lib/trainers/logistic-trainer.ts'],
 } as const;
 
 /**

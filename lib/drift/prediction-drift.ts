@@ -10,7 +10,9 @@ export const PREDICTION = 'prediction';
 /**
  * Prediction drift: the champion's predictions on the current data against its predictions on the
  * reference data, compared as one numeric column with the same methods, defaults, minimum sample
- * and calibrated thresholds as the data (`rules`: the data's DriftOptions).
+ * and calibrated thresholds as the data (`rules`: the data's DriftOptions). A classifier's
+ * predictions are class codes into `classes`: compared as a categorical column, so the report
+ * shows the predicted class mix of each side.
  */
 export function comparePredictions(
   reference: ArrayLike<number>,
@@ -18,8 +20,20 @@ export function comparePredictions(
   options: ColumnDriftOptions,
   rules: SampleRules = DriftOptions.parse({}),
   seed = DEFAULT_DRIFT_SEED,
+  classes?: string[],
 ): ColumnDrift | SkippedColumn {
-  return compareColumn(PREDICTION, { type: 'numeric', nullable: false }, predictionFrame(reference), predictionFrame(current), { options, rules, seed });
+  const frame = (predictions: ArrayLike<number>) => (classes ? classFrame(predictions, classes) : predictionFrame(predictions));
+  const spec = { type: classes ? ('categorical' as const) : ('numeric' as const), nullable: false };
+  return compareColumn(PREDICTION, spec, frame(reference), frame(current), { options, rules, seed });
+}
+
+/** Predicted class codes as a one-column categorical table's frame. */
+function classFrame(codes: ArrayLike<number>, classes: string[]) {
+  return frameOfTable({
+    rowCount: codes.length,
+    specs: [{ name: PREDICTION, type: 'categorical' }],
+    columns: [{ type: 'categorical', codes: Int32Array.from(codes), dictionary: classes }],
+  });
 }
 
 /** Predictions as a one-column table's frame (a Float64Array as it is, since nothing writes to a frame's arrays). */

@@ -1,8 +1,9 @@
 import { compareKeys, type RowKey } from '../arrival/pipeline-data';
 import { canonicalJson } from '../data/digest';
-import { regressionMetrics, type Metrics } from '../model/metrics';
+import { classificationMetrics, regressionMetrics, type Metrics } from '../model/metrics';
+import type { Predictions } from '../model/model-artifact';
 import type { Metric } from '../spec/pipeline-spec';
-import { pairedBootstrap, type ImprovementInterval } from './paired-bootstrap';
+import { pairedBootstrap, pairedBootstrapOfClasses, type ImprovementInterval } from './paired-bootstrap';
 
 /** What is known of the champion before scoring it. */
 export interface ChampionFacts {
@@ -46,8 +47,9 @@ export interface PairedPredictions {
   /** The key of the row each example is built from, comparable with training windows' ends. */
   keys: RowKey[];
   actual: number[];
-  candidate: number[];
-  champion: number[];
+  /** Numbers from regressors, rows of class probabilities from classifiers. */
+  candidate: Predictions;
+  champion: Predictions;
 }
 
 export interface ComparisonRules {
@@ -92,8 +94,9 @@ export function scoreAgainstChampion(champion: ChampionFacts, paired: PairedPred
   const newerOnly = unseen.length >= rules.minHoldout;
   const picked = newerOnly ? unseen : paired.keys.map((_, i) => i);
   if (picked.length === 0) throw new Error(`champion v${champion.version} cannot be scored on any holdout example`);
-  const pick = (values: number[]) => picked.map((i) => values[i] as number);
-  const [actual, candidate, championPredictions] = [pick(paired.actual), pick(paired.candidate), pick(paired.champion)];
+  const pick = <T>(values: T[]) => picked.map((i) => values[i] as T);
+  const actual = pick(paired.actual);
+  const [candidate, championPredictions] = [pick<number | number[]>(paired.candidate), pick<number | number[]>(paired.champion)] as Predictions[];
   return {
     kind: 'scored',
     version: champion.version,
@@ -101,12 +104,25 @@ export function scoreAgainstChampion(champion: ChampionFacts, paired: PairedPred
     seen: trainedThrough === undefined ? undefined : newerOnly ? 0 : picked.length - unseen.length,
     newerOnly,
     ...(champion.beforeRefit && { beforeRefit: true }),
-    candidate: regressionMetrics(actual, candidate),
-    champion: regressionMetrics(actual, championPredictions),
-    interval: rules.bootstrap ? pairedBootstrap(rules.metric, actual, candidate, championPredictions) : undefined,
+    candidate: scoreEither(actual, candidate as Predictions),
+    champion: scoreEither(actual, championPredictions as Predictions),
+    interval: rules.bootstrap ? bootstrapEither(rules.metric, actual, candidate as Predictions, championPredictions as Predictions) : undefined,
   };
 }
 
 function indicesWhere(values: RowKey[], keep: (value: RowKey) => boolean): number[] {
   return values.flatMap((value, i) => (keep(value) ? [i] : []));
+}
+
+/** Rows of probabilities are a classifier's: scored with the classification metrics. */
+function isProbabilities(predictions: Predictions): predictions is number[][] {
+  return Array.isArray(predictions[0]);
+}
+
+function scoreEither(actual: number[], predictions: Predictions): Metrics {
+  return isProbabilities(predictions) ? classificationMetrics(actual, predictions) : regressionMetrics(actual, predictions as number[]);
+}
+
+function bootstrapEither(metric: Metric, actual: number[], candidate: Predictions, champion: Predictions): ImprovementInterval {
+  return isProbabilities(candidate) ? pairedBootstrapOfClasses(metric, actual, candidate, champion as number[][]) : pairedBootstrap(metric, actual, candidate as number[], champion as number[]);
 }

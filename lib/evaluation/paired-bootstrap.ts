@@ -1,4 +1,4 @@
-import { improvement } from '../model/metrics';
+import { classificationMetrics, improvement, metricOf } from '../model/metrics';
 import type { Metric } from '../spec/pipeline-spec';
 import { mulberry32 } from '../stats/mulberry32';
 
@@ -114,4 +114,31 @@ function quantile(sorted: Float64Array, p: number): number {
   const below = Math.floor(position);
   const above = Math.min(sorted.length - 1, below + 1);
   return (sorted[below] as number) + (position - below) * ((sorted[above] as number) - (sorted[below] as number));
+}
+
+/**
+ * The same paired bootstrap for classifiers: a classification metric (ROC AUC, macro F1, …) is no
+ * sum of per-example losses, so each resample rescores both models' class probabilities in full.
+ */
+export function pairedBootstrapOfClasses(
+  metric: Metric,
+  labels: number[],
+  candidate: number[][],
+  reference: number[][],
+  { resamples = 1_000, confidence = 0.9, seed = 20_260_101 }: BootstrapOptions = {},
+): ImprovementInterval {
+  const n = labels.length;
+  if (n === 0 || candidate.length !== n || reference.length !== n) {
+    throw new Error(`a paired bootstrap needs equal, non-empty arrays (got ${n}, ${candidate.length} and ${reference.length})`);
+  }
+  const gainOn = (drawn: number[]) => {
+    const y = drawn.map((i) => labels[i] as number);
+    const score = (p: number[][]) => metricOf(classificationMetrics(y, drawn.map((i) => p[i] as number[])), metric);
+    return improvement(metric, score(candidate), score(reference));
+  };
+  const random = mulberry32(seed);
+  const gains = Float64Array.from({ length: resamples }, () => gainOn(Array.from({ length: n }, () => Math.floor(random() * n)))).sort();
+  const tail = (1 - confidence) / 2;
+  const estimate = gainOn(labels.map((_, i) => i));
+  return { metric, estimate, low: quantile(gains, tail), high: quantile(gains, 1 - tail), confidence, resamples, examples: n };
 }

@@ -44,7 +44,8 @@ export async function rollingOriginBacktest(
       until: examples.at[end - 1] as string,
       trainExamples: origin,
       testExamples: end - origin,
-      metrics: regressionMetrics(examples.y.slice(origin, end), predictions),
+      // Backtests run for regressors only (trainWith): their predictions are numbers.
+      metrics: regressionMetrics(examples.y.slice(origin, end), predictions as number[]),
     });
   }
   return results;

@@ -1,13 +1,14 @@
 import path from 'node:path';
 import type { Frame } from '../data/columns/frame';
 import { DriftlineError } from '../errors';
-import type { PipelineSpec, TrainerSpec } from '../spec/pipeline-spec';
+import { taskOf, type PipelineSpec, type TrainerSpec } from '../spec/pipeline-spec';
 import type { BuiltInTrainerName } from '../trainers/built-in';
 import type { ReportProgress, Trainer } from '../trainers/trainer';
 import { baseFeatureNames, buildExamples, groupCounts, learnCategories, type Examples, type FeaturePlan } from './features';
 import { rollingOriginBacktest, type BacktestFold } from './backtest';
 import { randomKey, splitHoldout } from '../evaluation/holdout';
-import { regressionMetrics, type Metrics } from './metrics';
+import { learnClasses } from './classes';
+import { classificationMetrics, regressionMetrics, type Metrics } from './metrics';
 
 /** Which code trains and predicts, resolved to absolute paths so a stored artifact stays usable. */
 export type TrainerRef =
@@ -81,6 +82,7 @@ export function planTraining(frame: Frame, spec: PipelineSpec): PlannedTraining 
     ...(spec.groupBy.length > 0 ? { groupBy: spec.groupBy } : {}),
     features: spec.features,
     categories: learnCategories(frame, spec.features),
+    ...(taskOf(spec) === 'classification' ? { classes: classesOf(frame, spec) } : {}),
   };
   const known = baseFeatureNames(plan);
   for (const name of spec.features.interactions.flat()) {
@@ -105,6 +107,15 @@ export function planTraining(frame: Frame, spec: PipelineSpec): PlannedTraining 
   }
 }
 
+/** The target's classes in the rows; fewer than two leave nothing to tell apart. */
+function classesOf(frame: Frame, spec: PipelineSpec) {
+  const classes = learnClasses(frame, spec.target, spec.columns[spec.target]?.type ?? 'categorical');
+  if (classes.values.length < 2) {
+    throw new DriftlineError('DataValidationFailed', `target "${spec.target}": a classifier needs at least two classes, the rows have ${classes.values.length} (${classes.values.join(', ')})`);
+  }
+  return classes;
+}
+
 /**
  * Trains with an in-process trainer (built-in or module) on the older examples, scores it on the
  * holdout and backtests it; then, unless refit is off, fits the version to register on all examples.
@@ -117,13 +128,15 @@ export async function trainWith(
   progress: ReportProgress,
 ): Promise<TrainingResult> {
   const { plan, train, test } = planned;
-  const fit = (examples: Examples) => trainer.train({ x: examples.x, y: examples.y, featureNames: examples.featureNames }, params, progress);
+  const classes = plan.classes?.values;
+  const fit = (examples: Examples) => trainer.train({ x: examples.x, y: examples.y, featureNames: examples.featureNames, ...(classes ? { classes } : {}) }, params, progress);
   const model = await fit(train);
   progress(0.8, `scoring on ${test.y.length} holdout examples`);
   const result = resultOf({ plan, trainer: ref, model }, planned, await trainer.predict(model, test.x));
-  progress(0.85, 'backtesting from earlier origins');
   const all = allExamples(planned);
-  const backtest = await rollingOriginBacktest(trainer, all, test.y.length, params);
+  // Rolling-origin backtests score regressors' errors; a classifier is judged on its holdout.
+  if (!classes) progress(0.85, 'backtesting from earlier origins');
+  const backtest = classes ? [] : await rollingOriginBacktest(trainer, all, test.y.length, params);
   if (!planned.refit) return { ...result, backtest };
   progress(0.95, refitMessage(all));
   return { ...result, backtest, ...refitted(result, await fit(all), all) };
@@ -150,13 +163,12 @@ export function refitted(result: TrainingResult, model: unknown, all: Examples):
 }
 
 /** Checks the holdout predictions and packs the result of the evaluated fit, which every trainer kind returns. */
-export function resultOf(artifact: ModelArtifact, planned: PlannedTraining, predictions: number[]): TrainingResult {
+export function resultOf(artifact: ModelArtifact, planned: PlannedTraining, predictions: unknown): TrainingResult {
   const { train, test } = planned;
-  checkPredictions(predictions, test.y.length);
   return {
     artifact,
     evaluated: { artifact, fit: fitOf(train) },
-    metrics: regressionMetrics(test.y, predictions),
+    metrics: scorePredictions(planned.plan, test.y, predictions),
     trainExamples: train.y.length,
     testExamples: test.y.length,
     holdoutStart: planned.holdoutKey ?? (test.at[0] as string),
@@ -167,6 +179,49 @@ export function resultOf(artifact: ModelArtifact, planned: PlannedTraining, pred
 
 function fitOf(examples: Examples): ModelFit {
   return { examples: examples.y.length, from: examples.at[0] as string, to: examples.at.at(-1) as string };
+}
+
+/** What a model predicts: a number per row (regressor), or a row of class probabilities (classifier). */
+export type Predictions = number[] | number[][];
+
+/** Checks a model's predictions for these labels and scores them with its task's metrics. */
+export function scorePredictions(plan: FeaturePlan, labels: number[], predictions: unknown): Metrics {
+  if (plan.classes === undefined) {
+    checkPredictions(predictions, labels.length);
+    return regressionMetrics(labels, predictions);
+  }
+  checkProbabilities(predictions, labels.length, plan.classes.values.length);
+  return classificationMetrics(labels, predictions);
+}
+
+/** Checks predictions as the plan's task needs them, whichever kind of trainer made them. */
+export function checkPredictionsFor(plan: FeaturePlan, predictions: unknown, expected: number): asserts predictions is Predictions {
+  if (plan.classes === undefined) checkPredictions(predictions, expected);
+  else checkProbabilities(predictions, expected, plan.classes.values.length);
+}
+
+/** Probabilities within this of summing to 1 pass: a float32 softmax is still a distribution. */
+const SUM_TOLERANCE = 1e-6;
+
+/** A classifier must give each row one probability per class, each in [0, 1], summing to 1. */
+export function checkProbabilities(predictions: unknown, expected: number, classes: number): asserts predictions is number[][] {
+  if (!Array.isArray(predictions) || predictions.length !== expected) {
+    throw new DriftlineError('TrainingFailed', `predict returned ${Array.isArray(predictions) ? predictions.length : typeof predictions} rows of probabilities for ${expected} rows`);
+  }
+  predictions.forEach((row: unknown, i) => {
+    const problem = probabilityProblem(row, classes);
+    if (problem) throw new DriftlineError('TrainingFailed', `predict returned ${problem} at row ${i}`);
+  });
+}
+
+/** Why a row is not a probability distribution over `classes` classes; undefined when it is one. */
+export function probabilityProblem(row: unknown, classes: number): string | undefined {
+  if (!Array.isArray(row) || row.length !== classes) return `${Array.isArray(row) ? row.length : typeof row} values where ${classes} class probabilities belong`;
+  const bad = row.find((p) => typeof p !== 'number' || !Number.isFinite(p) || p < 0 || p > 1);
+  if (bad !== undefined) return `a probability outside [0, 1] (${String(bad)})`;
+  const total = (row as number[]).reduce((s, p) => s + p, 0);
+  if (Math.abs(total - 1) > SUM_TOLERANCE) return `probabilities summing to ${total}, not 1`;
+  return undefined;
 }
 
 /** A trainer that returns the wrong number of predictions, or NaN, is broken: no retry fixes it. */

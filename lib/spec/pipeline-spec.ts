@@ -41,7 +41,7 @@ const TrainerEnvName = z
  * described in the README.
  */
 export const TrainerSpec = z.union([
-  z.enum(['ridge', 'gradient-boosting']),
+  z.enum(['ridge', 'gradient-boosting', 'logistic']),
   z.object({ module: z.string().min(1) }).strict(),
   z.object({
     command: z.array(z.string().min(1)).min(1),
@@ -229,5 +229,12 @@ function checkTask(spec: PipelineSpec, ctx: z.RefinementCtx): void {
     if (!allowed.includes(metric)) ctx.addIssue({ code: 'custom', path, message: `${metric} does not score ${task === 'classification' ? 'classes' : 'numbers'}: a ${task} target takes one of ${allowed.join(', ')}` });
   };
   refuse(spec.evaluation.primaryMetric, ['evaluation', 'primaryMetric']);
+  const trainer = spec.model.trainer;
+  if ((trainer === 'ridge' && task === 'classification') || (trainer === 'logistic' && task === 'regression')) {
+    ctx.addIssue({ code: 'custom', path: ['model', 'trainer'], message: `${trainer} does not fit a ${task} target: use ${task === 'classification' ? '"logistic" or "gradient-boosting"' : '"ridge" or "gradient-boosting"'}` });
+  }
+  if (task === 'classification' && spec.features.targetLags.length + spec.features.targetRollingMeans.length > 0) {
+    ctx.addIssue({ code: 'custom', path: ['features', spec.features.targetLags.length > 0 ? 'targetLags' : 'targetRollingMeans'], message: 'classes have no lags or means: declare the target column under features.categorical to use its values' });
+  }
   Object.keys(spec.promotion.gates).forEach((metric) => refuse(metric as Metric, ['promotion', 'gates', metric]));
 }

@@ -12,14 +12,18 @@ import { rankColumns } from './rank-columns';
 export const SegmentEntry = z.object({
   segment: z.string(),
   rows: z.object({ reference: z.number().int().min(0), current: z.number().int().min(0) }),
-  /** The verdict of the segment's most drifted column; `insufficient` when a side has no rows of it. */
+  /**
+   * `drift` when a column drifted beyond chance over all the segments' tests; `warn` when one
+   * drifted only by its own test (one in twenty such tests does by chance); otherwise the verdict
+   * of the segment's most drifted column, `insufficient` when a side has no rows of it.
+   */
   verdict: ColumnVerdict,
   /** That column and its test, null when nothing could be compared. */
   column: z.string().nullable(),
   statistic: z.number().nullable(),
   pValue: z.number().nullable(),
   threshold: z.number().nullable(),
-  /** Every column of the segment that drifted. */
+  /** Every column of the segment that drifted beyond chance. */
   drifted: z.array(z.string()),
 });
 export type SegmentEntry = z.infer<typeof SegmentEntry>;
@@ -28,6 +32,8 @@ export type SegmentEntry = z.infer<typeof SegmentEntry>;
 export const SegmentDrift = z.object({
   by: z.array(z.string()),
   drifted: z.number().int().min(0),
+  /** Hypothesis tests over all segments and columns: a p-value drifts below its threshold over this many (Bonferroni). */
+  tests: z.number().int().min(0),
   segments: z.array(SegmentEntry),
 });
 export type SegmentDrift = z.infer<typeof SegmentDrift>;
@@ -48,13 +54,23 @@ export function segmentDrift(reference: Frame, current: Frame, by: string[], col
   const referenceRows = rowsBySegment(reference, by);
   const currentRows = rowsBySegment(current, by);
   const names = [...new Set([...referenceRows.keys(), ...currentRows.keys()])].sort();
-  const entries = names.map((segment) => {
+  const results = names.map((segment) => {
     const sides = { reference: referenceRows.get(segment) ?? [], current: currentRows.get(segment) ?? [] };
     return compareSegment(segment, gatherRows(reference, sides.reference), gatherRows(current, sides.current), compared, setup);
   });
+  // Many segments make many tests: at 0.05 each, one segment in a few "drifts" on identical data.
+  const tests = results.reduce((sum, { tested }) => sum + tested.filter((c) => c.pValue !== null).length, 0);
+  const entries = results.map(({ entry, tested }) => corrected(entry, tested, tests));
   // Ranked as columns are; a segment with nothing compared is `insufficient`, last whatever its threshold.
   const segments = rankColumns(entries.map((entry) => ({ ...entry, threshold: entry.threshold ?? 1 }))).map((ranked) => entries.find((e) => e.segment === ranked.segment) as SegmentEntry);
-  return { by, drifted: segments.filter((s) => s.verdict === 'drift').length, segments };
+  return { by, drifted: segments.filter((s) => s.verdict === 'drift').length, tests, segments };
+}
+
+/** Keeps as drifted the columns whose p-value beats the threshold over all `tests` (distances keep their calibrated verdict). */
+function corrected(entry: SegmentEntry, tested: ColumnDrift[], tests: number): SegmentEntry {
+  const beyondChance = tested.filter((c) => c.verdict === 'drift' && (c.pValue === null || c.pValue < c.threshold / Math.max(1, tests)));
+  const verdict = beyondChance.length > 0 ? 'drift' : entry.verdict === 'drift' ? 'warn' : entry.verdict;
+  return { ...entry, verdict, drifted: beyondChance.map((c) => c.column) };
 }
 
 /** One line for a report: "2 of 5 segments (symbol) drifted: AAPL, GOOG". */
@@ -63,9 +79,10 @@ export function describeSegmentDrift({ by, drifted, segments }: SegmentDrift): s
   return `${drifted} of ${segments.length} segments (${by.join(', ')}) drifted${which.length > 0 ? `: ${which.join(', ')}` : ''}`;
 }
 
-function compareSegment(segment: string, reference: Frame, current: Frame, columns: [string, ColumnSpec][], setup: SegmentSetup): SegmentEntry {
+/** The segment's columns compared, ranked, and its entry before correction. */
+function compareSegment(segment: string, reference: Frame, current: Frame, columns: [string, ColumnSpec][], setup: SegmentSetup): { entry: SegmentEntry; tested: ColumnDrift[] } {
   const rows = { reference: reference.rowCount, current: current.rowCount };
-  const none: SegmentEntry = { segment, rows, verdict: 'insufficient', column: null, statistic: null, pValue: null, threshold: null, drifted: [] };
+  const none = { entry: { segment, rows, verdict: 'insufficient', column: null, statistic: null, pValue: null, threshold: null, drifted: [] } as SegmentEntry, tested: [] };
   if (rows.reference === 0 || rows.current === 0) return none;
   const results = columns.map(([name, spec]) =>
     compareColumn(name, spec, reference, current, { options: setup.options.columns[name] ?? {}, rules: setup.options, recorded: setup.recordedMethods?.[name], seed: setup.seed }),
@@ -74,14 +91,8 @@ function compareSegment(segment: string, reference: Frame, current: Frame, colum
   const top = tested[0];
   if (top === undefined) return none;
   return {
-    segment,
-    rows,
-    verdict: top.verdict,
-    column: top.column,
-    statistic: top.statistic,
-    pValue: top.pValue,
-    threshold: top.threshold,
-    drifted: tested.filter((c) => c.verdict === 'drift').map((c) => c.column),
+    entry: { segment, rows, verdict: top.verdict, column: top.column, statistic: top.statistic, pValue: top.pValue, threshold: top.threshold, drifted: [] },
+    tested,
   };
 }
 

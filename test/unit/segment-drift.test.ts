@@ -33,6 +33,20 @@ describe('drift per segment', () => {
     expect(describeSegmentDrift(report)).toBe('1 of 5 segments (shop) drifted: east');
   });
 
+  it('corrects for the number of segments: on calm data, a segment passing its own test only warns', () => {
+    const many = (seed: number) => {
+      const next = uniforms(seed);
+      return Array.from({ length: 20_000 }, (_, i) => ({ shop: `shop-${i % 100}`, day: new Date(Date.UTC(2020, 0, 1)).toISOString(), sales: 100 + 10 * next() }));
+    };
+    const report = segmentDrift(frameOfRows(many(3), columns), frameOfRows(many(4), columns), ['shop'], columns, { options: DriftOptions.parse({}), seed: 12 });
+    expect(report.tests).toBe(100);
+    expect(report.drifted).toBe(0);
+    // Some segments pass their own 5 % test by chance, as they should on 100 tests.
+    const warned = report.segments.filter((s) => s.verdict === 'warn');
+    expect(warned.length).toBeGreaterThan(0);
+    expect(warned.every((s) => (s.pValue as number) < 0.05 && s.drifted.length === 0)).toBe(true);
+  });
+
   it('reports a segment missing on one side as insufficient, ranked last', () => {
     const current = sales(2, [], 0).filter((row) => row.shop !== 'west');
     const report = segmentDrift(frameOfRows(sales(1, [], 0), columns), frameOfRows(current, columns), ['shop'], columns, { options: DriftOptions.parse({}), seed: 12 });

@@ -1,3 +1,5 @@
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { parentPort, type TransferListItem } from 'node:worker_threads';
 import { DriftlineError } from '../../lib/errors';
 import type { JobFunction, JobPost, JobRequest, ThreadEnd } from './thread-job';
@@ -12,6 +14,8 @@ if (!port) throw new Error('pool-thread runs only as a worker thread');
 
 /** Entry modules by URL: imported once per thread, so a job does not pay the loader's resolve again. */
 const entries = new Map<string, Promise<{ run?: JobFunction<unknown, unknown, unknown> }>>();
+
+computeBelowEventLoops();
 
 port.on('message', (request: JobRequest) => {
   void runJob(request).then((end) => post({ id: request.id, end }));
@@ -30,5 +34,19 @@ async function runJob({ id, entry, data }: JobRequest): Promise<ThreadEnd<unknow
     return { type: 'done', result };
   } catch (error) {
     return { type: 'failed', errorType: error instanceof DriftlineError ? error.type : undefined, message: (error as Error).message };
+  }
+}
+
+/**
+ * A pooled thread computes at a lower priority than the process's main thread, whose event loop
+ * heartbeats and answers Temporal: on 2 busy cores, an equal-priority compute thread keeps it
+ * waiting for a core for a tenth of a second and more. Linux sets the priority of one thread when
+ * given its id; elsewhere the thread keeps the process's.
+ */
+function computeBelowEventLoops(): void {
+  try {
+    setPriority(Number(readlinkSync('/proc/thread-self').split('/').at(-1)), 10);
+  } catch {
+    // No /proc/thread-self (not Linux): nothing to lower.
   }
 }

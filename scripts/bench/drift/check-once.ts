@@ -45,8 +45,11 @@ const stepRssMb: Record<string, number> = {};
 let step = 'loading';
 let last = performance.now();
 let maxStallMs = 0;
+/** The step during which the largest stall happened. */
+let stallStep = step;
 const timer = setInterval(() => {
   const now = performance.now();
+  if (now - last - 10 > maxStallMs) stallStep = step;
   maxStallMs = Math.max(maxStallMs, now - last - 10);
   last = now;
   stepRssMb[step] = Math.max(stepRssMb[step] ?? 0, process.memoryUsage.rss() / 2 ** 20);
@@ -71,6 +74,7 @@ console.log(
     steps,
     stepRssMb,
     maxStallMs,
+    stallStep,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     rows: data.rows,
     verdict: data.verdict,

@@ -1,12 +1,12 @@
 import { type DataWindow, frameOf, keyAt, type PipelineData, rowCountOf, type RowKey, slice } from '../../lib/arrival/pipeline-data';
 import { accuracyDecay } from '../../lib/drift/accuracy-decay';
 import type { DriftCheck } from '../../lib/drift/drift-check';
-import { metricOf } from '../../lib/model/metrics';
+import { isClassificationMetric, metricOf } from '../../lib/model/metrics';
 import { buildExamples, buildFeatureColumns, buildFeatures, type FeaturePlan, lookbackOf, targetSeries } from '../../lib/model/features';
 import { checkPredictions } from '../../lib/model/model-artifact';
 import { predictRidgeOnColumns, type RidgeModel } from '../../lib/model/ridge';
 import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
-import { predictSignalWith, predictWith } from '../training/predict';
+import { predictAnyWith, predictSignalWith } from '../training/predict';
 import type { Champion } from './compare-thread';
 
 /**
@@ -61,8 +61,10 @@ export async function championAccuracy(
     newest.y.splice(0, Math.max(0, newest.y.length - options.window));
   }
   if (available === 0) return { reason: 'no new actuals since the champion was trained' };
-  const predicted = await predictWith(champion.artifact, newest.x, NEVER);
-  return accuracyDecay(metricOf(champion.metrics, options.metric), newest.y, predicted, options, undefined, available);
+  const predicted = await predictAnyWith(champion.artifact, newest.x, NEVER);
+  // A classifier decays on a loss of its own; the default (rmse) is a regressor's.
+  const metric = plan.classes && !isClassificationMetric(options.metric) ? 'log_loss' : options.metric;
+  return accuracyDecay(metricOf(champion.metrics, metric), newest.y, predicted, { ...options, metric }, undefined, available);
 }
 
 /**

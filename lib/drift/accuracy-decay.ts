@@ -1,15 +1,20 @@
 import { z } from 'zod';
 import { quantile } from '../data/profile/numeric-accumulator';
-import { metricOf, regressionMetrics } from '../model/metrics';
+import { metricOf, metricsOfEither } from '../model/metrics';
 import { randomIndex, seededRandom } from '../stats/sampling';
 
 /**
  * Accuracy decay: once actuals arrive, the champion's error on the newest labelled data against
- * the error recorded when it was promoted. r² is left out: its relative change means little.
+ * the error recorded when it was promoted. r² is left out: its relative change means little; so
+ * are the classification scores that rise (accuracy, AUC): a classifier decays on a loss, log loss
+ * or Brier — log loss when the declared metric is a regressor's.
  */
+export const DecayMetric = z.enum(['mae', 'rmse', 'smape', 'log_loss', 'brier']);
+export type DecayMetric = z.infer<typeof DecayMetric>;
+
 export const AccuracyDecayOptions = z
   .object({
-    metric: z.enum(['mae', 'rmse', 'smape']).default('rmse'),
+    metric: DecayMetric.default('rmse'),
     /** Decay when the error grew by more than this share of the promoted error (0.25 = 25 % worse). */
     maxIncrease: z.number().positive().default(0.25),
     /** Fewer fresh labelled examples than this say nothing: the check reports `insufficient`, never decay. */
@@ -27,7 +32,7 @@ const REPLICATES = 1000;
 const DEFAULT_SEED = 12;
 
 export const AccuracyDecay = z.object({
-  metric: z.enum(['mae', 'rmse', 'smape']),
+  metric: DecayMetric,
   /** The error on the holdout that decided the champion's promotion. */
   promoted: z.number(),
   /** The champion's error on the most recent fresh labelled examples (at most `window`). */
@@ -59,7 +64,8 @@ export type AccuracyDecay = z.infer<typeof AccuracyDecay>;
 export function accuracyDecay(
   promoted: number,
   actual: readonly number[],
-  predicted: readonly number[],
+  /** Numbers from a regressor, rows of class probabilities from a classifier. */
+  predicted: readonly number[] | readonly number[][],
   options: AccuracyDecayOptions,
   seed = DEFAULT_SEED,
   available = actual.length,
@@ -69,8 +75,8 @@ export function accuracyDecay(
   }
   const { metric, maxIncrease, minExamples, window } = options;
   const y = actual.slice(-window);
-  const yHat = predicted.slice(-window);
-  const errorOf = (a: number[], p: number[]) => metricOf(regressionMetrics(a, p), metric);
+  const yHat = predicted.slice(-window) as number[] | number[][];
+  const errorOf = (a: number[], p: number[] | number[][]) => metricOf(metricsOfEither(a, p), metric);
   const current = errorOf(y, yHat);
   const insufficient = y.length < minExamples;
   const ratio = insufficient ? null : bootstrapRatio(y, yHat, (a, p) => errorRatio(errorOf(a, p), promoted), seed);
@@ -98,20 +104,20 @@ function errorRatio(current: number, promoted: number): number {
 /** The percentile interval of `statistic` over resamples of the examples (with replacement). */
 function bootstrapRatio(
   actual: number[],
-  predicted: number[],
-  statistic: (actual: number[], predicted: number[]) => number,
+  predicted: number[] | number[][],
+  statistic: (actual: number[], predicted: number[] | number[][]) => number,
   seed: number,
 ): { low: number; high: number; level: number } {
   const random = seededRandom(seed, 'accuracy-decay');
   const a = new Array<number>(actual.length);
-  const p = new Array<number>(actual.length);
+  const p = new Array<number | number[]>(actual.length);
   const ratios = Float64Array.from({ length: REPLICATES }, () => {
     for (let i = 0; i < actual.length; i++) {
       const pick = randomIndex(actual.length, random);
       a[i] = actual[pick] as number;
-      p[i] = predicted[pick] as number;
+      p[i] = predicted[pick] as number | number[];
     }
-    return statistic(a, p);
+    return statistic(a, p as number[] | number[][]);
   }).sort();
   return { low: quantile(ratios, (1 - LEVEL) / 2), high: quantile(ratios, (1 + LEVEL) / 2), level: LEVEL };
 }

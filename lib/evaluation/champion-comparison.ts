@@ -1,6 +1,6 @@
 import { compareKeys, type RowKey } from '../arrival/pipeline-data';
 import { canonicalJson } from '../data/digest';
-import { classificationMetrics, regressionMetrics, type Metrics } from '../model/metrics';
+import { isProbabilityRows, metricsOfEither, type Metrics } from '../model/metrics';
 import type { Predictions } from '../model/model-artifact';
 import type { Metric } from '../spec/pipeline-spec';
 import { pairedBootstrap, pairedBootstrapOfClasses, type ImprovementInterval } from './paired-bootstrap';
@@ -104,8 +104,8 @@ export function scoreAgainstChampion(champion: ChampionFacts, paired: PairedPred
     seen: trainedThrough === undefined ? undefined : newerOnly ? 0 : picked.length - unseen.length,
     newerOnly,
     ...(champion.beforeRefit && { beforeRefit: true }),
-    candidate: scoreEither(actual, candidate as Predictions),
-    champion: scoreEither(actual, championPredictions as Predictions),
+    candidate: metricsOfEither(actual, candidate as Predictions),
+    champion: metricsOfEither(actual, championPredictions as Predictions),
     interval: rules.bootstrap ? bootstrapEither(rules.metric, actual, candidate as Predictions, championPredictions as Predictions) : undefined,
   };
 }
@@ -114,15 +114,6 @@ function indicesWhere(values: RowKey[], keep: (value: RowKey) => boolean): numbe
   return values.flatMap((value, i) => (keep(value) ? [i] : []));
 }
 
-/** Rows of probabilities are a classifier's: scored with the classification metrics. */
-function isProbabilities(predictions: Predictions): predictions is number[][] {
-  return Array.isArray(predictions[0]);
-}
-
-function scoreEither(actual: number[], predictions: Predictions): Metrics {
-  return isProbabilities(predictions) ? classificationMetrics(actual, predictions) : regressionMetrics(actual, predictions as number[]);
-}
-
 function bootstrapEither(metric: Metric, actual: number[], candidate: Predictions, champion: Predictions): ImprovementInterval {
-  return isProbabilities(candidate) ? pairedBootstrapOfClasses(metric, actual, candidate, champion as number[][]) : pairedBootstrap(metric, actual, candidate as number[], champion as number[]);
+  return isProbabilityRows(candidate) ? pairedBootstrapOfClasses(metric, actual, candidate, champion as number[][]) : pairedBootstrap(metric, actual, candidate, champion as number[]);
 }

@@ -156,6 +156,15 @@ function brierScore(labels: number[], probabilities: number[][], classes: number
   return sum / labels.length;
 }
 
+/** Numbers are a regressor's predictions, rows of class probabilities a classifier's: each scored with its task's metrics. */
+export function metricsOfEither(actual: number[], predictions: number[] | number[][]): Metrics {
+  return isProbabilityRows(predictions) ? classificationMetrics(actual, predictions) : regressionMetrics(actual, predictions);
+}
+
+export function isProbabilityRows(predictions: number[] | number[][]): predictions is number[][] {
+  return Array.isArray(predictions[0]);
+}
+
 /** r2 and the classification scores rise as models improve; errors and losses (log loss, Brier) fall. */
 export function higherIsBetter(metric: Metric): boolean {
   return metric === 'r2' || metric === 'accuracy' || metric === 'balanced_accuracy' || metric === 'f1_macro' || metric === 'roc_auc';

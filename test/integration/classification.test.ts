@@ -1,0 +1,140 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { ColumnSpecs } from '../../lib/data/column-spec';
+import { resolveSourcePath } from '../../lib/data/sources/resolve-source';
+import type { Pool } from '../../lib/db/pool';
+import type { DriftCheck } from '../../lib/drift/drift-check';
+import type { ColumnDrift } from '../../lib/drift/drift-report';
+import type { ModelTestResult } from '../../lib/model-tests/classify';
+import { loadPipelineSpec } from '../../lib/spec/load-spec';
+import { CLASSIFICATION_METRICS } from '../../lib/spec/pipeline-spec';
+import { modelPipeline } from '../../workflows/pipeline';
+import type { PipelineInput } from '../../workflows/pipeline-input';
+import { pipelineFolderWith } from '../support/pipelines';
+import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
+
+const TASK_QUEUE = 'classification-test';
+const NAME = 'penguin-species';
+const pipelinesDir = mkdtempSync(path.join(os.tmpdir(), 'driftline-classes-'));
+
+let env: TestWorkflowEnvironment;
+let pool: Pool;
+let stack: WorkerStack;
+
+/** Palmer penguins (vega-datasets): the species from the measurements, island and sex, one row per bird. */
+const COLUMNS: ColumnSpecs = {
+  Species: { type: 'categorical', nullable: false },
+  Island: { type: 'categorical', nullable: false },
+  'Beak Length (mm)': { type: 'numeric', nullable: true },
+  'Beak Depth (mm)': { type: 'numeric', nullable: true },
+  'Flipper Length (mm)': { type: 'numeric', nullable: true },
+  'Body Mass (g)': { type: 'numeric', nullable: true },
+  Sex: { type: 'categorical', nullable: true },
+};
+type Bird = Record<string, string | number | null>;
+const birds = JSON.parse(
+  readFileSync(resolveSourcePath({ kind: 'package-file', package: 'vega-datasets', path: 'data/penguins.json', format: 'json', delimiter: ',' }, '.'), 'utf8'),
+) as Bird[];
+
+/** The birds as the pipeline's CSV file (the package lists them species by species: `order` mixes them). */
+function writeBirds(rows: Bird[]): void {
+  const names = Object.keys(COLUMNS);
+  const cell = (value: string | number | null | undefined) => (value === null || value === undefined ? '' : String(value));
+  writeFileSync(path.join(pipelinesDir, `${NAME}.csv`), [names.join(','), ...rows.map((row) => names.map((n) => cell(row[n])).join(','))].join('\n'));
+}
+
+/** Every third bird held back, then all: the second run's new rows hold a third of each species. */
+const firstBatch = birds.filter((_, i) => i % 3 !== 0);
+const withLater = [...firstBatch, ...birds.filter((_, i) => i % 3 === 0)];
+
+beforeAll(async () => {
+  pipelineFolderWith(NAME, (spec) => {
+    spec.kind = 'cross-sectional';
+    spec.source = { kind: 'file', path: `${NAME}.csv`, format: 'csv' };
+    spec.columns = COLUMNS;
+    delete spec.timeColumn;
+    delete spec.horizon;
+    spec.keyColumns = [];
+    spec.target = 'Species';
+    spec.features = { columns: ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'], categorical: ['Island', 'Sex'] };
+    spec.model = { name: `${NAME}-model`, trainer: 'logistic', params: { alpha: 1 } };
+    spec.evaluation = { holdout: { fraction: 0.25, seed: 3 }, primaryMetric: 'log_loss' };
+    spec.promotion = { gates: { accuracy: { threshold: 0.9 } } };
+    spec.checks = { rowCount: { min: 100 } };
+  }, pipelinesDir);
+  writeBirds(firstBatch);
+  ({ env, pool } = stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir }));
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function runOn(workflowId: string, trigger: PipelineInput['trigger'] = 'manual', params?: Record<string, number>) {
+  return env.client.workflow.execute(modelPipeline, { taskQueue: TASK_QUEUE, workflowId, args: [{ pipeline: NAME, requestedBy: 'test', trigger, ...(params ? { params } : {}) }] });
+}
+
+describe('a classification pipeline on real Temporal and PostgreSQL', () => {
+  it('trains penguin species, beats the majority class and the class prior, passes the garbage tests, is promoted, and reports drift of its target by category', async () => {
+    const result = await runOn('classes-1');
+    expect(result).toMatchObject({ version: 1, promoted: true });
+
+    const version = (await pool.query('SELECT artifact, metrics FROM model_versions WHERE id = $1', [result.versionId])).rows[0];
+    expect(version.artifact.plan.classes).toEqual({ of: 'labels', values: ['Adelie', 'Chinstrap', 'Gentoo'] });
+    expect(version.artifact.model.kind).toBe('logistic');
+
+    const evaluation = (await pool.query('SELECT passed, metrics, baselines, gates, model_tests FROM evaluations WHERE version_id = $1', [result.versionId])).rows[0];
+    expect(Object.keys(evaluation.metrics).sort()).toEqual([...CLASSIFICATION_METRICS].sort());
+    const baselines = evaluation.baselines as { metric: string; best: string; skill: number; scores: { name: string; metrics: Record<string, number> }[] };
+    expect(baselines.scores.map((s) => s.name)).toEqual(['majority', 'class-prior']);
+    expect(baselines.metric).toBe('log_loss');
+    expect(baselines.best).toBe('class-prior');
+    expect(baselines.skill).toBeGreaterThan(0.5);
+    const majority = baselines.scores[0]?.metrics as Record<string, number>;
+    expect(evaluation.metrics.accuracy).toBeGreaterThan(majority.accuracy as number);
+    expect(evaluation.gates.find((g: { gate: string }) => g.gate === 'threshold')).toMatchObject({ metric: 'accuracy', passed: true });
+    const tests = evaluation.model_tests as ModelTestResult[];
+    expect(tests.length).toBeGreaterThan(5);
+    expect(tests.every((t) => t.passed)).toBe(true);
+    expect(tests.find((t) => t.name === 'unseen categories')?.passed).toBe(true);
+    console.info(`penguin species: ${JSON.stringify(evaluation.metrics)}; majority accuracy ${majority.accuracy}, class-prior log loss ${baselines.scores[1]?.metrics.log_loss}`);
+
+    writeBirds(withLater);
+    await runOn('classes-2', 'schedule');
+    const check = (await pool.query('SELECT report FROM drift_reports WHERE pipeline = $1 ORDER BY id DESC LIMIT 1', [NAME])).rows[0].report as DriftCheck;
+    expect(check.target.column).toBe('Species');
+    const species = check.data.columns.find((c) => c.column === 'Species') as ColumnDrift;
+    expect(species.histogram.kind).toBe('categories');
+    const histogram = species.histogram as Extract<ColumnDrift['histogram'], { kind: 'categories' }>;
+    const count = (rows: Bird[], value: unknown) => rows.filter((row) => row.Species === value).length;
+    histogram.values.forEach((value, i) => {
+      expect(histogram.reference[i]).toBe(count(firstBatch, value));
+      expect(histogram.current[i]).toBe(count(withLater, value) - count(firstBatch, value));
+    });
+    expect([...histogram.values].sort()).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
+    // The champion's predictions drift as a predicted class mix, not as numbers.
+    expect(check.prediction).toMatchObject({ column: 'prediction', type: 'categorical' });
+    expect('metric' in check.accuracy ? check.accuracy.metric : check.accuracy.reason).toBe('log_loss');
+  });
+
+  it('scores a classifier of another configuration against the champion on the same holdout, with a bootstrap interval of the log-loss gain', async () => {
+    const result = await runOn('classes-3', 'manual', { alpha: 30 });
+    const evaluation = (await pool.query('SELECT champion_comparison FROM evaluations WHERE version_id = $1', [result.versionId])).rows[0];
+    const comparison = evaluation.champion_comparison;
+    expect(comparison).toMatchObject({ kind: 'scored', version: 1 });
+    expect(comparison.interval).toMatchObject({ metric: 'log_loss' });
+    expect(comparison.interval.low).toBeLessThanOrEqual(comparison.interval.estimate);
+    expect(comparison.interval.estimate).toBeCloseTo(comparison.champion.log_loss - comparison.candidate.log_loss, 12);
+    // A much stronger penalty blurs the classes: the champion stays.
+    expect(result.promoted).toBe(false);
+  });
+
+  it('refuses a classification metric on a regression target at load, naming the field', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-bad-classes-'));
+    pipelineFolderWith('bad-metric', (spec) => void (spec.evaluation = { primaryMetric: 'accuracy' }), dir);
+    await expect(loadPipelineSpec('bad-metric', dir)).rejects.toThrow(/evaluation\.primaryMetric/);
+  });
+});

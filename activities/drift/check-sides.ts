@@ -45,7 +45,7 @@ export function checkWindow(current: PipelineData): DriftWindow {
 
 /** The columns a feature plan reads. */
 export function featureColumns(plan: FeaturePlan): string[] {
-  return [...new Set([plan.target, ...(plan.timeColumn ? [plan.timeColumn] : []), ...plan.features.columns, ...plan.features.categorical])];
+  return [...new Set([plan.target, ...(plan.timeColumn ? [plan.timeColumn] : []), ...plan.features.columns, ...plan.features.categorical, ...(plan.groupBy ?? [])])];
 }
 
 /** The same rows with only the columns `names` (those it has): nothing else keeps the other columns' arrays alive. */

@@ -3,10 +3,10 @@ import { DriftlineError } from '../errors';
 import type { FeaturePlan } from '../model/features';
 import type { ColumnSpec } from '../spec/pipeline-spec';
 
-/** The columns a model reads: its feature columns, the target (for lags) and the time column. */
+/** The columns a model reads: its feature columns, the target (for lags), the time column and the groupBy columns (whose series a row is in). */
 export function columnsReadBy(plan: FeaturePlan): string[] {
   const { features } = plan;
-  return [...new Set([...features.columns, ...features.categorical, plan.target, ...(plan.timeColumn ? [plan.timeColumn] : [])])];
+  return [...new Set([...features.columns, ...features.categorical, plan.target, ...(plan.timeColumn ? [plan.timeColumn] : []), ...(plan.groupBy ?? [])])];
 }
 
 /**

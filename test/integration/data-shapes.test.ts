@@ -85,7 +85,8 @@ function stocksPipeline(name: string): void {
     spec.groupBy = ['symbol'];
     spec.target = 'price';
     spec.horizon = 1;
-    spec.features = { categorical: ['symbol'], targetLags: [1, 2, 3], targetRollingMeans: [3] };
+    // The symbol only groups: it is not a feature, yet every step that rebuilds examples must read it.
+    spec.features = { targetLags: [1, 2, 3], targetRollingMeans: [3] };
     spec.evaluation = { holdout: { fraction: 0.2 }, primaryMetric: 'rmse' };
     // The test is about where lags and labels come from and drift per symbol, not this model's skill.
     spec.promotion = { gates: {}, beatBaselines: false };
@@ -144,14 +145,17 @@ describe('shapes of data on real Temporal and PostgreSQL', () => {
     const plan = version.artifact.plan as FeaturePlan;
     expect(plan.groupBy).toEqual(['symbol']);
     const examples = buildExamples(frameOfRows(trained, STOCK_COLUMNS), plan);
-    const symbols = plan.categories.symbol as string[];
+    const symbols = [...new Set(trained.map((row) => row.symbol))];
     expect(symbols).toHaveLength(5);
-    // Each example's one-hot symbol says whose row it is: its lags are that symbol's previous prices, its label the next.
-    examples.x.forEach((x, i) => {
-      const symbol = symbols[x.slice(0, 5).indexOf(1)];
+    // Each example is one symbol's row: its three lags are that symbol's previous prices and its label the next.
+    const seenFrom = (symbol: string, at: string) => {
       const own = trained.filter((row) => row.symbol === symbol);
-      const t = own.findIndex((row) => row.date === examples.at[i]);
-      expect([x[5], x[6], x[7], examples.y[i]]).toEqual([own[t - 1]?.price, own[t - 2]?.price, own[t - 3]?.price, own[t + 1]?.price]);
+      const t = own.findIndex((row) => row.date === at);
+      return t < 0 ? undefined : [own[t - 1]?.price, own[t - 2]?.price, own[t - 3]?.price, own[t + 1]?.price];
+    };
+    examples.x.forEach((x, i) => {
+      const matching = symbols.filter((symbol) => JSON.stringify(seenFrom(symbol, examples.at[i] as string)) === JSON.stringify([x[0], x[1], x[2], examples.y[i]]));
+      expect(matching).toHaveLength(1);
     });
     // Every symbol's rows but its first three (no lags yet) and its last (no label).
     expect(examples.y).toHaveLength(trained.length - 5 * 4);

@@ -20,6 +20,8 @@ const ROWS: Cell[][] = [
   [null, null, null, null],
   [Infinity, '', true, NaN],
   [0.1 + 0.2, 'Zürich', false, 2 ** 53 + 2],
+  // Longer than the parser first joins to a carried row: the join must grow.
+  [1, 'long '.repeat(1500), true, 2],
 ];
 
 /** What `COPY … TO STDOUT (FORMAT binary)` sends for ROWS, with a header extension the parser must skip. */

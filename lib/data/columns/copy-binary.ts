@@ -13,6 +13,8 @@ const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 const HEADER_BYTES = SIGNATURE.length + 8;
 const TRAILER = -1;
 const NULL_LENGTH = -1;
+/** Bytes of the next chunk first joined to a carried row: more than a row of 20 numbers and a few words. */
+const JOIN_FIRST = 1024;
 
 /**
  * Where a parsed field goes: `length` bytes at `start`, or NULL when `length` is -1. The bytes
@@ -37,29 +39,58 @@ export class CopyBinaryParser {
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
     if (this.ended) throw new Error('the binary COPY stream goes on after its trailer');
-    const bytes = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
+    const from = this.carry ? this.completeCarried(chunk) : 0;
+    if (from === -1) return;
+    const stop = this.parse(chunk, from, Number.POSITIVE_INFINITY);
+    if (this.ended && stop < chunk.length) throw new Error('the binary COPY stream goes on after its trailer');
+    // Copied, so the rest of the chunk is not kept alive by its tail.
+    if (stop < chunk.length) this.carry = Buffer.from(chunk.subarray(stop));
+  }
+
+  /**
+   * Parses the header or row the carried bytes begin, joined with as little of `chunk` as
+   * completes it (rows are short: joining whole chunks would copy, and leave for the collector,
+   * as many bytes as the stream holds). Returns where the chunk's own rows start, or -1 when all
+   * of it is carried on.
+   */
+  private completeCarried(chunk: Buffer): number {
+    const carried = this.carry as Buffer;
     this.carry = undefined;
-    let at = 0;
+    for (let take = Math.min(chunk.length, JOIN_FIRST); ; take = Math.min(chunk.length, take * 4)) {
+      const joined = Buffer.concat([carried, chunk.subarray(0, take)]);
+      const stop = this.parse(joined, 0, 1);
+      if (stop > 0) return stop - carried.length;
+      if (take === chunk.length) {
+        this.carry = joined;
+        return -1;
+      }
+    }
+  }
+
+  /** Parses at most `units` (the header, rows, the trailer) from `at`; returns where it stopped: the start of the first incomplete one. */
+  private parse(bytes: Buffer, at: number, units: number): number {
+    let left = units;
     if (!this.headerRead) {
-      at = headerEnd(bytes);
-      if (at === -1) return this.keep(bytes, 0);
+      const end = headerEnd(bytes);
+      if (end === -1) return at;
       this.headerRead = true;
+      at = end;
+      left -= 1;
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    while (at < bytes.length) {
-      if (bytes.length - at < 2) return this.keep(bytes, at);
+    for (; left > 0 && bytes.length - at >= 2; left -= 1) {
       const fields = view.getInt16(at);
       if (fields === TRAILER) {
-        if (at + 2 !== bytes.length) throw new Error('the binary COPY stream goes on after its trailer');
         this.ended = true;
-        return;
+        return at + 2;
       }
       if (fields !== this.sinks.length) throw new Error(`a COPY row has ${fields} fields, not ${this.sinks.length}`);
       const end = rowEnd(view, at + 2, fields);
-      if (end === -1) return this.keep(bytes, at);
+      if (end === -1) return at;
       this.parseRow(view, bytes, at + 2);
       at = end;
     }
+    return at;
   }
 
   finish(): number {

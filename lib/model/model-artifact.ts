@@ -134,9 +134,11 @@ export async function trainWith(
   progress(0.8, `scoring on ${test.y.length} holdout examples`);
   const result = resultOf({ plan, trainer: ref, model }, planned, await trainer.predict(model, test.x));
   const all = allExamples(planned);
-  // Rolling-origin backtests score regressors' errors; a classifier is judged on its holdout.
-  if (!classes) progress(0.85, 'backtesting from earlier origins');
-  const backtest = classes ? [] : await rollingOriginBacktest(trainer, all, test.y.length, params);
+  // Rolling-origin backtests score regressors' errors over time; a classifier is judged on its
+  // holdout, and so is a cross-sectional model (horizon 0), whose rows have no origin to roll.
+  const backtests = !classes && plan.horizon > 0;
+  if (backtests) progress(0.85, 'backtesting from earlier origins');
+  const backtest = backtests ? await rollingOriginBacktest(trainer, all, test.y.length, params) : [];
   if (!planned.refit) return { ...result, backtest };
   progress(0.95, refitMessage(all));
   return { ...result, backtest, ...refitted(result, await fit(all), all) };

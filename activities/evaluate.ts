@@ -100,6 +100,7 @@ export function makeEvaluate(deps: ActivityDeps) {
       modelTests,
       backtest: input.backtest,
       passed,
+      classReport: scores.classReport,
     });
     return {
       evaluationId,

@@ -10,6 +10,7 @@ import {
   type ChampionFacts,
 } from '../../lib/evaluation/champion-comparison';
 import { classBaselines, scoreClassBaselines } from '../../lib/evaluation/class-baselines';
+import { classReport, type ClassReport } from '../../lib/evaluation/class-report';
 import { describeAt } from '../../lib/evaluation/format';
 import { splitFrom } from '../../lib/evaluation/holdout';
 import { buildExamples, groupSeries, targetSeries, type Examples } from '../../lib/model/features';
@@ -35,6 +36,8 @@ export interface CandidateScores {
   baselines: BaselineSummary;
   /** Absent without a champion other than the candidate. */
   rival?: ChampionComparison;
+  /** A classifier's holdout by class; absent for a regressor. */
+  classReport?: ClassReport;
   /** Garbage built from the newest rows, for the registered model's predict path. */
   garbage: GarbageCase[];
 }
@@ -68,6 +71,7 @@ export async function scoreCandidate(
     holdoutExamples: holdout.y.length,
     metricsBasis: metricsBasis(candidate, holdout),
     baselines: plan.classes ? classBaselinesOn(plan.classes.values.length, train, holdout, metrics, spec) : baselinesOn(frame, candidate, train, holdout, metrics, spec),
+    ...(plan.classes ? { classReport: classReport(plan.classes.values, holdout.y, predictions as number[][]) } : {}),
     rival: champion ? await compareWithChampion(champion, candidate, data, frame, holdout, predictions, spec, signal) : undefined,
     // Only the columns loaded: those the registered model reads.
     garbage: garbageCases(frame, columnsOf(spec, columnsReadBy(candidate.artifact.plan)), candidate.artifact.plan),

@@ -49,7 +49,10 @@ export function formatDuration(ms: number | null | undefined): string {
 /** Metrics as "RMSE 87.8 · MAE 70.1 · R² -0.710", in a fixed order, skipping those a version lacks. */
 export function formatMetrics(metrics: Record<string, number> | null | undefined): string {
   if (!metrics) return '–';
-  const labels: [string, string][] = [['rmse', 'RMSE'], ['mae', 'MAE'], ['r2', 'R²'], ['smape', 'sMAPE']];
+  const labels: [string, string][] = [
+    ['rmse', 'RMSE'], ['mae', 'MAE'], ['r2', 'R²'], ['smape', 'sMAPE'],
+    ['accuracy', 'accuracy'], ['balanced_accuracy', 'balanced accuracy'], ['f1_macro', 'macro F1'], ['roc_auc', 'ROC AUC'], ['log_loss', 'log loss'], ['brier', 'Brier'],
+  ];
   return labels
     .filter(([key]) => typeof metrics[key] === 'number')
     .map(([key, label]) => `${label} ${formatNumber(metrics[key])}`)

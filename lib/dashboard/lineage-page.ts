@@ -1,9 +1,10 @@
 import type { Lineage } from '../db/lineage';
+import type { ClassReport } from '../evaluation/class-report';
 import type { VersionFits } from '../db/model-registry';
 import { describeBaselines, describeFit } from '../evaluation/format';
 import { describeGates, type GateResult } from '../evaluation/gates';
 import { describeDecision } from './decision';
-import { formatDuration, formatMetrics, formatTime } from './format';
+import { formatDuration, formatMetrics, formatNumber, formatTime } from './format';
 import { html, type SafeHtml } from './html';
 import { layout, segment } from './layout';
 import { pipelineDescription, type PipelineInfo } from './pipeline-info';
@@ -35,10 +36,23 @@ ${fitFacts(v.fits)}
 <td>${formatMetrics(e.metrics)}${e.metricsBasis ? html`<div class="basis">${e.metricsBasis}</div>` : ''}</td>
 <td>${e.baselines ? describeBaselines(e.baselines) : '–'}</td><td>${gateList(e.gates)}</td></tr>`,
   )}</tbody></table>
+${classSection(l.evaluations.at(-1)?.classReport ?? null)}
 <h2>Decisions</h2>
 <table><thead><tr><th>when</th><th>action</th><th>who</th><th>why</th></tr></thead>
 <tbody>${l.decisions.map((d) => decisionRow(d))}</tbody></table>`;
   return layout(`${v.model} v${v.version}`, [{ label: v.model, href: model }, { label: `v${v.version}` }], body);
+}
+
+/** A classifier's newest evaluation by class: the confusion matrix and each class's precision, recall and F1. */
+function classSection(report: ClassReport | null): SafeHtml | string {
+  if (!report) return '';
+  const { classes, confusion, perClass } = report;
+  const cells = (row: number[], k: number) => row.map((count, j) => html`<td class="${j === k ? 'diagonal' : ''}">${count}</td>`);
+  return html`<h2>Holdout by class</h2>
+<table class="confusion"><thead><tr><th>actual ↓ predicted →</th>${classes.map((c) => html`<th>${c}</th>`)}</tr></thead>
+<tbody>${confusion.map((row, k) => html`<tr data-class="${classes[k] ?? ''}"><th>${classes[k] ?? ''}</th>${cells(row, k)}</tr>`)}</tbody></table>
+<table class="per-class"><thead><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr></thead>
+<tbody>${perClass.map((s, k) => html`<tr><th>${classes[k] ?? ''}</th><td>${formatNumber(s.precision)}</td><td>${formatNumber(s.recall)}</td><td>${formatNumber(s.f1)}</td><td>${s.support}</td></tr>`)}</tbody></table>`;
 }
 
 function decisionRow(entry: Lineage['decisions'][number]): SafeHtml {

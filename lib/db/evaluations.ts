@@ -1,3 +1,4 @@
+import type { ClassReport } from '../evaluation/class-report';
 import type { BaselineSummary } from '../evaluation/baselines';
 import type { ChampionComparison } from '../evaluation/champion-comparison';
 import type { GateResult } from '../evaluation/gates';
@@ -25,6 +26,8 @@ export interface EvaluationRecord {
   modelTests: ModelTestResult[];
   backtest: BacktestFold[];
   passed: boolean;
+  /** A classifier's holdout by class. */
+  classReport?: ClassReport;
 }
 
 /** Stores the evaluation once per candidate and run (a retried activity finds its own row). */
@@ -33,8 +36,8 @@ export async function saveEvaluation(pool: Pool, e: EvaluationRecord): Promise<n
   const result = await pool.query<{ id: string }>(
     `INSERT INTO evaluations (version_id, snapshot_id, workflow_id, champion_version_id, holdout_start, metrics,
                               champion_metrics, gates, model_tests, backtest, passed,
-                              holdout_examples, metrics_basis, baselines, champion_comparison)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                              holdout_examples, metrics_basis, baselines, champion_comparison, class_report)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
      ON CONFLICT (version_id, workflow_id) DO UPDATE SET version_id = EXCLUDED.version_id
      RETURNING id`,
     [
@@ -53,6 +56,7 @@ export async function saveEvaluation(pool: Pool, e: EvaluationRecord): Promise<n
       e.metricsBasis,
       json(e.baselines),
       json(e.championComparison),
+      json(e.classReport),
     ],
   );
   return Number((result.rows[0] as { id: string }).id);

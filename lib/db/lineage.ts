@@ -1,3 +1,4 @@
+import type { ClassReport } from '../evaluation/class-report';
 import type { BaselineSummary } from '../evaluation/baselines';
 import type { ChampionComparison } from '../evaluation/champion-comparison';
 import type { VersionFits } from './model-registry';
@@ -35,6 +36,7 @@ export interface Lineage {
     championComparison: ChampionComparison | null;
     gates: unknown;
     modelTests: unknown;
+    classReport: ClassReport | null;
     createdAt: Date;
   }[];
   decisions: { at: Date; actor: string; action: string; reason: string }[];
@@ -57,7 +59,7 @@ export async function loadLineage(pool: Pool, modelName: string, version: number
     pool.query('SELECT id, digest, source, row_count, quarantined_count, fetched_at FROM snapshots WHERE id = ANY($1) ORDER BY id', [row.training_snapshot_ids]),
     pool.query(
       `SELECT id, workflow_id, passed, metrics, metrics_basis, holdout_examples, baselines, champion_version_id, champion_comparison,
-              gates, model_tests, created_at
+              gates, model_tests, class_report, created_at
        FROM evaluations WHERE version_id = $1 ORDER BY id`,
       [id],
     ),
@@ -93,6 +95,7 @@ export async function loadLineage(pool: Pool, modelName: string, version: number
       championComparison: e.champion_comparison,
       gates: e.gates,
       modelTests: e.model_tests,
+      classReport: e.class_report,
       createdAt: e.created_at,
     })),
     decisions: decisions.rows.map((d) => ({ at: d.at, actor: d.actor, action: d.action, reason: d.reason })),

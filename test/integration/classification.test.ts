@@ -8,11 +8,13 @@ import { resolveSourcePath } from '../../lib/data/sources/resolve-source';
 import type { Pool } from '../../lib/db/pool';
 import type { DriftCheck } from '../../lib/drift/drift-check';
 import type { ColumnDrift } from '../../lib/drift/drift-report';
+import type { ClassReport } from '../../lib/evaluation/class-report';
 import type { ModelTestResult } from '../../lib/model-tests/classify';
 import { loadPipelineSpec } from '../../lib/spec/load-spec';
 import { CLASSIFICATION_METRICS } from '../../lib/spec/pipeline-spec';
 import { modelPipeline } from '../../workflows/pipeline';
 import type { PipelineInput } from '../../workflows/pipeline-input';
+import { startDashboard } from '../support/dashboard-browser';
 import { pipelineFolderWith } from '../support/pipelines';
 import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
 
@@ -100,6 +102,20 @@ describe('a classification pipeline on real Temporal and PostgreSQL', () => {
     expect(tests.length).toBeGreaterThan(5);
     expect(tests.every((t) => t.passed)).toBe(true);
     expect(tests.find((t) => t.name === 'unseen categories')?.passed).toBe(true);
+    // By class: the confusion matrix counts every holdout example, its diagonal is the accuracy.
+    const report = (await pool.query('SELECT class_report FROM evaluations WHERE version_id = $1', [result.versionId])).rows[0].class_report as ClassReport;
+    const total = report.confusion.flat().reduce((a, b) => a + b, 0);
+    expect(report.classes).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
+    expect(report.confusion.reduce((sum, row, k) => sum + (row[k] as number), 0) / total).toBeCloseTo(evaluation.metrics.accuracy, 12);
+    const { dashboard, base } = await startDashboard(pool, env, 'classes-dashboard-token-0123456789');
+    try {
+      const page = await (await fetch(`${base}/models/${NAME}-model/versions/1`)).text();
+      expect(page).toContain('Holdout by class');
+      for (const species of report.classes) expect(page).toContain(`data-class="${species}"`);
+      expect(page).toMatch(/log loss/);
+    } finally {
+      await dashboard.close();
+    }
     console.info(`penguin species: ${JSON.stringify(evaluation.metrics)}; majority accuracy ${majority.accuracy}, class-prior log loss ${baselines.scores[1]?.metrics.log_loss}`);
 
     writeBirds(withLater);

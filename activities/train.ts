@@ -7,7 +7,7 @@ import { loadPipelineData } from '../lib/db/pipeline-data';
 import { claimTrainingAttempt, fenceRegistration, recordAttemptFigures, recordTrainingRun } from '../lib/db/training-runs';
 import type { BacktestFold } from '../lib/model/backtest';
 import type { Metrics } from '../lib/model/metrics';
-import { planTraining, resolveTrainer, type ShortGroup, type TrainingResult } from '../lib/model/model-artifact';
+import { planTraining, resolveTrainer, type GroupMetrics, type ShortGroup, type TrainingResult } from '../lib/model/model-artifact';
 import type { RuntimeNorm } from '../lib/norms/runtime-norm';
 import type { PipelineSpec } from '../lib/spec/pipeline-spec';
 import type { ActivityDeps } from './deps';
@@ -43,6 +43,8 @@ export interface TrainResult {
   trainingWindow: DataWindow;
   /** Groups (of `groupBy`) with too little history for one example: none of their rows was learned from. */
   shortGroups?: ShortGroup[];
+  /** With `groupBy`: the holdout scores per group. */
+  groupMetrics?: GroupMetrics[];
 }
 
 /** The fit that was scored, kept when a refit replaced it, and what each fit learned from. */
@@ -133,6 +135,7 @@ export function makeTrain(deps: ActivityDeps) {
         durationMs: Math.round(figures.wallMs),
         trainingWindow: window,
         ...(result.shortGroups && { shortGroups: result.shortGroups }),
+        ...(result.groupMetrics && { groupMetrics: result.groupMetrics }),
       };
     } finally {
       progress.stop();

@@ -154,6 +154,12 @@ export function groupSeries(frame: Frame, plan: FeaturePlan): Int32Array | undef
   return rowOrder(frame, plan).group;
 }
 
+/** The group name of every row, indexed like `targetSeries`; undefined without `groupBy`. */
+export function groupNames(frame: Frame, plan: FeaturePlan): string[] | undefined {
+  const { group, names } = rowOrder(frame, plan);
+  return group === undefined ? undefined : Array.from(group, (g) => names[g] as string);
+}
+
 /** Each group's name ("AAPL", or "a | b" for several columns) with its rows and examples: who had too little history to learn from. */
 export function groupCounts(frame: Frame, plan: FeaturePlan, examples: Examples): { group: string; rows: number; examples: number }[] {
   const { group, names } = rowOrder(frame, plan);

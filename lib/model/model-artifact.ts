@@ -4,7 +4,7 @@ import { DriftlineError } from '../errors';
 import { taskOf, type PipelineSpec, type TrainerSpec } from '../spec/pipeline-spec';
 import type { BuiltInTrainerName } from '../trainers/built-in';
 import type { ReportProgress, Trainer } from '../trainers/trainer';
-import { baseFeatureNames, buildExamples, groupCounts, learnCategories, type Examples, type FeaturePlan } from './features';
+import { baseFeatureNames, buildExamples, groupCounts, groupNames, learnCategories, type Examples, type FeaturePlan } from './features';
 import { rollingOriginBacktest, type BacktestFold } from './backtest';
 import { randomKey, splitHoldout } from '../evaluation/holdout';
 import { learnClasses } from './classes';
@@ -45,6 +45,8 @@ export interface TrainingResult {
   holdoutStart: string;
   /** Groups (of `groupBy`) with too little history for a single example: reported, since none of their rows is learned from. */
   shortGroups?: ShortGroup[];
+  /** With `groupBy`: the evaluated fit's holdout scores per group, so a model good on average but poor for one group shows it. */
+  groupMetrics?: GroupMetrics[];
   /** Rolling-origin folds, newest first; empty for command trainers (retraining them per fold is the team's call). */
   backtest: BacktestFold[];
 }
@@ -58,6 +60,14 @@ export interface PlannedTraining {
   /** Set for a random split: what the evaluation splits by (see `splitFrom`); otherwise the holdout's first time. */
   holdoutKey?: string;
   shortGroups?: ShortGroup[];
+  /** With `groupBy`: the group of each holdout example. */
+  testGroups?: string[];
+}
+
+export interface GroupMetrics {
+  group: string;
+  examples: number;
+  metrics: Metrics;
 }
 
 export interface ShortGroup {
@@ -94,13 +104,16 @@ export function planTraining(frame: Frame, spec: PipelineSpec): PlannedTraining 
   const { holdout } = spec.evaluation;
   const random = crossSectional && holdout.fraction !== undefined;
   const shortGroups = groupCounts(frame, plan, examples).flatMap(({ group, rows, examples: n }) => (n === 0 ? [{ group, rows }] : []));
+  const groupOfRow = groupNames(frame, plan);
   try {
+    const split = splitHoldout(examples, holdout, random);
     return {
       plan,
-      ...splitHoldout(examples, holdout, random),
+      ...split,
       refit: spec.evaluation.refit,
       ...(random ? { holdoutKey: randomKey(holdout.fraction as number, holdout.seed ?? 0) } : {}),
       ...(shortGroups.length > 0 ? { shortGroups } : {}),
+      ...(groupOfRow ? { testGroups: split.test.row.map((row) => groupOfRow[row] as string) } : {}),
     };
   } catch (error) {
     throw new DriftlineError('DataValidationFailed', (error as Error).message);
@@ -175,8 +188,18 @@ export function resultOf(artifact: ModelArtifact, planned: PlannedTraining, pred
     testExamples: test.y.length,
     holdoutStart: planned.holdoutKey ?? (test.at[0] as string),
     ...(planned.shortGroups ? { shortGroups: planned.shortGroups } : {}),
+    ...(planned.testGroups ? { groupMetrics: scoresByGroup(planned.plan, test.y, predictions as Predictions, planned.testGroups) } : {}),
     backtest: [],
   };
+}
+
+/** The holdout's scores within each group, groups in name order (scored once the predictions are checked). */
+function scoresByGroup(plan: FeaturePlan, labels: number[], predictions: Predictions, groups: string[]): GroupMetrics[] {
+  return [...new Set(groups)].sort().map((group) => {
+    const at = groups.flatMap((g, i) => (g === group ? [i] : []));
+    const pick = <T>(values: T[]) => at.map((i) => values[i] as T);
+    return { group, examples: at.length, metrics: scorePredictions(plan, pick(labels), pick(predictions as unknown[])) };
+  });
 }
 
 function fitOf(examples: Examples): ModelFit {

@@ -7,7 +7,7 @@ import type { Row } from '../../lib/data/typed-row';
 import { isTimeSeries, naiveForecasts } from '../../lib/evaluation/baselines';
 import { splitFrom } from '../../lib/evaluation/holdout';
 import { buildExamples, groupSeries, targetSeries, type FeaturePlan } from '../../lib/model/features';
-import { planTraining } from '../../lib/model/model-artifact';
+import { planTraining, resultOf } from '../../lib/model/model-artifact';
 import { BUILT_IN_PIPELINES_DIR } from '../../lib/spec/load-spec';
 import { PipelineSpec } from '../../lib/spec/pipeline-spec';
 
@@ -97,6 +97,29 @@ describe('grouped examples', () => {
       evaluation: { holdout: { fraction: 0.3 }, primaryMetric: 'rmse' },
     });
     expect(planTraining(frameOfRows(rows, columns), spec).shortGroups).toEqual([{ group: 'tiny', rows: 1 }]);
+  });
+
+  it('scores the holdout within each group', () => {
+    const { columns, rows } = shops();
+    const spec = PipelineSpec.parse({
+      ...base,
+      columns,
+      timeColumn: 'day',
+      keyColumns: [],
+      checks: {},
+      target: 'sales',
+      groupBy: ['shop'],
+      features: { targetLags: [1] },
+      evaluation: { holdout: { fraction: 0.3 }, primaryMetric: 'rmse' },
+    });
+    const planned = planTraining(frameOfRows(rows, columns), spec);
+    // Off by one sale for the north shop only.
+    const predictions = planned.test.y.map((y, i) => (planned.testGroups?.[i] === 'north' ? y + 1 : y));
+    const { groupMetrics } = resultOf({ plan: planned.plan, trainer: { kind: 'built-in', name: 'ridge' }, model: null }, planned, predictions);
+    expect(groupMetrics?.map(({ group, examples, metrics }) => [group, examples, metrics.rmse])).toEqual([
+      ['north', planned.testGroups?.filter((g) => g === 'north').length, 1],
+      ['south', planned.testGroups?.filter((g) => g === 'south').length, 0],
+    ]);
   });
 });
 

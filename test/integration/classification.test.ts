@@ -52,8 +52,8 @@ function writeBirds(rows: Bird[]): void {
 const firstBatch = birds.filter((_, i) => i % 3 !== 0);
 const withLater = [...firstBatch, ...birds.filter((_, i) => i % 3 === 0)];
 
-beforeAll(async () => {
-  pipelineFolderWith(NAME, (spec) => {
+function speciesPipeline(name: string, trainer: unknown, params: Record<string, unknown>): void {
+  pipelineFolderWith(name, (spec) => {
     spec.kind = 'cross-sectional';
     spec.source = { kind: 'file', path: `${NAME}.csv`, format: 'csv' };
     spec.columns = COLUMNS;
@@ -62,11 +62,15 @@ beforeAll(async () => {
     spec.keyColumns = [];
     spec.target = 'Species';
     spec.features = { columns: ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'], categorical: ['Island', 'Sex'] };
-    spec.model = { name: `${NAME}-model`, trainer: 'logistic', params: { alpha: 1 } };
+    spec.model = { name: `${name}-model`, trainer, params };
     spec.evaluation = { holdout: { fraction: 0.25, seed: 3 }, primaryMetric: 'log_loss' };
     spec.promotion = { gates: { accuracy: { threshold: 0.9 } } };
     spec.checks = { rowCount: { min: 100 } };
   }, pipelinesDir);
+}
+
+beforeAll(async () => {
+  speciesPipeline(NAME, 'logistic', { alpha: 1 });
   writeBirds(firstBatch);
   ({ env, pool } = stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir }));
 });
@@ -75,8 +79,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function runOn(workflowId: string, trigger: PipelineInput['trigger'] = 'manual', params?: Record<string, number>) {
-  return env.client.workflow.execute(modelPipeline, { taskQueue: TASK_QUEUE, workflowId, args: [{ pipeline: NAME, requestedBy: 'test', trigger, ...(params ? { params } : {}) }] });
+async function runOn(workflowId: string, trigger: PipelineInput['trigger'] = 'manual', params?: Record<string, number>, pipeline = NAME) {
+  return env.client.workflow.execute(modelPipeline, { taskQueue: TASK_QUEUE, workflowId, args: [{ pipeline, requestedBy: 'test', trigger, ...(params ? { params } : {}) }] });
 }
 
 describe('a classification pipeline on real Temporal and PostgreSQL', () => {
@@ -146,6 +150,19 @@ describe('a classification pipeline on real Temporal and PostgreSQL', () => {
     expect(comparison.interval.estimate).toBeCloseTo(comparison.champion.log_loss - comparison.candidate.log_loss, 12);
     // A much stronger penalty blurs the classes: the champion stays.
     expect(result.promoted).toBe(false);
+  });
+
+  it('trains the gradient-boosting classifier on the same birds: trees with log loss, rows of probabilities, promoted past the baselines', async () => {
+    const name = 'penguin-species-trees';
+    speciesPipeline(name, 'gradient-boosting', { nEstimators: 40, maxLeafNodes: 8, minSamplesLeaf: 5, seed: 3 });
+    const result = await runOn('classes-trees', 'manual', undefined, name);
+    expect(result).toMatchObject({ version: 1, promoted: true });
+    const version = (await pool.query('SELECT artifact FROM model_versions WHERE id = $1', [result.versionId])).rows[0];
+    expect(version.artifact.model).toMatchObject({ kind: 'gradient-boosting', loss: 'log-loss', scoresPerRow: 3 });
+    const evaluation = (await pool.query('SELECT metrics, baselines, model_tests FROM evaluations WHERE version_id = $1', [result.versionId])).rows[0];
+    expect(evaluation.baselines.skill).toBeGreaterThan(0.5);
+    expect((evaluation.model_tests as ModelTestResult[]).every((t) => t.passed)).toBe(true);
+    console.info(`penguin species by trees: ${JSON.stringify(evaluation.metrics)}`);
   });
 
   it('refuses a classification metric on a regression target at load, naming the field', async () => {

@@ -7,6 +7,7 @@ import { classificationMetrics, confusionMatrix, higherIsBetter, improvement, pe
 import { checkProbabilities, probabilityProblem } from '../../lib/model/model-artifact';
 import { classifyOutcome } from '../../lib/model-tests/classify';
 import { BUILT_IN_TRAINERS } from '../../lib/trainers/built-in';
+import { accuracyDecay } from '../../lib/drift/accuracy-decay';
 import { fitLogistic, LogisticParams, predictLogistic } from '../../lib/trainers/logistic-trainer';
 
 interface MetricsCase {
@@ -101,5 +102,22 @@ describe('garbage-test outcomes of a classifier', () => {
     expect(classifyOutcome('sum', { predictions: [[0.5, 0.6]] }, 2).passed).toBe(false);
     expect(classifyOutcome('width', { predictions: [[1]] }, 2).passed).toBe(false);
     expect(probabilityProblem([1.2, -0.2], 2)).toMatch(/outside/);
+  });
+});
+
+describe('accuracy decay of a classifier', () => {
+  const { labels, probabilities } = metricsReference.cases[1] as MetricsCase;
+  const promoted = classificationMetrics(labels, probabilities).log_loss as number;
+  const options = { metric: 'log_loss' as const, maxIncrease: 0.25, minExamples: 30, window: 300 };
+
+  it('measures log loss on class probabilities and sees no decay on the data it was promoted on', () => {
+    const decay = accuracyDecay(promoted, labels, probabilities, options);
+    expect(decay.current).toBeCloseTo(promoted, 12);
+    expect(decay.decayed).toBe(false);
+  });
+
+  it('decays when the probabilities stop knowing the labels', () => {
+    const shuffled = probabilities.map((_, i) => probabilities[(i * 7 + 3) % probabilities.length] as number[]);
+    expect(accuracyDecay(promoted, labels, shuffled, options).decayed).toBe(true);
   });
 });

@@ -18,7 +18,7 @@ const CHECK_ONCE = fileURLToPath(new URL('./drift/check-once.ts', import.meta.ur
 const SCIPY = fileURLToPath(new URL('./drift/scipy_drift.py', import.meta.url));
 const ROWS = Number(process.env.DRIFT_BENCH_ROWS ?? 1_000_000);
 /** Each round runs both sides once, interleaved, so that the machine's other load hits both alike. */
-const ROUNDS = 2;
+const ROUNDS = 3;
 const TARGET_TIME_RATIO = 1.0;
 const TARGET_STALL_MS = 100;
 const TARGET_RSS_MB = 600;

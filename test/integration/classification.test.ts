@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { ColumnSpecs } from '../../lib/data/column-spec';
@@ -163,6 +164,19 @@ describe('a classification pipeline on real Temporal and PostgreSQL', () => {
     expect(evaluation.baselines.skill).toBeGreaterThan(0.5);
     expect((evaluation.model_tests as ModelTestResult[]).every((t) => t.passed)).toBe(true);
     console.info(`penguin species by trees: ${JSON.stringify(evaluation.metrics)}`);
+  });
+
+  it('trains a command classifier through the file protocol: class codes and classes.json in, rows of probabilities out', async () => {
+    const name = 'penguin-species-prior';
+    const script = fileURLToPath(new URL('../fixtures/trainers/prior_trainer.py', import.meta.url));
+    speciesPipeline(name, { command: ['python3', script] }, {});
+    const result = await runOn('classes-prior', 'manual', undefined, name);
+    const evaluation = (await pool.query('SELECT metrics, baselines, model_tests FROM evaluations WHERE version_id = $1', [result.versionId])).rows[0];
+    const prior = evaluation.baselines.scores.find((s: { name: string }) => s.name === 'class-prior').metrics;
+    // It predicts the training labels' class shares: the class-prior baseline itself, so no skill and no promotion.
+    expect(evaluation.metrics.log_loss).toBeCloseTo(prior.log_loss, 12);
+    expect((evaluation.model_tests as ModelTestResult[]).every((t) => t.passed)).toBe(true);
+    expect(result.promoted).toBe(false);
   });
 
   it('refuses a classification metric on a regression target at load, naming the field', async () => {

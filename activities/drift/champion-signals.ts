@@ -52,7 +52,7 @@ export async function championAccuracy(
   const newest: { x: number[][]; y: number[] } = { x: [], y: [] };
   let available = 0;
   const { plan } = champion.artifact;
-  for (const batch of batchesOf(withHistory(all, current, champion), { behind: lookbackOf(plan), ahead: plan.horizon, rows: batchRows })) {
+  for (const batch of batchesOf(withHistory(all, current, champion), { behind: lookbackOf(plan), ahead: plan.horizon, rows: rowsPerBatch(plan, batchRows) })) {
     const labelled = ownLabelled(batch, plan, (key) => inWindow(key, current), options.window);
     available += labelled.count;
     newest.x.push(...labelled.x);
@@ -94,7 +94,7 @@ async function predictionsOn(champion: Champion, data: PipelineData, keeps: KeyF
   // At most one prediction per row: no array grows (and is copied) a million times over.
   const predictions = new Float64Array(rowCountOf(data));
   let count = 0;
-  for (const batch of batchesOf(data, { behind: lookbackOf(champion.artifact.plan), ahead: 0, rows: batchRows })) {
+  for (const batch of batchesOf(data, { behind: lookbackOf(champion.artifact.plan), ahead: 0, rows: rowsPerBatch(champion.artifact.plan, batchRows) })) {
     const predicted = await predictBatch(champion.artifact, batch, keeps);
     predictions.set(predicted, count);
     count += predicted.length;
@@ -124,10 +124,19 @@ function gathered(column: Float64Array, picked: number[]): Float64Array {
   return Float64Array.from(picked, (i) => column[i] as number);
 }
 
-/** The current window's rows (a suffix of the data) with the rows before them that their features read. */
+/** The current window's rows (a suffix of the data) with the rows before them that their features read (all of them for a grouped plan). */
 function withHistory(all: PipelineData, current: DataWindow, champion: Champion): PipelineData {
   const count = rowCountOf(all);
-  return slice(all, Math.max(0, count - current.rows - lookbackOf(champion.artifact.plan)), count);
+  const { plan } = champion.artifact;
+  return slice(all, plan.groupBy?.length ? 0 : Math.max(0, count - current.rows - lookbackOf(plan)), count);
+}
+
+/**
+ * A grouped plan builds its rows group by group: `lookbackOf` rows back in time order hold only a
+ * few of each group's, and its examples' rows are not in time order, so its rows form one batch.
+ */
+function rowsPerBatch(plan: FeaturePlan, batchRows: number): number {
+  return plan.groupBy?.length ? Number.POSITIVE_INFINITY : batchRows;
 }
 
 /** A batch of rows, and which of its frame's rows (in time order) are its own: the others are history before and labels after. */

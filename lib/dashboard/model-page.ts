@@ -7,8 +7,9 @@ import { approvalsSection } from './approval-box';
 import { chartFigure, COLORS, epochSeconds, type ChartSpec } from './charts';
 import { describeDecision } from './decision';
 import type { BaselineSummary } from '../evaluation/baselines';
-import { describeAt, describeBaselines } from '../evaluation/format';
-import type { Metrics } from '../model/metrics';
+import { describeAt, describeBaselines, metricLabel } from '../evaluation/format';
+import { higherIsBetter, type Metrics } from '../model/metrics';
+import type { Metric } from '../spec/pipeline-spec';
 import { chartValue, formatMetrics, formatTime } from './format';
 import { html, type SafeHtml } from './html';
 import { layout, segment } from './layout';
@@ -66,27 +67,31 @@ function holdoutName(holdout: VersionPoint['holdout']): string {
  */
 function versionsChart(series: VersionPoint[], unit: string | undefined): { spec: ChartSpec; caption: string } {
   const holdouts = [...new Set(series.map((p) => holdoutName(p.holdout)))];
-  const rmse = (p: VersionPoint) => chartValue(typeof p.metrics.rmse === 'number' ? p.metrics.rmse : null);
+  // The primary metric the newest evaluation decided on (a classifier has no RMSE); RMSE before any.
+  const metric: Metric = [...series].reverse().find((p) => p.baselines)?.baselines?.metric ?? 'rmse';
+  const name = metricLabel(metric);
+  const inUnits = metric === 'rmse' || metric === 'mae';
+  const rmse = (p: VersionPoint) => chartValue(typeof p.metrics[metric] === 'number' ? p.metrics[metric] : null);
   const scored: ChartSpec['series'] =
     holdouts.length <= MAX_HOLDOUT_LINES
-      ? holdouts.map((name, i) => ({
-          label: `RMSE, holdout ${name}`,
-          values: series.map((p) => (holdoutName(p.holdout) === name ? rmse(p) : null)),
+      ? holdouts.map((holdout, i) => ({
+          label: `${name}, holdout ${holdout}`,
+          values: series.map((p) => (holdoutName(p.holdout) === holdout ? rmse(p) : null)),
           style: 'line' as const,
           color: HOLDOUT_COLORS[i % HOLDOUT_COLORS.length] as string,
         }))
-      : [{ label: 'RMSE, each on its own holdout', values: series.map(rmse), style: 'points' as const, color: COLORS.line }];
+      : [{ label: `${name}, each on its own holdout`, values: series.map(rmse), style: 'points' as const, color: COLORS.line }];
   const spec: ChartSpec = {
     x: series.map((p) => epochSeconds(p.createdAt)),
     xLabel: 'trained at',
-    yLabel: unit ? `RMSE (${unit})` : 'RMSE',
-    series: [...scored, { label: 'best naive baseline RMSE, same holdout', values: series.map((p) => chartValue(bestBaseline(p.baselines)?.rmse)), style: 'points', color: COLORS.muted }],
+    yLabel: unit && inUnits ? `${name} (${unit})` : name,
+    series: [...scored, { label: `best naive baseline ${name}, same holdout`, values: series.map((p) => chartValue(bestBaseline(p.baselines)?.[metric])), style: 'points', color: COLORS.muted }],
   };
   const across =
     holdouts.length === 1
       ? `all on one holdout (${holdouts[0]})`
       : `on ${holdouts.length} different holdouts: versions are joined by a line only where they share one, since scores on different holdouts do not compare`;
-  const caption = `Holdout RMSE of the ${series.length} most recent versions (lower is better), each scored before its refit, ${across}; grey points: the best naive baseline on each version's holdout.`;
+  const caption = `Holdout ${name} of the ${series.length} most recent versions (${higherIsBetter(metric) ? 'higher' : 'lower'} is better), each scored before its refit, ${across}; grey points: the best naive baseline on each version's holdout.`;
   return { spec, caption };
 }
 

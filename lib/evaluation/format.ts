@@ -58,6 +58,11 @@ export function describeMetrics(m: Metrics): string {
   return METRIC_LABELS.flatMap(([key, label, unit]) => (m[key] === undefined ? [] : [`${label} ${formatMetric(m[key])}${unit}`])).join('  ');
 }
 
+/** A metric as people read it: "RMSE", "log loss". */
+export function metricLabel(metric: Metric): string {
+  return METRIC_LABELS.find(([key]) => key === metric)?.[1] ?? metric;
+}
+
 /** The first metric present, for one-line listings: "RMSE 81.5", "accuracy 0.871". */
 export function headlineMetric(m: Metrics): string {
   const [key, label] = METRIC_LABELS.find(([name]) => m[name] !== undefined) ?? ['rmse', 'RMSE'];

@@ -118,6 +118,9 @@ describe('a classification pipeline on real Temporal and PostgreSQL', () => {
       expect(page).toContain('Holdout by class');
       for (const species of report.classes) expect(page).toContain(`data-class="${species}"`);
       expect(page).toMatch(/log loss/);
+      // The model's chart plots the primary metric, not RMSE.
+      const modelPage = await (await fetch(`${base}/models/${NAME}-model`)).text();
+      expect(modelPage).toContain('Holdout log loss of the 1 most recent versions (lower is better)');
     } finally {
       await dashboard.close();
     }

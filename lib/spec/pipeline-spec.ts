@@ -237,4 +237,7 @@ function checkTask(spec: PipelineSpec, ctx: z.RefinementCtx): void {
     ctx.addIssue({ code: 'custom', path: ['features', spec.features.targetLags.length > 0 ? 'targetLags' : 'targetRollingMeans'], message: 'classes have no lags or means: declare the target column under features.categorical to use its values' });
   }
   Object.keys(spec.promotion.gates).forEach((metric) => refuse(metric as Metric, ['promotion', 'gates', metric]));
+  // A classifier's decay defaults to log loss (the default rmse is a regressor's); a regressor cannot decay on a loss of classes.
+  const decayMetric = spec.drift.accuracyDecay.metric;
+  if (task === 'regression') refuse(decayMetric, ['drift', 'accuracyDecay', 'metric']);
 }

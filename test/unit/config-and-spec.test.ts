@@ -70,6 +70,8 @@ describe('pipeline specs', () => {
     expect(numbers.error?.issues.map((i) => i.path.join('.'))).toEqual(['promotion.gates.accuracy']);
     const textTask = PipelineSpec.safeParse({ ...builtIn, columns, target: 'label', task: 'regression' });
     expect(textTask.error?.issues.map((i) => i.path.join('.'))).toEqual(['task']);
+    const decay = PipelineSpec.safeParse({ ...builtIn, drift: { accuracyDecay: { metric: 'log_loss' } } });
+    expect(decay.error?.issues.map((i) => i.path.join('.'))).toEqual(['drift.accuracyDecay.metric']);
   });
 
   it('says which pipelines exist when the name is unknown', async () => {

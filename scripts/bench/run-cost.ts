@@ -52,17 +52,20 @@ export async function benchRunCost(say: (line: string) => void): Promise<BenchRe
       return describeResult(await handle.result());
     });
     say(`modelPipeline: ${pipeline.cpuMsPerRun.toFixed(0)} ms CPU per run`);
-    const noop = await measure(env, 'no-op pipeline (same 7 steps)', NOOP_WORKER_ENTRY, {}, names, async (taskQueue, name) => {
-      const result = await env.client.workflow.execute(noopPipeline, { taskQueue, workflowId: `noop-${name}-${Date.now()}`, args: [{ pipeline: name }] });
+    const runNoop = (fullShape: boolean) => async (taskQueue: string, name: string) => {
+      const result = await env.client.workflow.execute(noopPipeline, { taskQueue, workflowId: `noop-${name}-${Date.now()}`, args: [{ pipeline: name, fullShape }] });
       return result.promoted ? 'succeeded, promoted' : 'not promoted';
-    });
+    };
+    const noop = await measure(env, 'no-op pipeline (same 7 steps)', NOOP_WORKER_ENTRY, {}, names, runNoop(false));
     say(`no-op pipeline: ${noop.cpuMsPerRun.toFixed(0)} ms CPU per run`);
+    const fullShape = await measure(env, 'no-op pipeline (every round trip of a real run)', NOOP_WORKER_ENTRY, {}, names, runNoop(true));
+    say(`no-op pipeline, every round trip: ${fullShape.cpuMsPerRun.toFixed(0)} ms CPU per run`);
     const ratio = pipeline.cpuMsPerRun / noop.cpuMsPerRun;
     const machineLoad = { atStart: loadAtStart, atEnd: loadAverage() };
     return {
       name: 'run-cost',
-      markdown: report(pipeline, noop, ratio, describeMachineLoad(machineLoad.atStart, machineLoad.atEnd)),
-      data: { warmUp: WARM_UP, runs: RUNS, targetRatio: TARGET_RATIO, ratio, pipeline, noop, machineLoad },
+      markdown: report(pipeline, noop, fullShape, ratio, describeMachineLoad(machineLoad.atStart, machineLoad.atEnd)),
+      data: { warmUp: WARM_UP, runs: RUNS, targetRatio: TARGET_RATIO, ratio, pipeline, noop, fullShape, machineLoad },
     };
   } finally {
     await env.teardown();
@@ -78,7 +81,7 @@ async function measure(
   names: string[],
   runOnce: (taskQueue: string, name: string) => Promise<string>,
 ): Promise<RunCost> {
-  const kind = entry === WORKER_ENTRY ? 'pipeline' : 'noop';
+  const kind = entry === WORKER_ENTRY ? 'pipeline' : workflow.includes('every round trip') ? 'noop-full' : 'noop';
   const taskQueue = `bench-cost-${kind}`;
   const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.join(PROFILE_DIR, kind)}`] : [];
   const worker = await startBenchWorker(env, entry, taskQueue, workerEnv, profile);
@@ -104,7 +107,7 @@ function describeResult(result: PipelineResult): string {
   return `${result.trainingOutcome}${result.promoted ? ', promoted' : ', not promoted'}`;
 }
 
-function report(pipeline: RunCost, noop: RunCost, ratio: number, machineLoad: string): string {
+function report(pipeline: RunCost, noop: RunCost, fullShape: RunCost, ratio: number, machineLoad: string): string {
   const row = (r: RunCost) => `| ${r.workflow} | ${r.runs} | **${r.cpuMsPerRun.toFixed(0)} ms** | ${r.wallMsMedian.toFixed(0)} ms | ${[...new Set(r.outcomes)].join('; ')} |`;
   return [
     `Worker CPU per run: a \`driftline worker\` process (workers/main.ts, Driftline's defaults) running the bundled pipeline (us-employment: 120 rows, ridge; ingest, validate, drift check, training in a child workflow, evaluation with garbage tests, promotion), against a worker of the same settings running a workflow of the same shape whose seven activities return at once (scripts/bench/run-cost/). CPU is the worker process's user + system time (all threads) from /proc, over ${RUNS} runs one after another after ${WARM_UP} warm-up runs; each run is the first of its own pipeline (no champion). The Temporal dev server and PostgreSQL are not counted.`,
@@ -113,8 +116,11 @@ function report(pipeline: RunCost, noop: RunCost, ratio: number, machineLoad: st
     '| --- | --- | --- | --- | --- |',
     row(pipeline),
     row(noop),
+    row(fullShape),
     '',
-    `Ratio: **${ratio.toFixed(2)}×** the no-op workflow. Goal (issue 14): ≤ ${TARGET_RATIO}×: **${ratio <= TARGET_RATIO ? 'met' : 'not met'}**.`,
+    `Ratio: **${ratio.toFixed(2)}×** the no-op workflow of seven steps. Goal (issue 14): ≤ ${TARGET_RATIO}×: **${ratio <= TARGET_RATIO ? 'met' : 'not met'}**.`,
+    '',
+    `A real run makes more round trips than those seven steps: retrainModel loads the spec again, resolves the snapshot and computes the runtime norm (three more activities), and its training activity signals the run once. The no-op workflow making all of them costs ${fullShape.cpuMsPerRun.toFixed(0)} ms, ${(fullShape.cpuMsPerRun - noop.cpuMsPerRun).toFixed(0)} ms more than the seven steps: against it the pipeline costs ${(pipeline.cpuMsPerRun / fullShape.cpuMsPerRun).toFixed(2)}×.`,
     '',
     machineLoad,
   ].join('\n');

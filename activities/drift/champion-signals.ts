@@ -5,6 +5,7 @@ import { isClassificationMetric, metricOf } from '../../lib/model/metrics';
 import { buildExamples, buildFeatureColumns, buildFeatures, type FeaturePlan, lookbackOf, targetSeries } from '../../lib/model/features';
 import { checkPredictions } from '../../lib/model/model-artifact';
 import { predictRidgeOnColumns, type RidgeModel } from '../../lib/model/ridge';
+import { inTargetUnits } from '../../lib/model/target-transform';
 import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
 import { predictAnyWith, predictSignalWith } from '../training/predict';
 import type { Champion } from './compare-thread';
@@ -111,8 +112,8 @@ async function predictBatch(artifact: Champion['artifact'], batch: Batch, keeps:
   if (artifact.trainer.kind === 'built-in' && artifact.trainer.name === 'ridge') {
     const features = buildFeatureColumns(frame, artifact.plan);
     const picked = ownExamples(batch, features.row, features.atOf, keeps);
-    const predicted = predictRidgeOnColumns(artifact.model as RidgeModel, features.columns.map((column) => gathered(column, picked)));
-    checkPredictions(Array.from(predicted), picked.length);
+    const predicted = inTargetUnits(artifact.plan, Array.from(predictRidgeOnColumns(artifact.model as RidgeModel, features.columns.map((column) => gathered(column, picked)))));
+    checkPredictions(predicted, picked.length);
     return predicted;
   }
   const features = buildFeatures(frame, artifact.plan);

@@ -1,4 +1,5 @@
 import type { ModelArtifact } from '../../lib/model/model-artifact';
+import { inTargetUnitsTrainer } from '../../lib/model/target-transform';
 import type { GarbageCase } from '../../lib/model-tests/garbage-cases';
 import { prepareBatch } from '../../lib/serving/prepare-batch';
 import type { ColumnSpec } from '../../lib/spec/pipeline-spec';
@@ -18,7 +19,8 @@ export type GarbageMessage =
 /** Runs each garbage case through the predict path in a pooled thread, so a hang can be stopped from outside. */
 export async function run({ artifact, columns, cases }: GarbageJob, send: SendFromJob<GarbageMessage>): Promise<void> {
   if (artifact.trainer.kind === 'command') throw new Error('command trainers are tested from the activity');
-  const trainer = await loadInProcessTrainer(artifact.trainer);
+  // Garbage tests judge what leaves the model: predictions in the target's units.
+  const trainer = inTargetUnitsTrainer(await loadInProcessTrainer(artifact.trainer), artifact.plan);
   for (const [index, testCase] of cases.entries()) {
     send({ type: 'start', index });
     let outcome: Extract<GarbageMessage, { type: 'outcome' }>['outcome'];

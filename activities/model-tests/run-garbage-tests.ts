@@ -1,5 +1,6 @@
 import { featureNames } from '../../lib/model/features';
 import type { ModelArtifact } from '../../lib/model/model-artifact';
+import { inTargetUnits } from '../../lib/model/target-transform';
 import { classifyOutcome, type ModelTestResult } from '../../lib/model-tests/classify';
 import type { GarbageCase } from '../../lib/model-tests/garbage-cases';
 import { prepareBatch } from '../../lib/serving/prepare-batch';
@@ -32,7 +33,7 @@ async function runCommandCases(artifact: ModelArtifact, columns: Record<string, 
     const timeout = AbortSignal.timeout(CASE_TIMEOUT_MS);
     try {
       const x = prepareBatch(artifact, columns, testCase.rows);
-      const predictions = await predictWithCommand(trainer, artifact.model, featureNames(artifact.plan), x, AbortSignal.any([signal, timeout]));
+      const predictions = inTargetUnits(artifact.plan, await predictWithCommand(trainer, artifact.model, featureNames(artifact.plan), x, AbortSignal.any([signal, timeout])));
       results.push(classifyOutcome(testCase.name, { predictions }, classesOf(artifact)));
     } catch (error) {
       if (signal.aborted) throw error;

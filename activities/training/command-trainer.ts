@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { DriftlineError } from '../../lib/errors';
 import type { Examples } from '../../lib/model/features';
 import { allExamples, refitMessage, refitted, resultOf, type PlannedTraining, type Predictions, type TrainerRef, type TrainingResult } from '../../lib/model/model-artifact';
+import { inTargetUnits, labelsForModel } from '../../lib/model/target-transform';
 import type { ThreadHooks } from './run-in-thread';
 
 type CommandRef = Extract<TrainerRef, { kind: 'command' }>;
@@ -35,14 +36,16 @@ export async function trainWithCommand(
     const { test } = planned;
     // A classifier's labels in train.csv are class codes: classes.json names them, in code order.
     if (planned.plan.classes) await writeFile(path.join(dir, 'classes.json'), JSON.stringify(planned.plan.classes.values));
-    const model = await fitInDir(ref, planned.train, params, dir, hooks);
+    // train.csv holds the labels as the model learns them; its predictions come back in the target's units.
+    const forModel = (examples: Examples): Examples => ({ ...examples, y: labelsForModel(planned.plan, examples.y) });
+    const model = await fitInDir(ref, forModel(planned.train), params, dir, hooks);
     hooks.onProgress(0.9, `scoring on ${test.y.length} holdout examples`);
-    const predictions = await predictInDir(ref, model, test.featureNames, test.x, dir, hooks);
+    const predictions = inTargetUnits(planned.plan, await predictInDir(ref, model, test.featureNames, test.x, dir, hooks));
     const result = resultOf({ plan: planned.plan, trainer: ref, model }, planned, predictions);
     if (!planned.refit) return result;
     const all = allExamples(planned);
     hooks.onProgress(0.95, refitMessage(all));
-    return { ...result, ...refitted(result, await fitInDir(ref, all, params, dir, hooks), all) };
+    return { ...result, ...refitted(result, await fitInDir(ref, forModel(all), params, dir, hooks), all) };
   });
 }
 

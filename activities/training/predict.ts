@@ -2,18 +2,21 @@ import type { ModelArtifact, Predictions } from '../../lib/model/model-artifact'
 import { featureNames } from '../../lib/model/features';
 import { checkPredictions, checkPredictionsFor, checkProbabilities } from '../../lib/model/model-artifact';
 import { predictedClasses } from '../../lib/model/metrics';
+import { inTargetUnits } from '../../lib/model/target-transform';
 import { predictWithCommand } from './command-trainer';
 import { loadInProcessTrainer } from './module-trainer';
 
 /**
  * Predicts with any stored model, whichever kind of trainer made it: a number per row from a
- * regressor, a row of class probabilities (in the order of `plan.classes`) from a classifier.
+ * regressor (in the target's units, back-transformed when it learned a transformed target), a row of class probabilities (in the order of `plan.classes`) from a classifier.
  */
 export async function predictAnyWith(artifact: ModelArtifact, x: number[][], signal: AbortSignal): Promise<Predictions> {
-  const predictions =
+  const predictions = inTargetUnits(
+    artifact.plan,
     artifact.trainer.kind === 'command'
       ? await predictWithCommand(artifact.trainer, artifact.model, featureNames(artifact.plan), x, signal)
-      : await (await loadInProcessTrainer(artifact.trainer)).predict(artifact.model, x);
+      : await (await loadInProcessTrainer(artifact.trainer)).predict(artifact.model, x),
+  );
   checkPredictionsFor(artifact.plan, predictions, x.length);
   return predictions;
 }

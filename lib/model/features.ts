@@ -1,6 +1,7 @@
 import { NULL_CODE } from '../data/columns/column-table';
 import type { Frame } from '../data/columns/frame';
 import { targetNumbers, type TargetClasses } from './classes';
+import type { TargetTransform } from './target-transform';
 import type { FeatureSpec } from '../spec/pipeline-spec';
 
 /** What a model needs to rebuild its inputs from rows (seen as a frame): stored inside every artifact. */
@@ -8,6 +9,8 @@ export interface FeaturePlan {
   target: string;
   /** A classifier's classes: the label is then the class code (lib/model/classes.ts). */
   classes?: TargetClasses;
+  /** The transform the trainer learns the target on; examples and predictions stay in the target's units (lib/model/target-transform.ts). */
+  targetTransform?: TargetTransform;
   timeColumn?: string;
   /** Steps between a row and its label; 0 for cross-sectional data, where the label is the row's own target. */
   horizon: number;

@@ -8,6 +8,7 @@ import { baseFeatureNames, buildExamples, groupCounts, groupNames, learnCategori
 import { rollingOriginBacktest, type BacktestFold } from './backtest';
 import { randomKey, splitHoldout } from '../evaluation/holdout';
 import { learnClasses } from './classes';
+import { checkTargetDomain, inTargetUnitsTrainer } from './target-transform';
 import { classificationMetrics, regressionMetrics, type Metrics } from './metrics';
 
 /** Which code trains and predicts, resolved to absolute paths so a stored artifact stays usable. */
@@ -93,6 +94,7 @@ export function planTraining(frame: Frame, spec: PipelineSpec): PlannedTraining 
     features: spec.features,
     categories: learnCategories(frame, spec.features),
     ...(taskOf(spec) === 'classification' ? { classes: classesOf(frame, spec) } : {}),
+    ...(spec.targetTransform ? { targetTransform: spec.targetTransform } : {}),
   };
   const known = baseFeatureNames(plan);
   for (const name of spec.features.interactions.flat()) {
@@ -101,6 +103,7 @@ export function planTraining(frame: Frame, spec: PipelineSpec): PlannedTraining 
     }
   }
   const examples = buildExamples(frame, plan);
+  checkTargetDomain(spec.target, plan.targetTransform, examples.y);
   const { holdout } = spec.evaluation;
   const random = crossSectional && holdout.fraction !== undefined;
   const shortGroups = groupCounts(frame, plan, examples).flatMap(({ group, rows, examples: n }) => (n === 0 ? [{ group, rows }] : []));
@@ -134,13 +137,15 @@ function classesOf(frame: Frame, spec: PipelineSpec) {
  * holdout and backtests it; then, unless refit is off, fits the version to register on all examples.
  */
 export async function trainWith(
-  trainer: Trainer,
+  given: Trainer,
   ref: TrainerRef,
   planned: PlannedTraining,
   params: Record<string, unknown>,
   progress: ReportProgress,
 ): Promise<TrainingResult> {
   const { plan, train, test } = planned;
+  // The one place an in-process trainer meets labels: fit, holdout and backtests all go through it.
+  const trainer = inTargetUnitsTrainer(given, plan);
   const classes = plan.classes?.values;
   const fit = (examples: Examples) => trainer.train({ x: examples.x, y: examples.y, featureNames: examples.featureNames, ...(classes ? { classes } : {}) }, params, progress);
   const model = await fit(train);

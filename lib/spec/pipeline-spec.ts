@@ -7,6 +7,7 @@ import { DatasetChecks } from '../validation/checks-spec';
 import { NormPolicy } from '../norms/runtime-norm';
 import { MetricGate } from '../evaluation/gates';
 import { HoldoutSpec } from '../evaluation/holdout';
+import { TargetTransform } from '../model/target-transform';
 import { ScheduleSpec } from './schedule-spec';
 
 // Sources and columns are defined beside the code that reads them; the spec re-exports them.
@@ -112,6 +113,11 @@ export const PipelineSpec = z
     /** Columns whose values identify a row; the duplicateKeys check looks for repeats. */
     keyColumns: z.array(z.string()).default([]),
     target: z.string(),
+    /**
+     * A regression target learned on a transform (`log1p`, `log`, `sqrt`): predictions are
+     * back-transformed as they leave the model, so metrics and baselines stay in the target's units.
+     */
+    targetTransform: TargetTransform.optional(),
     /**
      * What the model predicts: inferred from the target's type (categorical or boolean: the class;
      * numeric or integer: the number); `"classification"` declares integer codes to be classes.
@@ -229,6 +235,9 @@ function checkTask(spec: PipelineSpec, ctx: z.RefinementCtx): void {
     if (!allowed.includes(metric)) ctx.addIssue({ code: 'custom', path, message: `${metric} does not score ${task === 'classification' ? 'classes' : 'numbers'}: a ${task} target takes one of ${allowed.join(', ')}` });
   };
   refuse(spec.evaluation.primaryMetric, ['evaluation', 'primaryMetric']);
+  if (task === 'classification' && spec.targetTransform !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['targetTransform'], message: `classes cannot be ${spec.targetTransform}-transformed: a target transform is for a numeric regression target` });
+  }
   const trainer = spec.model.trainer;
   if ((trainer === 'ridge' && task === 'classification') || (trainer === 'logistic' && task === 'regression')) {
     ctx.addIssue({ code: 'custom', path: ['model', 'trainer'], message: `${trainer} does not fit a ${task} target: use ${task === 'classification' ? '"logistic" or "gradient-boosting"' : '"ridge" or "gradient-boosting"'}` });

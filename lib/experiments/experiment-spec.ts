@@ -136,22 +136,22 @@ const Budget = z
   })
   .strict();
 
-export const ExperimentSpec = lazySchema(() =>
-  z
-    .object({
-      name: z.string().max(200).regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'lowercase letters, digits and dashes' }),
-      /** The pipeline whose data, features and model the cells vary. */
-      pipeline: z.string().max(200).regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'lowercase letters, digits and dashes' }),
-      description: z.string().max(2_000).optional(),
-      factors: z.record(FactorName, Factor),
-      design: Design,
-      replication: Replication.default({ folds: 3, seeds: [0] }),
-      budget: Budget.default({ parallel: 4, maxMinutes: 60 }),
-    })
-    .strict()
-    .superRefine(checkDesign),
-);
-export type ExperimentSpec = z.infer<typeof ExperimentSpec>;
+const ExperimentFields = z
+  .object({
+    name: z.string().max(200).regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'lowercase letters, digits and dashes' }),
+    /** The pipeline whose data, features and model the cells vary. */
+    pipeline: z.string().max(200).regex(/^[a-z0-9][a-z0-9-]*$/, { message: 'lowercase letters, digits and dashes' }),
+    description: z.string().max(2_000).optional(),
+    factors: z.record(FactorName, Factor),
+    design: Design,
+    replication: Replication.default({ folds: 3, seeds: [0] }),
+    budget: Budget.default({ parallel: 4, maxMinutes: 60 }),
+  })
+  .strict();
+export type ExperimentSpec = z.infer<typeof ExperimentFields>;
+
+// Built on first use: workflows import this module, and most runs never parse an experiment.
+export const ExperimentSpec = lazySchema(() => ExperimentFields.superRefine(checkDesign));
 
 /** How many cells the declared design runs (before replication). */
 export function cellCount(spec: Pick<ExperimentSpec, 'factors' | 'design'>): number {
@@ -175,7 +175,7 @@ function checkDesign(spec: ExperimentSpec, ctx: z.RefinementCtx): void {
   }
   checkFactorsDoNotCollide(spec, ctx);
   const { design } = spec;
-  if (design.kind === 'latin-hypercube' || design.kind === 'random') return;
+  if (design.kind !== 'full-factorial' && design.kind !== 'fractional-factorial') return;
   names.forEach((name) => {
     if (spec.factors[name]?.kind === 'continuous') {
       ctx.addIssue({ code: 'custom', path: ['factors', name, 'kind'], message: `a continuous factor is sampled: use design "latin-hypercube" or "random", not "${design.kind}"` });
@@ -186,19 +186,20 @@ function checkDesign(spec: ExperimentSpec, ctx: z.RefinementCtx): void {
     if (cells > MAX_CELLS) ctx.addIssue({ code: 'custom', path: ['design'], message: `the full factorial has ${cells} cells (at most ${MAX_CELLS}): use "fractional-factorial" or "latin-hypercube"` });
     return;
   }
+  const { resolution } = design;
   names.forEach((name) => {
     const factor = spec.factors[name] as Factor;
     if (factor.kind !== 'continuous' && factor.levels.length !== 2) {
       ctx.addIssue({ code: 'custom', path: ['factors', name, 'levels'], message: `a fractional factorial needs two levels per factor (got ${factor.levels.length})` });
     }
   });
-  if (fractionalPlan(names.length, design.resolution) === undefined) {
+  if (fractionalPlan(names.length, resolution) === undefined) {
     const best = Math.max(0, ...tabulatedPlans(names.length).map((plan) => plan.resolution));
     const reach = best === 0 ? 'no fraction of it is' : `the best fraction is resolution ${romanResolution(best)}`;
     ctx.addIssue({
       code: 'custom',
       path: ['design', 'resolution'],
-      message: `${names.length} two-level factors cannot reach resolution ${design.resolution} in fewer runs than the full factorial (${2 ** names.length} cells; ${reach}): use "full-factorial" or a lower resolution`,
+      message: `${names.length} two-level factors cannot reach resolution ${resolution} in fewer runs than the full factorial (${2 ** names.length} cells; ${reach}): use "full-factorial" or a lower resolution`,
     });
   }
 }

@@ -45,7 +45,9 @@ export interface CandidateScores {
 /** The columns an evaluation reads: those either contender's fits read, and the time that orders the rows. */
 export function evaluationColumns({ candidate, champion }: Contenders, spec: PipelineSpec): string[] {
   const plans = [candidate, ...(champion ? [champion] : [])].flatMap((version) => [version.artifact.plan, version.evaluatedArtifact.plan]);
-  return [...new Set([...(spec.timeColumn ? [spec.timeColumn] : []), ...plans.flatMap(columnsReadBy)])];
+  // A holdout by column reads that column to find the rows it marks.
+  const marking = spec.evaluation.holdout.column;
+  return [...new Set([...(spec.timeColumn ? [spec.timeColumn] : []), ...plans.flatMap(columnsReadBy), ...(marking ? [marking] : [])])];
 }
 
 /**
@@ -62,8 +64,8 @@ export async function scoreCandidate(
 ): Promise<CandidateScores> {
   const frame = frameOf(data);
   // The refit has seen the holdout: only the fit from before it can be scored there.
-  const { train, test: holdout } = splitFrom(buildExamples(frame, candidate.evaluatedArtifact.plan), holdoutStart);
   const { plan } = candidate.evaluatedArtifact;
+  const { train, test: holdout } = splitFrom(buildExamples(frame, plan), holdoutStart, { frame, plan });
   const predictions = await predictAnyWith(candidate.evaluatedArtifact, holdout.x, signal);
   const metrics = scorePredictions(plan, holdout.y, predictions);
   return {

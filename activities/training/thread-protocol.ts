@@ -35,7 +35,8 @@ export interface TrainedCandidate {
 export function trainingColumns(spec: PipelineSpec): string[] {
   const { features } = spec;
   const compared = Object.entries(spec.columns).flatMap(([name, column]) => (column.type === 'timestamp' || spec.drift.columns[name]?.method ? [] : [name]));
-  return [...new Set([...(spec.timeColumn ? [spec.timeColumn] : []), spec.target, ...features.columns, ...features.categorical, ...compared])];
+  const marking = spec.evaluation.holdout.column;
+  return [...new Set([...(spec.timeColumn ? [spec.timeColumn] : []), spec.target, ...features.columns, ...features.categorical, ...compared, ...(marking ? [marking] : [])])];
 }
 
 /** What a version records about its training data, wherever the data was loaded. */

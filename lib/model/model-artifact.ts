@@ -6,7 +6,7 @@ import type { BuiltInTrainerName } from '../trainers/built-in';
 import type { ReportProgress, Trainer } from '../trainers/trainer';
 import { baseFeatureNames, buildExamples, groupCounts, groupNames, learnCategories, type Examples, type FeaturePlan } from './features';
 import { rollingOriginBacktest, type BacktestFold } from './backtest';
-import { randomKey, splitHoldout } from '../evaluation/holdout';
+import { columnKey, randomKey, splitHoldout } from '../evaluation/holdout';
 import { learnClasses } from './classes';
 import { checkTargetDomain, inTargetUnitsTrainer } from './target-transform';
 import { classificationMetrics, regressionMetrics, type Metrics } from './metrics';
@@ -58,7 +58,7 @@ export interface PlannedTraining {
   test: Examples;
   /** Refit on train + test once scored. */
   refit: boolean;
-  /** Set for a random split: what the evaluation splits by (see `splitFrom`); otherwise the holdout's first time. */
+  /** Set for a random split or one by column: what the evaluation splits by (see `splitFrom`); otherwise the holdout's first time. */
   holdoutKey?: string;
   shortGroups?: ShortGroup[];
   /** With `groupBy`: the group of each holdout example. */
@@ -109,12 +109,13 @@ export function planTraining(frame: Frame, spec: PipelineSpec): PlannedTraining 
   const shortGroups = groupCounts(frame, plan, examples).flatMap(({ group, rows, examples: n }) => (n === 0 ? [{ group, rows }] : []));
   const groupOfRow = groupNames(frame, plan);
   try {
-    const split = splitHoldout(examples, holdout, random);
+    const split = splitHoldout(examples, holdout, random, { frame, plan });
     return {
       plan,
       ...split,
       refit: spec.evaluation.refit,
       ...(random ? { holdoutKey: randomKey(holdout.fraction as number, holdout.seed ?? 0) } : {}),
+      ...(holdout.column !== undefined ? { holdoutKey: columnKey(holdout.column, holdout.value as string) } : {}),
       ...(shortGroups.length > 0 ? { shortGroups } : {}),
       ...(groupOfRow ? { testGroups: split.test.row.map((row) => groupOfRow[row] as string) } : {}),
     };

@@ -6,7 +6,7 @@ import { DriftSpec } from '../drift/drift-spec';
 import { DatasetChecks } from '../validation/checks-spec';
 import { NormPolicy } from '../norms/runtime-norm';
 import { MetricGate } from '../evaluation/gates';
-import { HoldoutSpec } from '../evaluation/holdout';
+import { HoldoutSpec, holdoutIssues } from '../evaluation/holdout';
 import { TargetTransform } from '../model/target-transform';
 import { ScheduleSpec } from './schedule-spec';
 
@@ -182,6 +182,7 @@ export const PipelineSpec = z
     checkTask(spec, ctx);
     spec.features.categorical.forEach((column, i) => mustExist(column, ['features', 'categorical', i]));
     checkShape(spec, ctx);
+    holdoutIssues(spec.evaluation.holdout, spec).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue }));
     const hasFeatures =
       spec.features.columns.length +
         spec.features.categorical.length +

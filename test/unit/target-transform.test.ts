@@ -10,7 +10,7 @@ import { checkTargetDomain, inTargetUnits, labelsForModel } from '../../lib/mode
 import { BUILT_IN_PIPELINES_DIR } from '../../lib/spec/load-spec';
 import { PipelineSpec } from '../../lib/spec/pipeline-spec';
 import { BUILT_IN_TRAINERS } from '../../lib/trainers/built-in';
-import type { TrainingData } from '../../lib/trainers/trainer';
+import type { Trainer } from '../../lib/trainers/trainer';
 
 const base = JSON.parse(readFileSync(path.join(BUILT_IN_PIPELINES_DIR, 'us-employment.json'), 'utf8')) as Record<string, unknown>;
 
@@ -92,7 +92,7 @@ describe('target transforms', () => {
     const planned = planTraining(frameOfRows(rows, columns), houseSpec());
     const ridge = BUILT_IN_TRAINERS.ridge;
     let seen: number[] = [];
-    const watching = { train: (data: TrainingData, params: Record<string, unknown>, progress: () => void) => ((seen = data.y), ridge.train(data, params, progress)), predict: ridge.predict };
+    const watching: Trainer = { train: (data, params, progress) => ((seen = data.y), ridge.train(data, params, progress)), predict: ridge.predict };
     const result = await trainWith(watching, { kind: 'built-in', name: 'ridge' }, planned, { alpha: 0.001 }, () => undefined);
     // The trainer saw log1p of the labels …
     expect(seen).toEqual(planned.train.y.map(Math.log1p));

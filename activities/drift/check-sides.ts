@@ -3,7 +3,7 @@ import { rowsOf } from '../../lib/arrival/windows';
 import type { Column } from '../../lib/data/columns/column-table';
 import type { StoredColumn } from '../../lib/db/snapshots';
 import type { DriftWindow } from '../../lib/drift/drift-check';
-import type { FeaturePlan } from '../../lib/model/features';
+import { transformSourceColumns, type FeaturePlan } from '../../lib/model/features';
 import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
 import type { Champion } from './compare-thread';
 
@@ -45,7 +45,7 @@ export function checkWindow(current: PipelineData): DriftWindow {
 
 /** The columns a feature plan reads. */
 export function featureColumns(plan: FeaturePlan): string[] {
-  return [...new Set([plan.target, ...(plan.timeColumn ? [plan.timeColumn] : []), ...plan.features.columns, ...plan.features.categorical, ...(plan.groupBy ?? [])])];
+  return [...new Set([plan.target, ...(plan.timeColumn ? [plan.timeColumn] : []), ...plan.features.columns, ...plan.features.categorical, ...transformSourceColumns(plan.features), ...(plan.groupBy ?? [])])];
 }
 
 /** The same rows with only the columns `names` (those it has): nothing else keeps the other columns' arrays alive. */

@@ -4,6 +4,7 @@ import type { DriftMethod } from '../../lib/drift/drift-methods';
 import { chooseDriftMethods } from '../../lib/drift/choose-methods';
 import type { NonRetryableError } from '../../lib/errors';
 import type { TrainerRef, TrainingResult } from '../../lib/model/model-artifact';
+import { transformSourceColumns } from '../../lib/model/features';
 import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
 
 /**
@@ -36,7 +37,7 @@ export function trainingColumns(spec: PipelineSpec): string[] {
   const { features } = spec;
   const compared = Object.entries(spec.columns).flatMap(([name, column]) => (column.type === 'timestamp' || spec.drift.columns[name]?.method ? [] : [name]));
   const marking = spec.evaluation.holdout.column;
-  return [...new Set([...(spec.timeColumn ? [spec.timeColumn] : []), spec.target, ...features.columns, ...features.categorical, ...compared, ...(marking ? [marking] : [])])];
+  return [...new Set([...(spec.timeColumn ? [spec.timeColumn] : []), spec.target, ...features.columns, ...features.categorical, ...transformSourceColumns(features), ...compared, ...(marking ? [marking] : [])])];
 }
 
 /** What a version records about its training data, wherever the data was loaded. */

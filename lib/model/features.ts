@@ -3,6 +3,10 @@ import type { Frame } from '../data/columns/frame';
 import { targetNumbers, type TargetClasses } from './classes';
 import type { TargetTransform } from './target-transform';
 import type { FeatureSpec } from '../spec/pipeline-spec';
+import { columnHistory, historyLookback, historyValue, targetHistory } from './transforms/column-history';
+import { datePartColumns, datePartFeatures } from './transforms/date-parts';
+import { computeDerived, derivedLookbacks, type FittedTransforms } from './transforms/derived-columns';
+import { derivedName, derivedSources } from './transforms/transforms-spec';
 
 /** What a model needs to rebuild its inputs from rows (seen as a frame): stored inside every artifact. */
 export interface FeaturePlan {
@@ -19,6 +23,8 @@ export interface FeaturePlan {
   features: FeatureSpec;
   /** One-hot vocabularies, learned from the training rows; unseen values encode as all zeros. */
   categories: Record<string, string[]>;
+  /** What derived columns learned from the training rows (z-scores' mean and standard deviation), by derived name. */
+  fitted?: FittedTransforms;
 }
 
 export interface Examples {
@@ -109,6 +115,7 @@ export function buildFeatureColumns(frame: Frame, plan: FeaturePlan): FeatureCol
   const numeric = features.columns.map((column) => inTimeOrder(frame.numbers(column), order));
   const categorical = features.categorical.map((column) => oneHotSlots(frame, column, plan.categories[column] ?? [], order));
   const times = plan.timeColumn ? inTimeOrder(frame.numbers(plan.timeColumn), order) : undefined;
+  const transformed = transformedFeatures(frame, plan, { order, group, target, times });
   const pairs = features.interactions.map(([a, b]) => [baseFeatureNames(plan).indexOf(a), baseFeatureNames(plan).indexOf(b)] as const);
   const names = featureNames(plan);
   const lookback = lookbackOf(plan);
@@ -122,8 +129,7 @@ export function buildFeatureColumns(frame: Frame, plan: FeaturePlan): FeatureCol
     let k = 0;
     for (const column of numeric) values[k++] = column[t] as number;
     for (const { slots, size } of categorical) for (let slot = 0; slot < size; slot += 1) values[k++] = slots[t] === slot ? 1 : 0;
-    for (const lag of features.targetLags) values[k++] = target[t - lag] as number;
-    for (const window of features.targetRollingMeans) values[k++] = meanOf(target, t - window + 1, t + 1);
+    for (const valueAt of transformed) values[k++] = valueAt(t);
     for (const [i, j] of pairs) values[k++] = (values[i] as number) * (values[j] as number);
     if (!values.every(Number.isFinite)) continue;
     for (let j = 0; j < values.length; j += 1) (columns[j] as Float64Array)[kept] = values[j] as number;
@@ -173,9 +179,84 @@ export function groupCounts(frame: Frame, plan: FeaturePlan, examples: Examples)
   return counts;
 }
 
-/** How many earlier rows a row needs before its features can be computed. */
+/** How many earlier rows a row needs before its features can be computed: lags, windows and changes (of changes) all count. */
 export function lookbackOf(plan: FeaturePlan): number {
-  return Math.max(0, ...plan.features.targetLags, ...plan.features.targetRollingMeans.map((n) => n - 1));
+  const { features } = plan;
+  const derived = derivedLookbacks(features.derived ?? []);
+  return Math.max(
+    0,
+    ...targetHistory(features, plan.target).map(historyLookback),
+    ...derived.values(),
+    ...columnHistory(features).map((feature) => historyLookback(feature) + (derived.get(feature.of) ?? 0)),
+  );
+}
+
+/** The rows features are built from, in feature order, with what every transform reads. */
+interface OrderedRows {
+  order: Int32Array | undefined;
+  group: Int32Array | undefined;
+  target: Float64Array;
+  times: Float64Array | undefined;
+}
+
+/**
+ * The declared transforms, each as its value at row t (in feature order), in the order of
+ * `transformFeatureNames`: the one place they are computed, so training, evaluation, drift and
+ * prediction see the same numbers.
+ */
+function transformedFeatures(frame: Frame, plan: FeaturePlan, rows: OrderedRows): ((t: number) => number)[] {
+  const { features } = plan;
+  const declared = new Map<string, Float64Array>();
+  const read = (column: string) => declared.get(column) ?? declared.set(column, inTimeOrder(frame.numbers(column), rows.order)).get(column) as Float64Array;
+  const { columns: derived } = computeDerived(features.derived ?? [], read, rows.group, { fitted: plan.fitted });
+  const dates = plan.timeColumn && features.dateParts && rows.times ? datePartColumns(rows.times, datePartFeatures(plan.timeColumn, features.dateParts)) : [];
+  const columnAt = (column: Float64Array) => (t: number) => column[t] as number;
+  return [
+    ...targetHistory(features, plan.target).map((feature) => (t: number) => historyValue(rows.target, t, feature)),
+    ...[...derived.values(), ...dates].map(columnAt),
+    ...columnHistory(features).map((feature) => {
+      const series = derived.get(feature.of) ?? read(feature.of);
+      return (t: number) => historyValue(series, t, feature);
+    }),
+  ];
+}
+
+/** The names of `transformedFeatures`, from the plan alone. */
+function transformFeatureNames(plan: FeaturePlan): string[] {
+  const { features } = plan;
+  return [
+    ...targetHistory(features, plan.target).map(({ name }) => name),
+    ...(features.derived ?? []).map(derivedName),
+    ...(plan.timeColumn && features.dateParts ? datePartFeatures(plan.timeColumn, features.dateParts).map(({ name }) => name) : []),
+    ...columnHistory(features).map(({ name }) => name),
+  ];
+}
+
+/** The declared columns the transforms read (derived columns are made from them). */
+export function transformSourceColumns(features: FeatureSpec): string[] {
+  const derived = new Set((features.derived ?? []).map(derivedName));
+  const read = [
+    ...(features.derived ?? []).flatMap((spec) => derivedSources(spec).map(({ column }) => column)),
+    ...columnHistory(features).map(({ of }) => of),
+  ];
+  return [...new Set(read.filter((column) => !derived.has(column)))];
+}
+
+/** Placeholder fits (mean 0, std 1) for the first pass that finds the training rows; none when nothing is fitted. */
+export function transformsToFit(features: FeatureSpec): Pick<FeaturePlan, 'fitted'> {
+  const zscores = (features.derived ?? []).filter(({ op }) => op === 'zscore').map(derivedName);
+  return zscores.length === 0 ? {} : { fitted: Object.fromEntries(zscores.map((name) => [name, { mean: 0, std: 1 }])) };
+}
+
+/**
+ * The plan with its transforms fitted on the training examples' rows (`Examples.row`) only, so
+ * nothing of the holdout leaks into them; the fit is stored in the plan and reused from then on.
+ */
+export function fitTransforms(frame: Frame, plan: FeaturePlan, trainRows: readonly number[]): FeaturePlan {
+  if (plan.fitted === undefined) return plan;
+  const { order, group } = rowOrder(frame, plan);
+  const { fitted } = computeDerived(plan.features.derived ?? [], (column) => inTimeOrder(frame.numbers(column), order), group, { fitOn: trainRows });
+  return { ...plan, fitted };
 }
 
 /**
@@ -250,6 +331,7 @@ function featureTable(frame: Frame, plan: FeaturePlan) {
   const columns = features.columns.map((column) => inTimeOrder(frame.numbers(column), order));
   const categorical = features.categorical.map((column) => oneHotSlots(frame, column, plan.categories[column] ?? [], order));
   const times = plan.timeColumn ? inTimeOrder(frame.numbers(plan.timeColumn), order) : undefined;
+  const transformed = transformedFeatures(frame, plan, { order, group, target, times });
   const base = baseFeatureNames(plan);
   const pairs = features.interactions.map(([a, b]) => [base.indexOf(a), base.indexOf(b)] as const);
   const table = { featureNames: featureNames(plan), target: Array.from(target), group, x: [] as number[][], at: [] as string[], row: [] as number[] };
@@ -263,8 +345,7 @@ function featureTable(frame: Frame, plan: FeaturePlan) {
     let k = 0;
     for (const column of columns) values[k++] = column[t] as number;
     for (const { slots, size } of categorical) for (let slot = 0; slot < size; slot += 1) values[k++] = slots[t] === slot ? 1 : 0;
-    for (const lag of features.targetLags) values[k++] = target[t - lag] as number;
-    for (const window of features.targetRollingMeans) values[k++] = meanOf(target, t - window + 1, t + 1);
+    for (const valueAt of transformed) values[k++] = valueAt(t);
     for (const [i, j] of pairs) values[k++] = (values[i] as number) * (values[j] as number);
     if (!values.every(Number.isFinite)) continue;
     table.x.push(values);
@@ -284,8 +365,7 @@ export function baseFeatureNames(plan: FeaturePlan): string[] {
   return [
     ...features.columns,
     ...features.categorical.flatMap((column) => (plan.categories[column] ?? []).map((value) => `${column}=${value}`)),
-    ...features.targetLags.map((lag) => `target_lag_${lag}`),
-    ...features.targetRollingMeans.map((window) => `target_rolling_mean_${window}`),
+    ...transformFeatureNames(plan),
   ];
 }
 
@@ -294,9 +374,3 @@ function timeText(time: number): string {
   return Number.isNaN(time) ? 'null' : new Date(time).toISOString();
 }
 
-/** The mean of values[from] … values[to − 1], summed left to right. */
-function meanOf(values: Float64Array, from: number, to: number): number {
-  let sum = 0;
-  for (let i = from; i < to; i += 1) sum += values[i] as number;
-  return sum / (to - from);
-}

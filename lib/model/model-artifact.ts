@@ -4,7 +4,7 @@ import { DriftlineError } from '../errors';
 import { taskOf, type PipelineSpec, type TrainerSpec } from '../spec/pipeline-spec';
 import type { BuiltInTrainerName } from '../trainers/built-in';
 import type { ReportProgress, Trainer } from '../trainers/trainer';
-import { baseFeatureNames, buildExamples, groupCounts, groupNames, learnCategories, type Examples, type FeaturePlan } from './features';
+import { baseFeatureNames, buildExamples, fitTransforms, groupCounts, groupNames, learnCategories, transformsToFit, type Examples, type FeaturePlan } from './features';
 import { rollingOriginBacktest, type BacktestFold } from './backtest';
 import { columnKey, randomKey, splitHoldout } from '../evaluation/holdout';
 import { learnClasses } from './classes';
@@ -85,7 +85,7 @@ export function resolveTrainer(trainer: TrainerSpec, specDir: string): TrainerRe
 /** Learns the feature plan from the rows, builds the examples and splits off the most recent ones as the holdout. */
 export function planTraining(frame: Frame, spec: PipelineSpec): PlannedTraining {
   const crossSectional = spec.kind === 'cross-sectional';
-  const plan: FeaturePlan = {
+  let plan: FeaturePlan = {
     target: spec.target,
     timeColumn: spec.timeColumn,
     // Cross-sectional: the label is the row's own target.
@@ -95,6 +95,7 @@ export function planTraining(frame: Frame, spec: PipelineSpec): PlannedTraining 
     categories: learnCategories(frame, spec.features),
     ...(taskOf(spec) === 'classification' ? { classes: classesOf(frame, spec) } : {}),
     ...(spec.targetTransform ? { targetTransform: spec.targetTransform } : {}),
+    ...transformsToFit(spec.features),
   };
   const known = baseFeatureNames(plan);
   for (const name of spec.features.interactions.flat()) {
@@ -109,7 +110,12 @@ export function planTraining(frame: Frame, spec: PipelineSpec): PlannedTraining 
   const shortGroups = groupCounts(frame, plan, examples).flatMap(({ group, rows, examples: n }) => (n === 0 ? [{ group, rows }] : []));
   const groupOfRow = groupNames(frame, plan);
   try {
-    const split = splitHoldout(examples, holdout, random, { frame, plan });
+    let split = splitHoldout(examples, holdout, random, { frame, plan });
+    // What transforms learn from data (z-scores) they learn from the training rows only; the same rows are then rebuilt with it.
+    if (plan.fitted !== undefined) {
+      plan = fitTransforms(frame, plan, split.train.row);
+      split = splitHoldout(buildExamples(frame, plan), holdout, random, { frame, plan });
+    }
     return {
       plan,
       ...split,

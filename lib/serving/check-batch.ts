@@ -1,12 +1,12 @@
 import type { Row } from '../data/typed-row';
 import { DriftlineError } from '../errors';
-import type { FeaturePlan } from '../model/features';
+import { transformSourceColumns, type FeaturePlan } from '../model/features';
 import type { ColumnSpec } from '../spec/pipeline-spec';
 
-/** The columns a model reads: its feature columns, the target (for lags), the time column and the groupBy columns (whose series a row is in). */
+/** The columns a model reads: its feature columns, those its transforms read, the target (for lags), the time column and the groupBy columns (whose series a row is in). */
 export function columnsReadBy(plan: FeaturePlan): string[] {
   const { features } = plan;
-  return [...new Set([...features.columns, ...features.categorical, plan.target, ...(plan.timeColumn ? [plan.timeColumn] : []), ...(plan.groupBy ?? [])])];
+  return [...new Set([...features.columns, ...features.categorical, ...transformSourceColumns(features), plan.target, ...(plan.timeColumn ? [plan.timeColumn] : []), ...(plan.groupBy ?? [])])];
 }
 
 /**

@@ -8,6 +8,7 @@ import { NormPolicy } from '../norms/runtime-norm';
 import { MetricGate } from '../evaluation/gates';
 import { HoldoutSpec, holdoutIssues } from '../evaluation/holdout';
 import { TargetTransform } from '../model/target-transform';
+import { FeatureTransforms, transformFeatureCount, transformIssues } from '../model/transforms/transforms-spec';
 import { ScheduleSpec } from './schedule-spec';
 
 // Sources and columns are defined beside the code that reads them; the spec re-exports them.
@@ -27,6 +28,8 @@ export const FeatureSpec = z.object({
   targetRollingMeans: z.array(z.number().int().min(2)).default([]),
   /** Products of two numeric features, named by column or derived name (e.g. ["target_lag_1", "nonfarm"]). */
   interactions: z.array(z.tuple([z.string(), z.string()])).default([]),
+  /** Derived columns, lags and rolling statistics of any numeric column, date parts (README "Feature transforms"). */
+  ...FeatureTransforms,
 }).strict();
 export type FeatureSpec = z.infer<typeof FeatureSpec>;
 
@@ -182,12 +185,14 @@ export const PipelineSpec = z
     checkTask(spec, ctx);
     spec.features.categorical.forEach((column, i) => mustExist(column, ['features', 'categorical', i]));
     checkShape(spec, ctx);
+    transformIssues(spec).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue }));
     holdoutIssues(spec.evaluation.holdout, spec).forEach((issue) => ctx.addIssue({ code: 'custom', ...issue }));
     const hasFeatures =
       spec.features.columns.length +
         spec.features.categorical.length +
         spec.features.targetLags.length +
-        spec.features.targetRollingMeans.length >
+        spec.features.targetRollingMeans.length +
+        transformFeatureCount(spec.features) >
       0;
     if (!hasFeatures) ctx.addIssue({ code: 'custom', path: ['features'], message: 'declare at least one feature' });
   });

@@ -1,6 +1,8 @@
 import type { ClassReport } from '../evaluation/class-report';
 import type { BaselineSummary } from '../evaluation/baselines';
 import type { ChampionComparison } from '../evaluation/champion-comparison';
+import type { FeaturePlan } from '../model/features';
+import { describeTransforms } from '../model/transforms/describe-transforms';
 import type { VersionFits } from './model-registry';
 import type { Pool } from './pool';
 
@@ -12,6 +14,8 @@ export interface Lineage {
     trainer: string;
     params: unknown;
     features: string[];
+    /** The declared feature transforms, each with what it fitted on the training rows (z-scores' mean and std). */
+    transforms: string[];
     codeVersion: string;
     trainerDigest: string;
     artifactDigest: string;
@@ -47,7 +51,7 @@ export interface Lineage {
 export async function loadLineage(pool: Pool, modelName: string, version: number): Promise<Lineage | undefined> {
   const v = await pool.query(
     `SELECT id, model_name, version, trainer, params, features, code_version, trainer_digest, artifact_digest, metrics,
-            training_snapshot_ids, fits, created_at
+            training_snapshot_ids, fits, created_at, artifact->'plan' AS plan
      FROM model_versions WHERE model_name = $1 AND version = $2`,
     [modelName, version],
   );
@@ -74,6 +78,7 @@ export async function loadLineage(pool: Pool, modelName: string, version: number
       trainer: row.trainer,
       params: row.params,
       features: row.features,
+      transforms: transformsOf(row.plan as FeaturePlan | null),
       codeVersion: row.code_version,
       trainerDigest: row.trainer_digest,
       artifactDigest: row.artifact_digest,
@@ -101,4 +106,9 @@ export async function loadLineage(pool: Pool, modelName: string, version: number
     decisions: decisions.rows.map((d) => ({ at: d.at, actor: d.actor, action: d.action, reason: d.reason })),
     aliases: aliases.rows.map((a) => a.alias),
   };
+}
+
+/** The plan's transforms described (none for a version without a plan). */
+function transformsOf(plan: FeaturePlan | null): string[] {
+  return plan ? describeTransforms(plan.features, plan.fitted, plan.timeColumn) : [];
 }

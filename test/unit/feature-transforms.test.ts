@@ -5,6 +5,7 @@ import type { ColumnSpecs } from '../../lib/data/column-spec';
 import type { Row } from '../../lib/data/typed-row';
 import { buildExamples, buildFeatureColumns, buildFeatures, lookbackOf, type FeaturePlan } from '../../lib/model/features';
 import { planTraining } from '../../lib/model/model-artifact';
+import { describeTransforms } from '../../lib/model/transforms/describe-transforms';
 import { columnsReadBy } from '../../lib/serving/check-batch';
 import { prepareBatch } from '../../lib/serving/prepare-batch';
 import { FeatureSpec, PipelineSpec } from '../../lib/spec/pipeline-spec';
@@ -207,6 +208,26 @@ describe('a z-score', () => {
   it('of a column constant on the training rows is a data error naming the derived column', () => {
     const rows = shops(40).map((row) => ({ ...row, price: 3 }));
     expect(() => planTraining(frameOfRows(rows, columns), spec())).toThrow(/features\.derived\.0 \("zscore_price"\): the column is constant/);
+  });
+});
+
+describe('lineage of the transforms', () => {
+  it('describes each with what it fitted', () => {
+    const features = FeatureSpec.parse({
+      derived: [{ op: 'zscore', column: 'price' }, { op: 'ratio', columns: ['sales', 'price'] }, { op: 'clip', column: 'price', max: 4 }, { op: 'pctChange', column: 'price', periods: 7 }],
+      lags: { price: [1, 7] },
+      rolling: [{ column: 'price', window: 3, stat: 'std' }],
+      dateParts: { parts: ['month'], cyclic: true },
+    });
+    expect(describeTransforms(features, { zscore_price: { mean: 3.25, std: 1.5 } }, 'day')).toEqual([
+      'zscore_price: zscore of price (mean 3.25000, std 1.50000, fitted on the training rows)',
+      'sales_per_price: sales / price',
+      'clip_price: clip of price to [−∞, 4]',
+      'pct_change7_price: pctChange of price over 7 rows',
+      'lags of price: 1, 7',
+      'rolling std of price over 3 rows',
+      'date parts of day: month (cyclic: sin/cos)',
+    ]);
   });
 });
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadPipelineSpec } from '../../../lib/spec/load-spec';
+import { describeTransforms } from '../../../lib/model/transforms/describe-transforms';
 import type { PipelineSpec } from '../../../lib/spec/pipeline-spec';
 import { output, table, type CliContext } from '../context';
 import { parseOptions } from '../usage-error';
@@ -40,6 +41,7 @@ function summaryOf(spec: PipelineSpec): [string, string][] {
     ['target', spec.kind === 'cross-sectional' ? `${spec.target}, each row's own (cross-sectional)` : `${spec.target}, ${spec.horizon} step${spec.horizon === 1 ? '' : 's'} ahead`],
     ...(spec.groupBy.length > 0 ? [['groups', `one series per ${spec.groupBy.join(' × ')}`] as [string, string]] : []),
     ['features', features.join(', ')],
+    ...describeTransforms(spec.features, undefined, spec.timeColumn).map((line): [string, string] => ['transform', line]),
     ['model', `${spec.model.name} (${typeof spec.model.trainer === 'string' ? spec.model.trainer : 'module' in spec.model.trainer ? 'module trainer' : 'command trainer'})`],
     ['promotion', `primary metric ${spec.evaluation.primaryMetric}${spec.promotion.requireApproval ? ', needs approval' : ''}`],
     ['schedule', spec.schedule ? (spec.schedule.cron ?? `every ${spec.schedule.every}`) : 'none (runs when started)'],

@@ -7,7 +7,7 @@ export interface PredictionRow {
   pipeline: string;
   model: string;
   version: number;
-  /** A scoring run's batch id, or an online request's; (batchId, rowKey) is written once. */
+  /** A scoring run's batch id, or an online request's, unique across pipelines (a workflow id, a uuid): (batchId, rowKey) is written once. */
   batchId: string;
   /** The row's identity, which actuals are joined on. */
   rowKey: string;

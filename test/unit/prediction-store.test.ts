@@ -14,7 +14,7 @@ function regressionRows(pipeline: string, batchId: string, keys: string[], versi
     pipeline,
     model: `${pipeline}-model`,
     version,
-    batchId,
+    batchId: `${pipeline}/${batchId}`,
     rowKey,
     at: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
     prediction: i * 1.5,
@@ -52,7 +52,7 @@ describe('prediction log', () => {
     const pipeline = `store-${randomUUID()}`;
     const probabilities = { no: 0.25, yes: 0.75 };
     await insertPredictions(pool, [
-      { pipeline, model: 'm', version: 2, batchId: 'online-1', rowKey: 'k', predictedClass: 'yes', probabilities, inputDigest: 'd', source: 'online' },
+      { pipeline, model: 'm', version: 2, batchId: `${pipeline}/online-1`, rowKey: 'k', predictedClass: 'yes', probabilities, inputDigest: 'd', source: 'online' },
     ]);
     const stored = await pool.query('SELECT predicted_class, probabilities, prediction, at FROM predictions WHERE pipeline = $1', [pipeline]);
     expect(stored.rows[0]).toEqual({ predicted_class: 'yes', probabilities, prediction: null, at: null });

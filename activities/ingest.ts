@@ -18,6 +18,8 @@ export interface IngestResult {
   rowsRead: number;
   rowCount: number;
   quarantinedCount: number;
+  /** Valid rows the source's `where` left out. */
+  filteredCount: number;
   /** False when identical data was ingested before: the existing snapshot is reused. */
   created: boolean;
   /** The most common kinds of reason rows were quarantined for, when any were. */
@@ -54,6 +56,9 @@ export function makeIngest(deps: ActivityDeps) {
           `See them with: driftline data --snapshot ${snapshot.id} --quarantine`,
       );
     }
+    if (snapshot.rowCount === 0 && snapshot.filteredCount > 0) {
+      throw new DriftlineError('DataValidationFailed', `source.where left out all ${snapshot.filteredCount.toLocaleString('en-US')} valid rows read from ${opened.origin}: no row meets every filter`);
+    }
     await recordPipelineIngest(deps.pool, spec.name, snapshot.id);
     return {
       snapshotId: snapshot.id,
@@ -61,6 +66,7 @@ export function makeIngest(deps: ActivityDeps) {
       rowsRead: snapshot.rowsRead,
       rowCount: snapshot.rowCount,
       quarantinedCount: snapshot.quarantinedCount,
+      filteredCount: snapshot.filteredCount,
       created: snapshot.created,
       ...(reasons && { quarantineReasons: reasons.reasons }),
     };

@@ -26,12 +26,17 @@ export function schemaHash(columns: ColumnSpecs): string {
  * A snapshot's identity, computed while streaming: its schema, its accepted rows in their
  * canonical text (lib/data/copy-text.ts), in order, and its quarantined lines with their reasons.
  * Where the data came from and when are not part of it: the same content is the same snapshot.
+ * A source's row filter is: the same file read through another filter is another snapshot.
  */
 export class SnapshotHasher {
   private readonly rows = createHash('sha256');
   private readonly quarantine = createHash('sha256');
 
-  constructor(private readonly schema: string) {}
+  constructor(
+    private readonly schema: string,
+    /** The source's `where`; absent, the digest is what it was before filters existed. */
+    private readonly where?: unknown,
+  ) {}
 
   /** Canonical row text (UTF-8), in the order rows are accepted; chunk boundaries do not matter. */
   addRows(bytes: Uint8Array): void {
@@ -43,7 +48,7 @@ export class SnapshotHasher {
   }
 
   digest(): string {
-    return contentDigest({ version: 1, schema: this.schema, rows: hex(this.rows), quarantine: hex(this.quarantine) });
+    return contentDigest({ version: 1, schema: this.schema, rows: hex(this.rows), quarantine: hex(this.quarantine), where: this.where });
   }
 }
 

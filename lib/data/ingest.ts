@@ -4,6 +4,7 @@ import { copyRow } from './copy-text';
 import { schemaHash, SnapshotHasher } from './digest';
 import { ProfileBuilder } from './profile/profile-builder';
 import { readRecords } from './records/read-records';
+import { rowPredicate } from './row-filter';
 import { rowValidator } from './row-validator';
 import type { DataSource } from './source-spec';
 import type { OpenedSource } from './sources/open-source';
@@ -21,7 +22,7 @@ export interface IngestRequest {
 }
 
 export interface IngestOutcome extends SnapshotRecord {
-  /** Accepted plus quarantined: every record read is one or the other. */
+  /** Accepted plus quarantined: every record the source's `where` kept is one or the other. */
   rowsRead: number;
 }
 
@@ -31,7 +32,8 @@ const FLUSH_CHARS = 64 * 1024;
 /**
  * Streams a source into an immutable snapshot: each record is validated against the declared
  * columns, then either profiled and copied into the snapshot's table, or quarantined with its
- * line, raw text and reason. One pass, constant memory, whatever the size of the source.
+ * line, raw text and reason; a valid record the source's `where` does not keep is only counted.
+ * One pass, constant memory, whatever the size of the source.
  */
 export async function ingest(pool: Pool, request: IngestRequest): Promise<IngestOutcome> {
   const { columns } = request;
@@ -58,12 +60,15 @@ export async function ingest(pool: Pool, request: IngestRequest): Promise<Ingest
 async function streamRows(request: IngestRequest, schema: string, sink: SnapshotSink): Promise<SnapshotContent> {
   const width = Object.keys(request.columns).length;
   const validate = rowValidator(request.columns);
-  const hasher = new SnapshotHasher(schema);
+  // Filtered after validation: a record that breaks the schema is quarantined wherever it falls.
+  const keep = rowPredicate(request.source.where, request.columns);
+  const hasher = new SnapshotHasher(schema, request.source.where);
   const profile = new ProfileBuilder(request.columns);
   const values = new Array<Value>(width).fill(null);
   const texts = new Array<string>(width).fill('');
   let accepted = 0;
   let quarantined = 0;
+  let filtered = 0;
   let pending = '';
   const flush = async () => {
     // Encoded once, for both the digest and the database.
@@ -75,7 +80,9 @@ async function streamRows(request: IngestRequest, schema: string, sink: Snapshot
   for await (const batch of readRecords(request.opened, request.columns)) {
     for (const record of batch) {
       const reason = record.problem ?? validate(record.cells, values, texts);
-      if (reason === undefined) {
+      if (reason === undefined && keep !== undefined && !keep(values)) {
+        filtered += 1;
+      } else if (reason === undefined) {
         accepted += 1;
         profile.add(values);
         pending += copyRow(accepted, texts);
@@ -86,8 +93,8 @@ async function streamRows(request: IngestRequest, schema: string, sink: Snapshot
       }
     }
     if (pending.length >= FLUSH_CHARS) await flush();
-    request.onProgress?.(accepted + quarantined);
+    request.onProgress?.(accepted + quarantined + filtered);
   }
   if (pending.length > 0) await flush();
-  return { digest: hasher.digest(), rowCount: accepted, quarantinedCount: quarantined, profile: profile.finish() };
+  return { digest: hasher.digest(), rowCount: accepted, quarantinedCount: quarantined, filteredCount: filtered, profile: profile.finish() };
 }

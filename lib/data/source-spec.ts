@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RowFilters } from './row-filter';
 
 /** How the bytes of a file or URL source are laid out. */
 const FileFormat = {
@@ -10,6 +11,11 @@ const FileFormat = {
 
 export type FileFormat = z.infer<typeof FileFormat.format>;
 
+/** Which rows of any source are kept (lib/data/row-filter.ts): the others are counted, not stored. */
+const Filtered = {
+  where: RowFilters.optional(),
+};
+
 /** Where a pipeline's data comes from. */
 export const DataSource = z.discriminatedUnion('kind', [
   z.object({
@@ -17,6 +23,7 @@ export const DataSource = z.discriminatedUnion('kind', [
     /** Absolute, or relative to the spec file's folder. */
     path: z.string().min(1),
     ...FileFormat,
+    ...Filtered,
   }).strict(),
   z.object({
     kind: z.literal('package-file'),
@@ -24,11 +31,13 @@ export const DataSource = z.discriminatedUnion('kind', [
     package: z.string().min(1),
     path: z.string().min(1),
     ...FileFormat,
+    ...Filtered,
   }).strict(),
   z.object({
     kind: z.literal('url'),
     url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
     ...FileFormat,
+    ...Filtered,
   }).strict(),
   z
     .object({
@@ -39,6 +48,7 @@ export const DataSource = z.discriminatedUnion('kind', [
       table: z.string().regex(/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/, { message: 'must be a table name, e.g. sales or public.sales' }).optional(),
       /** The environment variable holding the source database's URL; Driftline's own database when absent. */
       databaseUrlEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'must name an environment variable' }).optional(),
+      ...Filtered,
     })
     .strict()
     .refine((s) => (s.query === undefined) !== (s.table === undefined), { message: 'give exactly one of query and table' }),

@@ -36,6 +36,8 @@ export interface SnapshotContent {
   digest: string;
   rowCount: number;
   quarantinedCount: number;
+  /** Valid rows the source's `where` left out. */
+  filteredCount: number;
   profile: SnapshotProfile;
 }
 
@@ -44,6 +46,7 @@ export interface SnapshotRecord {
   digest: string;
   rowCount: number;
   quarantinedCount: number;
+  filteredCount: number;
   /** False when the same content was already stored: nothing was written. */
   created: boolean;
 }
@@ -106,7 +109,7 @@ export async function writeSnapshot(
       return await concurrentTwin(pool, content.digest);
     }
     release();
-    return { id, digest: content.digest, rowCount: content.rowCount, quarantinedCount: content.quarantinedCount, created: true };
+    return { id, digest: content.digest, rowCount: content.rowCount, quarantinedCount: content.quarantinedCount, filteredCount: content.filteredCount, created: true };
   } catch (error) {
     // Closing the connection aborts whatever it was doing, COPY included: the server rolls back.
     release(true);
@@ -167,8 +170,8 @@ async function copyRows(
 async function publish(client: DbClient, id: number, content: SnapshotContent): Promise<boolean> {
   try {
     await client.query(
-      `UPDATE snapshots SET digest = $2, row_count = $3, quarantined_count = $4, rows_read = $3::int + $4::int, profile = $5 WHERE id = $1`,
-      [id, content.digest, content.rowCount, content.quarantinedCount, JSON.stringify(content.profile)],
+      `UPDATE snapshots SET digest = $2, row_count = $3, quarantined_count = $4, rows_read = $3::int + $4::int, profile = $5, filtered_count = $6 WHERE id = $1`,
+      [id, content.digest, content.rowCount, content.quarantinedCount, JSON.stringify(content.profile), content.filteredCount],
     );
   } catch (error) {
     const e = error as { code?: string; constraint?: string };
@@ -187,12 +190,12 @@ async function concurrentTwin(pool: Pool, digest: string): Promise<SnapshotRecor
 }
 
 async function findSnapshotByDigest(db: Pool | DbClient, digest: string): Promise<SnapshotRecord | undefined> {
-  const result = await db.query<{ id: string; row_count: number; quarantined_count: number }>(
-    'SELECT id, row_count, quarantined_count FROM snapshots WHERE digest = $1',
+  const result = await db.query<{ id: string; row_count: number; quarantined_count: number; filtered_count: number }>(
+    'SELECT id, row_count, quarantined_count, filtered_count FROM snapshots WHERE digest = $1',
     [digest],
   );
   const row = result.rows[0];
-  return row && { id: Number(row.id), digest, rowCount: row.row_count, quarantinedCount: row.quarantined_count, created: false };
+  return row && { id: Number(row.id), digest, rowCount: row.row_count, quarantinedCount: row.quarantined_count, filteredCount: row.filtered_count, created: false };
 }
 
 /** A stored snapshot's description, without its rows. */
@@ -205,6 +208,8 @@ export interface SnapshotSummary {
   rowsRead: number;
   rowCount: number;
   quarantinedCount: number;
+  /** Valid rows the source's `where` left out (0 without one). */
+  filteredCount: number;
   columns: StoredColumn[];
   /** Null for snapshots stored before profiling existed. */
   profile: SnapshotProfile | null;
@@ -212,7 +217,7 @@ export interface SnapshotSummary {
 
 export async function getSnapshot(pool: Pool, snapshotId: number): Promise<SnapshotSummary> {
   const result = await pool.query(
-    `SELECT id, digest, pipeline, source, fetched_at, rows_read, row_count, quarantined_count, columns, profile
+    `SELECT id, digest, pipeline, source, fetched_at, rows_read, row_count, quarantined_count, filtered_count, columns, profile
      FROM snapshots WHERE id = $1`,
     [snapshotId],
   );
@@ -228,6 +233,7 @@ export async function getSnapshot(pool: Pool, snapshotId: number): Promise<Snaps
     rowsRead: row.rows_read,
     rowCount: row.row_count,
     quarantinedCount: row.quarantined_count,
+    filteredCount: row.filtered_count,
     columns: row.columns,
     profile: row.profile === null ? null : SnapshotProfile.parse(row.profile),
   };

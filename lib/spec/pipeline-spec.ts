@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ArrivalSpec, timeWindowPaths } from '../arrival/arrival-spec';
 import { ColumnSpec } from '../data/column-spec';
+import { rowFilterIssues } from '../data/row-filter';
 import { DataSource } from '../data/source-spec';
 import { DriftSpec } from '../drift/drift-spec';
 import { DatasetChecks } from '../validation/checks-spec';
@@ -160,6 +161,7 @@ export const PipelineSpec = z
       }
     };
     mustExist(spec.target, ['target']);
+    rowFilterIssues(spec.source.where ?? [], spec.columns).forEach(({ path, message }) => ctx.addIssue({ code: 'custom', path: ['source', 'where', ...path], message }));
     mustExist(spec.timeColumn, ['timeColumn']);
     spec.keyColumns.forEach((column, i) => mustExist(column, ['keyColumns', i]));
     Object.keys(spec.checks.nullFraction).forEach((column) => mustExist(column, ['checks', 'nullFraction', column]));

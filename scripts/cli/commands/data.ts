@@ -39,12 +39,14 @@ export function registerDataCommand(program: Command, ctx: CliContext): void {
         rowsRead: snapshot.rowsRead,
         rowCount: snapshot.rowCount,
         quarantinedCount: snapshot.quarantinedCount,
+        filteredCount: snapshot.filteredCount,
       };
       output(options.json, { ...summary, quarantineReasons: reasons.reasons, ...(rows && { quarantined: rows }) }, () => {
         const lines = [
           table([
             ['snapshot', `#${snapshot.id} of ${snapshot.pipeline}, fetched ${snapshot.fetchedAt.toISOString()} (${snapshot.digest.slice(0, 12)}…)`],
             ['rows', `${snapshot.rowsRead} read: ${snapshot.rowCount} accepted, ${snapshot.quarantinedCount} quarantined`],
+            ...(snapshot.filteredCount > 0 ? [['filtered', `${snapshot.filteredCount} more left out by source.where`] as [string, string]] : []),
             ...(reasons.kinds > 0 ? [['why', describeQuarantineReasons(reasons)] as [string, string]] : []),
           ]),
         ];

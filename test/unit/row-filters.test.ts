@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { ColumnSpecs } from '../../lib/data/column-spec';
+import { contentDigest, SnapshotHasher } from '../../lib/data/digest';
+import { rowPredicate } from '../../lib/data/row-filter';
+import { PipelineSpec } from '../../lib/spec/pipeline-spec';
+
+const COLUMNS: ColumnSpecs = {
+  symbol: { type: 'categorical', nullable: false },
+  date: { type: 'timestamp', nullable: false },
+  price: { type: 'numeric', nullable: true },
+  up: { type: 'boolean', nullable: false },
+};
+
+function refusedAt(where: unknown): string[] {
+  const result = PipelineSpec.safeParse({
+    name: 'stocks',
+    source: { kind: 'file', path: 'stocks.csv', where },
+    columns: COLUMNS,
+    timeColumn: 'date',
+    target: 'price',
+    features: { targetLags: [1] },
+    model: { name: 'stocks', trainer: 'ridge' },
+  });
+  return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+}
+
+describe('row filters (source.where)', () => {
+  it('accepts ranges typed by their column and values of a categorical column', () => {
+    expect(refusedAt([{ column: 'date', from: '2010-01-01', to: '2015-12-31' }, { column: 'symbol', in: ['AAPL', 'MSFT'] }, { column: 'price', from: 10 }])).toEqual([]);
+  });
+
+  it('refuses a filter on an undeclared column, a bound of the wrong type and a list on a range column, naming the field', () => {
+    expect(refusedAt([{ column: 'volume', from: 1 }])).toEqual(['source.where.0.column: column "volume" is not declared in columns']);
+    expect(refusedAt([{ column: 'date', from: 2010 }])).toEqual(['source.where.0.from: an ISO date such as 2015-12-31']);
+    expect(refusedAt([{ column: 'price', to: 'high' }])).toEqual(['source.where.0.to: a number for the numeric column "price"']);
+    expect(refusedAt([{ column: 'price', in: ['1'] }])).toEqual(['source.where.0.in: in lists values of a categorical column; "price" is numeric: give from/to']);
+    expect(refusedAt([{ column: 'up', from: 1 }])).toEqual(['source.where.0.from: a boolean column has no range: give in']);
+    expect(refusedAt([{ column: 'symbol' }])).toEqual(['source.where.0: give from and/or to (a range), or in (a list of values)']);
+    expect(refusedAt([{ column: 'symbol', in: ['A'], like: 'A%' }])[0]).toMatch(/^source\.where\.0: Unrecognized key/);
+  });
+
+  it('keeps a row only when every filter holds; a date as `to` covers its whole day; null meets none', () => {
+    const keep = rowPredicate([{ column: 'date', from: '2010-01-01', to: '2015-12-31' }, { column: 'symbol', in: ['AAPL', 'MSFT'] }], COLUMNS);
+    const at = (text: string) => Date.parse(text);
+    expect(keep?.(['AAPL', at('2010-01-01T00:00:00Z'), 1, true])).toBe(true);
+    expect(keep?.(['MSFT', at('2015-12-31T23:59:59.999Z'), 1, true])).toBe(true);
+    expect(keep?.(['MSFT', at('2016-01-01T00:00:00Z'), 1, true])).toBe(false);
+    expect(keep?.(['MSFT', at('2009-12-31T23:59:59Z'), 1, true])).toBe(false);
+    expect(keep?.(['IBM', at('2012-06-01T00:00:00Z'), 1, true])).toBe(false);
+    const priced = rowPredicate([{ column: 'price', from: 10, to: 20 }], COLUMNS);
+    expect([10, 20, 9.99, 20.01, null].map((price) => priced?.(['A', 0, price, true]))).toEqual([true, true, false, false, false]);
+    expect(rowPredicate(undefined, COLUMNS)).toBeUndefined();
+  });
+
+  it('makes the filter part of the snapshot digest, leaving unfiltered digests as they were', () => {
+    const digestOf = (where?: unknown) => {
+      const hasher = new SnapshotHasher('schema', where);
+      hasher.addRows(Buffer.from('1\tAAPL\n'));
+      return hasher.digest();
+    };
+    // Without a filter the digest keeps the form it had before filters: stored snapshots are found again.
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    expect(digestOf()).toBe(contentDigest({ version: 1, schema: 'schema', rows: sha('1\tAAPL\n'), quarantine: sha('') }));
+    expect(digestOf([{ column: 'symbol', in: ['AAPL'] }])).not.toBe(digestOf());
+    expect(digestOf([{ column: 'symbol', in: ['AAPL'] }])).not.toBe(digestOf([{ column: 'symbol', in: ['AAPL', 'MSFT'] }]));
+  });
+});

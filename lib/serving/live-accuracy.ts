@@ -1,8 +1,10 @@
 import { accuracyDecay, type AccuracyDecay, type AccuracyDecayOptions } from '../drift/accuracy-decay';
+import { getAliasedVersion } from '../db/model-registry';
 import { joinedOutcomes, type JoinedOutcome } from '../db/predictions';
 import type { Pool } from '../db/pool';
 import type { TargetClasses } from '../model/classes';
-import { metricsOfEither, type Metrics } from '../model/metrics';
+import { isClassificationMetric, metricOf, metricsOfEither, type Metrics } from '../model/metrics';
+import type { PipelineSpec } from '../spec/pipeline-spec';
 
 /** How the version in service does on the outcomes observed for its logged predictions. */
 export interface LiveAccuracy {
@@ -65,4 +67,25 @@ function classifierPairs(outcomes: JoinedOutcome[], classes: TargetClasses): { a
     actual: usable.map((o) => code.get(observed(o) as string) as number),
     predicted: usable.map((o) => classes.values.map((value) => (o.probabilities as Record<string, number>)[value] ?? 0)),
   };
+}
+
+/**
+ * Live accuracy of the pipeline's champion, judged against the error on the holdout that promoted
+ * it, with the spec's accuracy-decay options (a classifier on log loss when the declared decay
+ * metric is a regressor's, as the drift check does). Undefined without a champion.
+ */
+export async function championLiveAccuracy(pool: Pool, spec: PipelineSpec): Promise<LiveAccuracy | undefined> {
+  const champion = await getAliasedVersion(pool, spec.model.name, 'champion');
+  if (!champion) return undefined;
+  const { plan } = champion.artifact;
+  const declared = spec.drift.accuracyDecay;
+  const metric = plan.classes && !isClassificationMetric(declared.metric) ? 'log_loss' : declared.metric;
+  return liveAccuracy(pool, {
+    pipeline: spec.name,
+    model: champion.modelName,
+    version: champion.version,
+    classes: plan.classes,
+    promoted: metricOf(champion.metrics, metric),
+    options: { ...declared, metric },
+  });
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../lib/config';
 import { DriftlineError } from '../../lib/errors';
+import { registerActualsCommand } from './commands/actuals';
 import { registerAnnotateCommand } from './commands/annotate';
 import { registerApprovalCommands } from './commands/approve';
 import { registerDashboardCommand } from './commands/dashboard';
@@ -42,6 +43,7 @@ for (const register of [
   registerEvaluateCommand,
   registerDriftCommand,
   registerAnnotateCommand,
+  registerActualsCommand,
   registerScheduleCommand,
   registerSpecCommand,
   registerWorkerCommand,

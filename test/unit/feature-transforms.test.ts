@@ -117,6 +117,14 @@ describe('lags and rolling statistics of a column', () => {
     });
   });
 
+  it('come in column-name order whatever the order of the keys (a plan read back from jsonb has them reordered)', () => {
+    const written = plan({ lags: { sales: [1], price: [2] } });
+    const readBack = plan({ lags: { price: [2], sales: [1] } });
+    const frame = frameOfRows(shops(), columns);
+    expect(buildFeatures(frame, written)).toStrictEqual(buildFeatures(frame, readBack));
+    expect(buildFeatures(frame, written).featureNames).toEqual(['price_lag_2', 'sales_lag_1']);
+  });
+
   it('compute a rolling std (n − 1, as pandas) and max over the window, current row included', () => {
     const rows = shops().filter((row) => row.shop === 'south');
     const p = plan({ rolling: [{ column: 'price', window: 4, stat: 'std' }, { column: 'price', window: 4, stat: 'max' }] });

@@ -16,10 +16,15 @@ export function targetHistory(features: FeatureSpec, target: string): HistoryFea
   ];
 }
 
-/** Lags and rolling statistics of other numeric columns (declared or derived): `temp_lag_7`, `temp_rolling_std_7`. */
+/**
+ * Lags and rolling statistics of other numeric columns (declared or derived): `temp_lag_7`,
+ * `temp_rolling_std_7`. Lags come in column-name order, not the spec's key order: PostgreSQL's
+ * jsonb reorders an object's keys, and a plan read back must build its features in the order trained.
+ */
 export function columnHistory(features: FeatureSpec): HistoryFeature[] {
+  const lags = Object.entries(features.lags ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return [
-    ...Object.entries(features.lags ?? {}).flatMap(([of, lags]) => lags.map((lag) => ({ name: `${of}_lag_${lag}`, of, lag }))),
+    ...lags.flatMap(([of, lags]) => lags.map((lag) => ({ name: `${of}_lag_${lag}`, of, lag }))),
     ...(features.rolling ?? []).map(({ column, window, stat }) => ({ name: `${column}_rolling_${stat}_${window}`, of: column, window, stat })),
   ];
 }

@@ -31,6 +31,8 @@ export const DriftlineConfig = z.object({
   DRIFTLINE_WEBHOOK_URL: z.string().url({ message: 'must be an http(s) URL' }).optional(),
   /** Lets the dashboard's actions (approve, reject, rollback, annotate) through; unset, the dashboard is read-only. A secret: never logged. */
   DRIFTLINE_DASHBOARD_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
+  /** Required as `Authorization: Bearer …` by `driftline serve` (every endpoint but /healthz); unset, the server answers anyone who can reach it. A secret: never logged. */
+  DRIFTLINE_SERVE_TOKEN: z.string().min(16, { message: 'must be at least 16 characters' }).optional(),
   /** Where people reach the dashboard (https://driftline.example.com): notifications link to the report they announce. Unset, they name the CLI command instead. */
   DRIFTLINE_DASHBOARD_URL: z.string().url({ message: 'must be an http(s) URL' }).optional(),
   /** A separate queue for CPU-heavy training, so training workers scale apart from the rest. */
@@ -95,7 +97,7 @@ function pickDefined(env: NodeJS.ProcessEnv): Record<string, string> {
   return picked;
 }
 
-const SECRET_SETTINGS = ['DRIFTLINE_WEBHOOK_URL', 'TEMPORAL_API_KEY', 'DRIFTLINE_DASHBOARD_TOKEN'];
+const SECRET_SETTINGS = ['DRIFTLINE_WEBHOOK_URL', 'TEMPORAL_API_KEY', 'DRIFTLINE_DASHBOARD_TOKEN', 'DRIFTLINE_SERVE_TOKEN'];
 
 /** Every secret value in the configuration, for the log scrubber. */
 export function secretsOf(config: DriftlineConfig): string[] {

@@ -14,6 +14,7 @@ import { registerModelsCommand } from './commands/models';
 import { registerRollbackCommand } from './commands/rollback';
 import { registerRunCommands } from './commands/run';
 import { registerScheduleCommand } from './commands/schedule';
+import { registerServeCommand } from './commands/serve';
 import { registerSpecCommand } from './commands/spec';
 import { registerStatusCommands } from './commands/status';
 import { registerWorkerCommand } from './commands/worker';
@@ -48,6 +49,7 @@ for (const register of [
   registerSpecCommand,
   registerWorkerCommand,
   registerDashboardCommand,
+  registerServeCommand,
   registerMigrateCommand,
 ]) {
   register(program, ctx);

@@ -1,0 +1,33 @@
+import { frameOfRows } from '../data/columns/frame';
+import type { Row } from '../data/typed-row';
+import { buildFeatures, featureOrder, type FeaturePlan } from '../model/features';
+import type { ColumnSpecs } from '../data/column-spec';
+
+/** A request's feature rows, each with the request row it was built from. */
+export interface RequestFeatures {
+  x: number[][];
+  /** Index into the request's rows of each feature row. */
+  inputRows: number[];
+}
+
+/**
+ * Builds the model's features from checked request rows, as training and batch scoring do (the
+ * rows are put in time order, per group). A row without enough history before it in the request,
+ * or with a missing value the model needs, has no feature row, so no prediction.
+ */
+export function requestFeatures(rows: readonly Row[], columns: ColumnSpecs, plan: FeaturePlan): RequestFeatures {
+  const frame = frameOfRows(rows, columns);
+  const { x, row } = buildFeatures(frame, plan);
+  const order = featureOrder(frame, plan);
+  return { x, inputRows: row.map((t) => order[t] as number) };
+}
+
+/**
+ * The key actuals are joined on: the row's key column values ("|" between several), or undefined
+ * when the pipeline has no key or the row does not carry all of it.
+ */
+export function rowKeyOf(row: Row, keyColumns: readonly string[]): string | undefined {
+  if (keyColumns.length === 0) return undefined;
+  const values = keyColumns.map((column) => row[column]);
+  return values.every((value) => value !== null && value !== undefined) ? values.map(String).join('|') : undefined;
+}

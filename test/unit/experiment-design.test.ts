@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { designAliases, designCells } from '../../lib/experiments/design';
 import { ExperimentSpec } from '../../lib/experiments/experiment-spec';
 import { romanResolution, tabulatedPlans } from '../../lib/experiments/fractional-factorial';
+import { checkExperimentAgainstPipeline, experimentIssues } from '../../lib/experiments/pipeline-fit';
 import { formatZodError } from '../../lib/errors';
+import { PipelineSpec } from '../../lib/spec/pipeline-spec';
 
 const param = (name: string, levels: unknown[] = [0, 1]) => ({ kind: 'param', param: name, levels });
 const spec = (factors: Record<string, unknown>, design: unknown) => ExperimentSpec.parse({ name: 'e', pipeline: 'p', factors, design });
@@ -148,5 +151,27 @@ describe('refusals name the field', () => {
     expect(parsed.replication).toEqual({ folds: 3, seeds: [0] });
     expect(parsed.budget).toEqual({ parallel: 4, maxMinutes: 60 });
     expect(parsed.factors.b).toEqual({ kind: 'feature', column: 'x', levels: [false, true] });
+  });
+});
+
+describe('an experiment against its pipeline', () => {
+  const pipeline = PipelineSpec.parse(JSON.parse(readFileSync(new URL('../../lib/pipelines/us-employment.json', import.meta.url), 'utf8')));
+  const experiment = (factors: Record<string, unknown>) => spec(factors, { kind: 'full-factorial' });
+
+  it('accepts declared columns and derived features', () => {
+    const fits = { ...experiment({ alpha: param('alpha', [0.1, 10]), construction: { kind: 'feature', column: 'construction' }, season: { kind: 'interaction', columns: ['construction', 'target_lag_1'] } }), pipeline: 'us-employment' };
+    expect(experimentIssues(fits, pipeline)).toEqual([]);
+    expect(() => checkExperimentAgainstPipeline(fits, pipeline)).not.toThrow();
+  });
+
+  it('refuses an interaction of undeclared columns, a feature not declared and a trainer of the wrong task, naming each field', () => {
+    const bad = { ...experiment({ promo: { kind: 'interaction', columns: ['promotion', 'winter'] }, x: { kind: 'feature', column: 'month' }, t: { kind: 'trainer', levels: ['ridge', 'logistic'] } }), pipeline: 'us-employment' };
+    const paths = experimentIssues(bad, pipeline).map((issue) => issue.path.join('.'));
+    expect(paths).toEqual(['factors.promo.columns.0', 'factors.promo.columns.1', 'factors.x.column', 'factors.t.levels.1']);
+    expect(() => checkExperimentAgainstPipeline(bad, pipeline)).toThrow(/factors\.promo\.columns\.0: column "promotion" is not declared in pipeline "us-employment"/);
+  });
+
+  it('refuses an experiment declared for another pipeline', () => {
+    expect(experimentIssues(experiment({ a: param('a'), b: param('b') }), pipeline)[0]?.path).toEqual(['pipeline']);
   });
 });

@@ -1,0 +1,59 @@
+import { DriftlineError } from '../errors';
+import { taskOf, type PipelineSpec } from '../spec/pipeline-spec';
+import type { ExperimentSpec } from './experiment-spec';
+
+export interface ExperimentIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/** Features an interaction may multiply besides columns: the derived ones lib/model/features.ts names. */
+const DERIVED_FEATURE = /^target_(lag|rolling_mean)_\d+$/;
+
+/**
+ * What the experiment asks of its pipeline that the pipeline cannot give: a column it does not
+ * declare, an interaction of something that is no number, lags of a cross-sectional target, a
+ * trainer of the wrong task. Checked when the experiment is loaded, before any cell runs.
+ */
+export function experimentIssues(experiment: ExperimentSpec, pipeline: PipelineSpec): ExperimentIssue[] {
+  const issues: ExperimentIssue[] = [];
+  if (experiment.pipeline !== pipeline.name) issues.push({ path: ['pipeline'], message: `is "${experiment.pipeline}", but the pipeline given is "${pipeline.name}"` });
+  const typeOf = (column: string) => pipeline.columns[column]?.type;
+  const notDeclared = (column: string) => `column "${column}" is not declared in pipeline "${pipeline.name}" (declared: ${Object.keys(pipeline.columns).join(', ')})`;
+  const task = taskOf(pipeline);
+  for (const [name, factor] of Object.entries(experiment.factors)) {
+    const at = (...rest: (string | number)[]) => ['factors', name, ...rest];
+    if (factor.kind === 'feature') {
+      const type = typeOf(factor.column);
+      if (type === undefined) issues.push({ path: at('column'), message: notDeclared(factor.column) });
+      else if (type === 'timestamp') issues.push({ path: at('column'), message: `"${factor.column}" is a timestamp: it orders the rows and is no feature` });
+    }
+    if (factor.kind === 'interaction') {
+      factor.columns.forEach((column, i) => {
+        if (DERIVED_FEATURE.test(column)) return;
+        const type = typeOf(column);
+        if (type === undefined) issues.push({ path: at('columns', i), message: `${notDeclared(column)}, nor a derived feature (target_lag_N, target_rolling_mean_N)` });
+        else if (type !== 'numeric' && type !== 'integer' && type !== 'boolean') issues.push({ path: at('columns', i), message: `an interaction multiplies numbers; "${column}" is ${type}` });
+      });
+    }
+    if (factor.kind === 'lags' && (pipeline.kind === 'cross-sectional' || task === 'classification')) {
+      issues.push({ path: at('kind'), message: pipeline.kind === 'cross-sectional' ? 'a cross-sectional pipeline has no lags of the target' : 'classes have no lags' });
+    }
+    if (factor.kind === 'trainer') {
+      factor.levels.forEach((trainer, i) => {
+        if ((trainer === 'ridge' && task === 'classification') || (trainer === 'logistic' && task === 'regression')) {
+          issues.push({ path: at('levels', i), message: `${trainer} does not fit a ${task} target` });
+        }
+      });
+    }
+  }
+  return issues;
+}
+
+/** Throws an InvalidInput naming every field of the experiment its pipeline cannot run. */
+export function checkExperimentAgainstPipeline(experiment: ExperimentSpec, pipeline: PipelineSpec): void {
+  const issues = experimentIssues(experiment, pipeline);
+  if (issues.length === 0) return;
+  const list = issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+  throw new DriftlineError('InvalidInput', `Experiment "${experiment.name}" does not fit pipeline "${pipeline.name}": ${list}`);
+}

@@ -55,8 +55,7 @@ describe('driftline actuals', () => {
 
     const environment = { DATABASE_URL: inject('databaseUrl'), DRIFTLINE_PIPELINES_DIR: pipelinesDir };
     const result = await runDriftline(environment, 'actuals', '--pipeline', PIPELINE, '--file', file, '--by', 'analyst', '--json');
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as {
       recorded: number;
       matched: number;
@@ -71,6 +70,13 @@ describe('driftline actuals', () => {
     expect(report.live.metrics.rmse).toBeCloseTo(regression.expected.rmse, 10);
     expect(report.live.metrics.mae).toBeCloseTo(regression.expected.mae, 10);
     expect(report.live.decay).toMatchObject({ metric: 'rmse', insufficient: false });
+
+    // The same file again, for a person: a correction-safe upsert, so nothing changes but the rendering.
+    const human = await runDriftline(environment, 'actuals', '--pipeline', PIPELINE, '--file', file, '--by', 'analyst');
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toContain('1 line (line 5: column "nonfarm_change": "not-a-number" is not a valid numeric)');
+    // The bare champion was promoted at an RMSE of 1: about five times that is decay beyond doubt.
+    expect(human.stdout).toContain(`v1, rmse ${regression.expected.rmse.toPrecision(4)} on ${regression.expected.examples} of ${regression.expected.available} outcomes (promoted at 1.000): DECAYED`);
 
     const stored = await pool.query('SELECT count(*)::int AS n, min(recorded_by) AS by FROM actuals WHERE pipeline = $1', [PIPELINE]);
     expect(stored.rows[0]).toEqual({ n: regression.expected.available, by: 'analyst' });

@@ -79,7 +79,7 @@ function formatOf(file: string): 'csv' | 'jsonl' | 'json' {
 function describeRefused(refused: RefusedActual[]): string {
   const listed = refused.slice(0, LISTED_REFUSALS).map(({ line, reason }) => `line ${line}: ${reason}`);
   const more = refused.length - listed.length;
-  return `${refused.length} lines (${listed.join('; ')}${more > 0 ? `; and ${more} more` : ''})`;
+  return `${refused.length} ${refused.length === 1 ? 'line' : 'lines'} (${listed.join('; ')}${more > 0 ? `; and ${more} more` : ''})`;
 }
 
 /** "v3, rmse 4.87 on 50 of 60 outcomes (promoted at 5.02): no decay" */

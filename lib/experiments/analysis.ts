@@ -26,7 +26,12 @@ export interface EffectEstimate {
   /** "a", "a:b", or for an alias chain "a:b = c:e = f:g". */
   term: string;
   factors: string[];
-  /** Two-level terms: mean at +1 minus mean at −1 (for an interaction, half the difference of the simple effects). More levels: the range of the level means. */
+  /**
+   * Two-level terms: mean at +1 minus mean at −1 (for an interaction, the mean where the codes agree
+   * minus where they differ: half the difference of the simple effects). A main effect of more
+   * levels: the range of the level means; an interaction with more levels: the root mean square of
+   * what the pair's cell means leave after both main effects (its size in the metric's units).
+   */
   effect: number;
   /** Two-level terms only (a range has no simple standard error). */
   standardError?: number;
@@ -63,7 +68,8 @@ export interface ExperimentAnalysis {
 }
 
 export type Recommendation =
-  | { action: 'adopt'; cell: number; levels: Record<string, Level>; advantage: number; ci95?: [number, number]; reason: string }
+  /** `advantage` and `ci95`: over the champion's configuration, paired by replicate (absent without one). */
+  | { action: 'adopt'; cell: number; levels: Record<string, Level>; advantage?: number; ci95?: [number, number]; reason: string }
   | { action: 'keep'; reason: string };
 
 const ALPHA = 0.05;
@@ -253,7 +259,7 @@ function recommend(results: CellResult[], cells: CellSummary[], lowerIsBetter: b
   const ranked = [...cells].sort((a, b) => (lowerIsBetter ? a.mean - b.mean : b.mean - a.mean));
   const top = ranked[0] as CellSummary;
   if (baseline === undefined) {
-    return { action: 'adopt', cell: top.index, levels: top.levels, advantage: NaN, reason: 'no current configuration to compare with: the best cell by mean' };
+    return { action: 'adopt', cell: top.index, levels: top.levels, reason: 'no current configuration to compare with: the best cell by mean' };
   }
   const base = results.find((r) => Object.keys(r.levels).every((f) => JSON.stringify(r.levels[f]) === JSON.stringify(baseline[f])));
   if (base === undefined) return { action: 'keep', reason: 'the current configuration is not a cell of this experiment, so no cell can be compared with it on the same windows' };

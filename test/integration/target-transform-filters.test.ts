@@ -6,6 +6,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { predictAnyWith } from '../../activities/training/predict';
 import type { ColumnSpecs } from '../../lib/data/column-spec';
 import { frameOfRows } from '../../lib/data/columns/frame';
+import { ingest } from '../../lib/data/ingest';
+import { DataSource } from '../../lib/data/source-spec';
+import { openSource } from '../../lib/data/sources/open-source';
 import { resolveSourcePath } from '../../lib/data/sources/resolve-source';
 import type { Row } from '../../lib/data/typed-row';
 import type { Pool } from '../../lib/db/pool';
@@ -140,5 +143,28 @@ describe('target transform and row filters on real Temporal and PostgreSQL', () 
     expect(printed.code).toBe(0);
     expect(printed.stdout).toContain(`${two.filtered_count} more left out by source.where`);
     console.info(`stocks filtered: ${two.row_count} kept, ${two.filtered_count} left out of ${rows.length}`);
+  });
+
+  it('filters a postgres table and a postgres query the same way, counting what it leaves out', async () => {
+    await pool.query('CREATE TABLE IF NOT EXISTS filter_source (symbol text, date date, price double precision)');
+    await pool.query('TRUNCATE filter_source');
+    // Twelve months of three symbols; one price missing (null meets no range).
+    await pool.query(`INSERT INTO filter_source SELECT s, make_date(2020, m, 1), CASE WHEN s = 'B' AND m = 6 THEN NULL ELSE m * 10 END
+                      FROM unnest(ARRAY['A', 'B', 'C']) s, generate_series(1, 12) m`);
+    const where = [{ column: 'symbol', in: ['A', 'B'] }, { column: 'date', from: '2020-03-01', to: '2020-08-31' }, { column: 'price', from: 0 }];
+    // A nullable price: its null is valid (not quarantined), and meets no range, so it is left out.
+    const columns: ColumnSpecs = { ...STOCK_COLUMNS, price: { type: 'numeric', nullable: true } };
+    const ingestFrom = (raw: Record<string, unknown>) => {
+      const source = DataSource.parse({ ...raw, where });
+      return ingest(pool, { pipeline: 'filter-source', columns, source, opened: openSource(source, columns, { specDir: pipelinesDir, pool }) });
+    };
+    // A and B over March–August: 12 rows, less B's null June price.
+    const table = await ingestFrom({ kind: 'postgres', table: 'filter_source' });
+    expect(table).toMatchObject({ rowCount: 11, quarantinedCount: 0, filteredCount: 36 - 11 });
+    const query = await ingestFrom({ kind: 'postgres', query: 'SELECT symbol, date, price FROM filter_source ORDER BY symbol, date' });
+    expect(query).toMatchObject({ rowCount: 11, filteredCount: 25 });
+    // The same rows in the same order are the same snapshot, whichever kind of source read them.
+    expect(query.id).toBe(table.id);
+    await pool.query('DROP TABLE filter_source');
   });
 });

@@ -8,7 +8,7 @@ export interface ExperimentIssue {
 }
 
 /** Features an interaction may multiply besides columns: the derived ones lib/model/features.ts names. */
-const DERIVED_FEATURE = /^target_(lag|rolling_mean)_\d+$/;
+const DERIVED_FEATURE = /^target_(lag|rolling_mean)_(\d+)$/;
 
 /**
  * What the experiment asks of its pipeline that the pipeline cannot give: a column it does not
@@ -30,10 +30,8 @@ export function experimentIssues(experiment: ExperimentSpec, pipeline: PipelineS
     }
     if (factor.kind === 'interaction') {
       factor.columns.forEach((column, i) => {
-        if (DERIVED_FEATURE.test(column)) return;
-        const type = typeOf(column);
-        if (type === undefined) issues.push({ path: at('columns', i), message: `${notDeclared(column)}, nor a derived feature (target_lag_N, target_rolling_mean_N)` });
-        else if (type !== 'numeric' && type !== 'integer' && type !== 'boolean') issues.push({ path: at('columns', i), message: `an interaction multiplies numbers; "${column}" is ${type}` });
+        const missing = featureInEveryCell(column, experiment, pipeline);
+        if (missing !== undefined) issues.push({ path: at('columns', i), message: missing });
       });
     }
     if (factor.kind === 'lags' && (pipeline.kind === 'cross-sectional' || task === 'classification')) {
@@ -48,6 +46,30 @@ export function experimentIssues(experiment: ExperimentSpec, pipeline: PipelineS
     }
   }
   return issues;
+}
+
+/**
+ * Why an interaction cannot multiply `name` in every cell, or undefined when it can: a product
+ * needs both of its features in the model (lib/model/features.ts), so the column must be a numeric
+ * feature of the pipeline that no factor leaves out, or a lag or rolling mean every cell has.
+ */
+function featureInEveryCell(name: string, experiment: ExperimentSpec, pipeline: PipelineSpec): string | undefined {
+  const factors = Object.entries(experiment.factors);
+  const derived = DERIVED_FEATURE.exec(name);
+  if (derived) {
+    const n = Number(derived[2]);
+    if (derived[1] === 'rolling_mean') return pipeline.features.targetRollingMeans.includes(n) ? undefined : `"${name}" is not a feature of pipeline "${pipeline.name}": add ${n} to features.targetRollingMeans`;
+    const lagSets = factors.flatMap(([, f]) => (f.kind === 'lags' ? f.levels : []));
+    const everyCell = lagSets.length > 0 ? lagSets.every((lags) => lags.includes(n)) : pipeline.features.targetLags.includes(n);
+    return everyCell ? undefined : `"${name}" needs lag ${n} in every cell (the pipeline's features.targetLags, or every level of the lags factor)`;
+  }
+  const type = pipeline.columns[name]?.type;
+  if (type === undefined) return `column "${name}" is not declared in pipeline "${pipeline.name}" (declared: ${Object.keys(pipeline.columns).join(', ')}), nor a derived feature (target_lag_N, target_rolling_mean_N)`;
+  if (type !== 'numeric' && type !== 'integer' && type !== 'boolean') return `an interaction multiplies numbers; "${name}" is ${type}`;
+  const toggled = factors.find(([, f]) => f.kind === 'feature' && f.column === name);
+  if (toggled) return `factor "${toggled[0]}" leaves "${name}" out of some cells, where there is nothing to multiply: keep it in the pipeline's features`;
+  if (!pipeline.features.columns.includes(name)) return `"${name}" is not a feature of pipeline "${pipeline.name}": add it to features.columns`;
+  return undefined;
 }
 
 /** Throws an InvalidInput naming every field of the experiment its pipeline cannot run. */

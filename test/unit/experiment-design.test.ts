@@ -159,7 +159,7 @@ describe('an experiment against its pipeline', () => {
   const experiment = (factors: Record<string, unknown>) => spec(factors, { kind: 'full-factorial' });
 
   it('accepts declared columns and derived features', () => {
-    const fits = { ...experiment({ alpha: param('alpha', [0.1, 10]), construction: { kind: 'feature', column: 'construction' }, season: { kind: 'interaction', columns: ['construction', 'target_lag_1'] } }), pipeline: 'us-employment' };
+    const fits = { ...experiment({ alpha: param('alpha', [0.1, 10]), construction: { kind: 'feature', column: 'construction' }, momentum: { kind: 'interaction', columns: ['nonfarm_change', 'target_lag_1'] } }), pipeline: 'us-employment' };
     expect(experimentIssues(fits, pipeline)).toEqual([]);
     expect(() => checkExperimentAgainstPipeline(fits, pipeline)).not.toThrow();
   });
@@ -169,6 +169,24 @@ describe('an experiment against its pipeline', () => {
     const paths = experimentIssues(bad, pipeline).map((issue) => issue.path.join('.'));
     expect(paths).toEqual(['factors.promo.columns.0', 'factors.promo.columns.1', 'factors.x.column', 'factors.t.levels.1']);
     expect(() => checkExperimentAgainstPipeline(bad, pipeline)).toThrow(/factors\.promo\.columns\.0: column "promotion" is not declared in pipeline "us-employment"/);
+  });
+
+  it('refuses an interaction of a column some cells leave out, or of a lag some cells lack', () => {
+    const bad = {
+      ...experiment({
+        construction: { kind: 'feature', column: 'construction' },
+        a: { kind: 'interaction', columns: ['construction', 'nonfarm_change'] },
+        lags: { kind: 'lags', levels: [[1], [1, 12]] },
+        b: { kind: 'interaction', columns: ['nonfarm_change', 'target_lag_12'] },
+        c: { kind: 'interaction', columns: ['private', 'target_lag_1'] },
+      }),
+      pipeline: 'us-employment',
+    };
+    const issues = experimentIssues(bad, pipeline);
+    expect(issues.map((issue) => issue.path.join('.'))).toEqual(['factors.a.columns.0', 'factors.b.columns.1', 'factors.c.columns.0']);
+    expect(issues[0]?.message).toContain('factor "construction" leaves "construction" out of some cells');
+    expect(issues[1]?.message).toContain('needs lag 12 in every cell');
+    expect(issues[2]?.message).toContain('add it to features.columns');
   });
 
   it('refuses an experiment declared for another pipeline', () => {

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { trainWithCommand } from '../../activities/training/command-trainer';
 import { predictAnyWith } from '../../activities/training/predict';
 import type { ColumnSpecs } from '../../lib/data/column-spec';
 import { frameOfRows } from '../../lib/data/columns/frame';
@@ -109,4 +111,19 @@ describe('target transforms', () => {
     expect(stored).toEqual(raw.map(Math.expm1));
     expect(result.artifact.plan.targetTransform).toBe('log1p');
   });
+
+  it('gives a command trainer log1p labels in train.csv and scores its predictions back in the target units', async () => {
+    const { columns, rows } = houses(80);
+    const planned = planTraining(frameOfRows(rows, columns), houseSpec({ model: { name: 'houses', trainer: { command: ['python3', MEAN_TRAINER] } } }));
+    const ref = { kind: 'command' as const, command: ['python3', MEAN_TRAINER], cwd: '.', env: [] };
+    const result = await trainWithCommand(ref, planned, { shrink: 1 }, { onProgress: () => undefined, signal: new AbortController().signal });
+    // The mean trainer predicts the mean of the labels it read: on the log1p scale, back as expm1 of it.
+    const logMean = planned.train.y.reduce((sum, y) => sum + Math.log1p(y), 0) / planned.train.y.length;
+    const squared = planned.test.y.map((y) => (Math.expm1(logMean) - y) ** 2);
+    expect(result.metrics.rmse).toBeCloseTo(Math.sqrt(squared.reduce((a, b) => a + b, 0) / squared.length), 6);
+    const stored = await predictAnyWith(result.artifact, planned.test.x.slice(0, 2), new AbortController().signal);
+    expect(stored[0]).toBeCloseTo(Math.expm1(logMean), 9);
+  });
 });
+
+const MEAN_TRAINER = fileURLToPath(new URL('../fixtures/trainers/mean_trainer.py', import.meta.url));

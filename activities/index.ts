@@ -1,6 +1,7 @@
 import type { ActivityDeps } from './deps';
 import { makeDrift } from './drift';
 import { makeEvaluate, makeScoreVersion } from './evaluate';
+import { makeExperiment } from './experiment';
 import { surfaceFailures } from './failures';
 import { makeIngest } from './ingest';
 import { makeLoadPipeline } from './load-pipeline';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
   const norms = makeNorms(deps);
   const notify = makeNotify(deps);
   const drift = makeDrift(deps);
+  const experiment = makeExperiment(deps);
   return {
     loadPipeline: surfaceFailures(makeLoadPipeline(deps)),
     ingestSnapshot: surfaceFailures(makeIngest(deps)),
@@ -36,6 +38,11 @@ export function createActivities(deps: ActivityDeps) {
     deliverPendingNotifications: surfaceFailures(notify.deliverPendingNotifications),
     checkDrift: surfaceFailures(drift.checkDrift),
     recordAnnotation: surfaceFailures(drift.recordAnnotation),
+    startExperiment: surfaceFailures(experiment.startExperiment),
+    experimentProgress: surfaceFailures(experiment.experimentProgress),
+    evaluateExperimentCell: surfaceFailures(experiment.evaluateExperimentCell),
+    recordCellOutcome: surfaceFailures(experiment.recordCellOutcome),
+    analyseExperimentResults: surfaceFailures(experiment.analyseExperimentResults),
   };
 }
 

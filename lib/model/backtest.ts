@@ -13,7 +13,7 @@ export interface BacktestFold {
 }
 
 /** Fewer training examples than this make a fold's score noise, so such folds are skipped. */
-const MIN_TRAIN_EXAMPLES = 10;
+export const MIN_TRAIN_EXAMPLES = 10;
 
 /**
  * Rolling-origin backtest: retrain on everything before each origin and score the next window,

@@ -1,0 +1,185 @@
+import type { Pool } from './pool';
+
+export type ExperimentStatus = 'running' | 'completed' | 'stopped' | 'failed';
+export type CellStatus = 'done' | 'failed' | 'cancelled';
+
+export interface NewExperiment {
+  name: string;
+  pipeline: string;
+  /** The experiment spec as validated: every cell is derived from it again, so it is stored whole. */
+  spec: unknown;
+  /** The pipeline spec as the experiment started, and its folder (a module trainer's path is relative to it). */
+  pipelineSpec: unknown;
+  specDir: string;
+  snapshotId: number;
+  cellCount: number;
+  requestedBy: string;
+  workflowId: string;
+}
+
+export interface ExperimentRecord extends NewExperiment {
+  id: number;
+  status: ExperimentStatus;
+  startedAt: string;
+  finishedAt?: string;
+  /** What lib/experiments/analysis.ts made of the stored cells, once the experiment ended. */
+  analysis?: unknown;
+}
+
+/** One cell as it ended: its replicate scores when done, why not otherwise. */
+export interface StoredCell {
+  experimentId: number;
+  cellIndex: number;
+  levels: Record<string, unknown>;
+  /** One score of `metric` per replicate (fold × seed); absent unless done. */
+  scores?: number[];
+  metric: string;
+  status: CellStatus;
+  reason?: string;
+  durationMs: number;
+}
+
+interface ExperimentRow {
+  id: string;
+  name: string;
+  pipeline: string;
+  spec: unknown;
+  pipeline_spec: unknown;
+  spec_dir: string;
+  snapshot_id: string;
+  cell_count: number;
+  status: ExperimentStatus;
+  requested_by: string;
+  workflow_id: string;
+  started_at: Date;
+  finished_at: Date | null;
+  analysis: unknown;
+}
+
+const EXPERIMENT_COLUMNS = 'id, name, pipeline, spec, pipeline_spec, spec_dir, snapshot_id, cell_count, status, requested_by, workflow_id, started_at, finished_at, analysis';
+
+function experimentOf(row: ExperimentRow): ExperimentRecord {
+  return {
+    id: Number(row.id),
+    name: row.name,
+    pipeline: row.pipeline,
+    spec: row.spec,
+    pipelineSpec: row.pipeline_spec,
+    specDir: row.spec_dir,
+    snapshotId: Number(row.snapshot_id),
+    cellCount: row.cell_count,
+    status: row.status,
+    requestedBy: row.requested_by,
+    workflowId: row.workflow_id,
+    startedAt: row.started_at.toISOString(),
+    ...(row.finished_at ? { finishedAt: row.finished_at.toISOString() } : {}),
+    ...(row.analysis === null ? {} : { analysis: row.analysis }),
+  };
+}
+
+/**
+ * Records an experiment once per workflow: a retried activity, or the same workflow after a
+ * continue-as-new, finds the row it wrote (its spec and snapshot as first recorded).
+ */
+export async function recordExperiment(pool: Pool, e: NewExperiment): Promise<ExperimentRecord> {
+  const result = await pool.query<ExperimentRow>(
+    `INSERT INTO experiments (name, pipeline, spec, pipeline_spec, spec_dir, snapshot_id, cell_count, requested_by, workflow_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (workflow_id) DO UPDATE SET workflow_id = EXCLUDED.workflow_id
+     RETURNING ${EXPERIMENT_COLUMNS}`,
+    [e.name, e.pipeline, JSON.stringify(e.spec), JSON.stringify(e.pipelineSpec), e.specDir, e.snapshotId, e.cellCount, e.requestedBy, e.workflowId],
+  );
+  return experimentOf(result.rows[0] as ExperimentRow);
+}
+
+export async function getExperiment(pool: Pool, id: number): Promise<ExperimentRecord | undefined> {
+  const result = await pool.query<ExperimentRow>(`SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE id = $1`, [id]);
+  return result.rows[0] && experimentOf(result.rows[0]);
+}
+
+/** The experiment a workflow recorded, if it did. */
+export async function experimentOfWorkflow(pool: Pool, workflowId: string): Promise<ExperimentRecord | undefined> {
+  const result = await pool.query<ExperimentRow>(`SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE workflow_id = $1`, [workflowId]);
+  return result.rows[0] && experimentOf(result.rows[0]);
+}
+
+/** The experiment a person names: by id, by its workflow id, or the newest run of that experiment name. */
+export async function findExperiment(pool: Pool, ref: string): Promise<ExperimentRecord | undefined> {
+  const id = /^\d+$/.test(ref) ? Number(ref) : -1;
+  const result = await pool.query<ExperimentRow>(
+    `SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE id = $1 OR workflow_id = $2 OR name = $2
+     ORDER BY (id = $1) DESC, (workflow_id = $2) DESC, started_at DESC, id DESC LIMIT 1`,
+    [id, ref],
+  );
+  return result.rows[0] && experimentOf(result.rows[0]);
+}
+
+/** A pipeline's experiments, newest first. */
+export async function pipelineExperiments(pool: Pool, pipeline: string, limit = 20): Promise<ExperimentRecord[]> {
+  const result = await pool.query<ExperimentRow>(`SELECT ${EXPERIMENT_COLUMNS} FROM experiments WHERE pipeline = $1 ORDER BY started_at DESC, id DESC LIMIT $2`, [pipeline, limit]);
+  return result.rows.map(experimentOf);
+}
+
+/** Ends the experiment with its analysis; a retry writes the same again. */
+export async function finishExperiment(pool: Pool, id: number, status: Exclude<ExperimentStatus, 'running'>, analysis: unknown): Promise<void> {
+  await pool.query('UPDATE experiments SET status = $2, analysis = $3, finished_at = coalesce(finished_at, now()) WHERE id = $1', [id, status, JSON.stringify(analysis)]);
+}
+
+interface CellRow {
+  experiment_id: string;
+  cell_index: number;
+  levels: Record<string, unknown>;
+  scores: number[] | null;
+  metric: string;
+  status: CellStatus;
+  reason: string | null;
+  duration_ms: number;
+}
+
+const CELL_COLUMNS = 'experiment_id, cell_index, levels, scores, metric, status, reason, duration_ms';
+
+function cellOf(row: CellRow): StoredCell {
+  return {
+    experimentId: Number(row.experiment_id),
+    cellIndex: row.cell_index,
+    levels: row.levels,
+    ...(row.scores === null ? {} : { scores: row.scores }),
+    metric: row.metric,
+    status: row.status,
+    ...(row.reason === null ? {} : { reason: row.reason }),
+    durationMs: row.duration_ms,
+  };
+}
+
+/**
+ * Stores how a cell ended, once: the first write wins and is returned to every later one, so a
+ * cell scored by an attempt that a crash hid from the workflow is never written (or run) again.
+ */
+export async function saveCell(pool: Pool, cell: StoredCell): Promise<StoredCell> {
+  await pool.query(
+    `INSERT INTO experiment_cells (${CELL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (experiment_id, cell_index) DO NOTHING`,
+    [
+      cell.experimentId,
+      cell.cellIndex,
+      JSON.stringify(cell.levels),
+      cell.scores === undefined ? null : JSON.stringify(cell.scores),
+      cell.metric,
+      cell.status,
+      cell.reason ?? null,
+      Math.round(cell.durationMs),
+    ],
+  );
+  return (await getCell(pool, cell.experimentId, cell.cellIndex)) as StoredCell;
+}
+
+export async function getCell(pool: Pool, experimentId: number, cellIndex: number): Promise<StoredCell | undefined> {
+  const result = await pool.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM experiment_cells WHERE experiment_id = $1 AND cell_index = $2`, [experimentId, cellIndex]);
+  return result.rows[0] && cellOf(result.rows[0]);
+}
+
+/** Every cell of the experiment that ended, in design order. */
+export async function experimentCells(pool: Pool, experimentId: number): Promise<StoredCell[]> {
+  const result = await pool.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM experiment_cells WHERE experiment_id = $1 ORDER BY cell_index`, [experimentId]);
+  return result.rows.map(cellOf);
+}

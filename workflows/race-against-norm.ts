@@ -1,0 +1,57 @@
+import { condition, setHandler } from '@temporalio/workflow';
+import { normForRun, type RunNorm, type RuntimeNorm } from '../lib/norms/runtime-norm';
+import { trainingStartedSignal } from './messages';
+
+/** The attempt the over-norm clock runs for: from its start of compute (workflow time), at the most load it reported. */
+interface AttemptClock {
+  attempt: number;
+  startedAt: number;
+  rows: number;
+  contention: number;
+}
+
+export type Raced<T> = { result: T; elapsedMs: number } | { overNorm: RunNorm; elapsedMs: number };
+
+/**
+ * Resolves with the training result, or with the norm it ran over. The clock starts when an
+ * attempt's compute does (its signal), restarts for a newer attempt (a dead attempt's time never
+ * counts), and the norm follows the attempt's rows and the load on its worker as it reports them.
+ * No norm in force: just waits.
+ */
+export async function raceAgainstNorm<T>(training: Promise<T>, norm: RuntimeNorm, status: { runNorm?: RunNorm }): Promise<Raced<T>> {
+  let clock: AttemptClock | undefined;
+  let changed = false;
+  setHandler(trainingStartedSignal, (started) => {
+    if (!clock || started.attempt > clock.attempt) clock = { ...started, startedAt: Date.now() };
+    else if (started.attempt === clock.attempt) clock.contention = Math.max(clock.contention, started.contention);
+    else return;
+    changed = true;
+  });
+  let settled: { result: T } | { error: unknown } | undefined;
+  training.then(
+    (result) => void (settled = { result }),
+    (error: unknown) => void (settled = { error }),
+  );
+  // Read through functions: the handlers above change these between awaits.
+  const outcome = () => settled;
+  const current = () => clock;
+  const elapsed = () => {
+    const running = current();
+    return running ? Date.now() - running.startedAt : 0;
+  };
+  for (;;) {
+    const running = current();
+    const runNorm = running && normForRun(norm, running.rows, running.contention);
+    status.runNorm = runNorm;
+    const remainingMs = running && runNorm ? running.startedAt + runNorm.normMs - Date.now() : undefined;
+    if (!outcome() && runNorm && remainingMs !== undefined && remainingMs <= 0) return { overNorm: runNorm, elapsedMs: elapsed() };
+    changed = false;
+    const woken = () => outcome() !== undefined || changed;
+    if (!outcome()) await (remainingMs === undefined ? condition(woken) : condition(woken, remainingMs));
+    const done = outcome();
+    if (done) {
+      if ('error' in done) throw done.error;
+      return { result: done.result, elapsedMs: elapsed() };
+    }
+  }
+}

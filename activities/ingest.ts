@@ -1,5 +1,6 @@
 import { Context, log } from '@temporalio/activity';
 import { ingest } from '../lib/data/ingest';
+import { atLogicalDate } from '../lib/data/row-filter';
 import { openSource } from '../lib/data/sources/open-source';
 import { describeQuarantineReasons, quarantineReasons, type QuarantineReason } from '../lib/db/quarantine';
 import { recordPipelineIngest } from '../lib/db/snapshots';
@@ -10,6 +11,8 @@ import type { ActivityDeps } from './deps';
 export interface IngestInput {
   spec: PipelineSpec;
   specDir: string;
+  /** The run's logical date (ISO), which `"logicalDate"` bounds in the source's `where` stand for. */
+  logicalDate?: string;
 }
 
 export interface IngestResult {
@@ -32,13 +35,13 @@ export function makeIngest(deps: ActivityDeps) {
    * rows read. A source whose every row is quarantined fails the run here, naming why (a missing
    * column, the wrong format): nothing downstream could make sense of an empty snapshot.
    */
-  return async function ingestSnapshot({ spec, specDir }: IngestInput): Promise<IngestResult> {
+  return async function ingestSnapshot({ spec, specDir, logicalDate }: IngestInput): Promise<IngestResult> {
     const ctx = Context.current();
     const opened = openSource(spec.source, spec.columns, { specDir, pool: deps.pool, signal: ctx.cancellationSignal });
     const snapshot = await ingest(deps.pool, {
       pipeline: spec.name,
       columns: spec.columns,
-      source: spec.source,
+      source: { ...spec.source, where: atLogicalDate(spec.source.where, logicalDate) },
       opened,
       onProgress: (rowsRead) => {
         ctx.heartbeat({ rowsRead });

@@ -103,7 +103,7 @@ export async function modelPipeline(rawInput: PipelineInput): Promise<PipelineRe
     tagRun({ model: spec.model.name });
 
     enter('ingesting');
-    const snapshot = await ingestSnapshot({ spec, specDir });
+    const snapshot = await ingestSnapshot({ spec, specDir, logicalDate: status.logicalDate });
     status.snapshot = {
       id: snapshot.snapshotId,
       digest: snapshot.digest,

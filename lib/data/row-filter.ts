@@ -4,9 +4,17 @@ import type { ColumnSpecs } from './column-spec';
 import { parseTimestamp } from './timestamp';
 
 /**
+ * A timestamp bound that stands for the run's logical date: the time slot a scheduled or backfilled
+ * run stands for, so a backfill over a window reads that window's data. A run started by hand has
+ * none, and the bound bounds nothing (the source as it is now).
+ */
+export const LOGICAL_DATE = 'logicalDate';
+
+/**
  * One condition a row must meet to be ingested: a range of a numeric, integer or timestamp column
- * (`from` and/or `to`, both inclusive; a date without a time as `to` covers that whole day), or a
- * list of values of a categorical column (`in`). A row whose value is null meets neither.
+ * (`from` and/or `to`, both inclusive; a date without a time as `to` covers that whole day;
+ * `"logicalDate"` the run's logical date), or a list of values of a categorical column (`in`).
+ * A row whose value is null meets neither.
  */
 export const RowFilter = z
   .object({
@@ -42,9 +50,22 @@ export function rowFilterIssues(where: RowFilter[], columns: ColumnSpecs): Issue
     return (['from', 'to'] as const).flatMap((key): Issue[] => {
       const bound = filter[key];
       if (bound === undefined) return [];
-      const fits = type === 'timestamp' ? typeof bound === 'string' && parseTimestamp(bound) !== undefined : typeof bound === 'number';
-      return fits ? [] : [{ path: [i, key], message: type === 'timestamp' ? 'an ISO date such as 2015-12-31' : `a number for the ${type} column "${filter.column}"` }];
+      const fits = type === 'timestamp' ? typeof bound === 'string' && (bound === LOGICAL_DATE || parseTimestamp(bound) !== undefined) : typeof bound === 'number';
+      return fits ? [] : [{ path: [i, key], message: type === 'timestamp' ? `an ISO date such as 2015-12-31, or "${LOGICAL_DATE}"` : `a number for the ${type} column "${filter.column}"` }];
     });
+  });
+}
+
+/**
+ * The filters with every `"logicalDate"` bound replaced by the run's logical date, or dropped for a
+ * run that has none; the snapshot's digest then names the window it holds.
+ */
+export function atLogicalDate(where: RowFilter[] | undefined, logicalDate: string | undefined): RowFilter[] | undefined {
+  if (where === undefined) return undefined;
+  const resolve = (bound: number | string | undefined) => (bound === LOGICAL_DATE ? logicalDate : bound);
+  return where.map(({ from, to, ...rest }) => {
+    const bounds = { from: resolve(from), to: resolve(to) };
+    return { ...rest, ...(bounds.from !== undefined && { from: bounds.from }), ...(bounds.to !== undefined && { to: bounds.to }) };
   });
 }
 

@@ -111,6 +111,8 @@ beforeAll(async () => {
   }, pipelinesDir);
   pipelineFolderWith('hourly', (spec) => {
     spec.schedule = { every: '1h' };
+    // Time-bounded: a run reads the rows up to the time slot it stands for.
+    spec.source = { ...(spec.source as object), where: [{ column: 'month', to: 'logicalDate' }] };
   }, pipelinesDir);
   stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir });
 });
@@ -232,11 +234,11 @@ describe('following a run', () => {
 });
 
 describe('scheduled runs', () => {
-  it('record the scheduled time a backfilled run stands for as its logical date', async () => {
+  it('record the scheduled time a backfilled run stands for as its logical date, and read the rows up to it', async () => {
     expect((await driftline('schedule', 'apply', '--pipeline', 'hourly')).code).toBe(0);
     await driftline('schedule', 'pause', '--pipeline', 'hourly', '--note', 'only the backfill');
-    const from = '2026-01-01T00:30:00Z';
-    const to = '2026-01-01T01:30:00Z';
+    const from = '2012-06-01T00:30:00Z';
+    const to = '2012-06-01T01:30:00Z';
     expect((await driftline('schedule', 'backfill', '--pipeline', 'hourly', '--from', from, '--to', to)).code).toBe(0);
     const ids: string[] = [];
     for (let attempt = 0; attempt < 50 && ids.length === 0; attempt += 1) {
@@ -251,6 +253,12 @@ describe('scheduled runs', () => {
     expect(Date.parse(result.logicalDate as string)).toBeGreaterThanOrEqual(Date.parse(from));
     expect(Date.parse(result.logicalDate as string)).toBeLessThanOrEqual(Date.parse(to));
     expect((await statusOf(ids[0] as string)).status.logicalDate).toBe(result.logicalDate);
+    const months = employmentRows().map((row) => Date.parse(row.month as string));
+    const upToSlot = months.filter((month) => month <= Date.parse(result.logicalDate as string)).length;
+    expect(upToSlot).toBeLessThan(months.length);
+    const data = JSON.parse((await driftline('data', '--snapshot', String(result.snapshotId), '--json')).stdout);
+    expect(data.rowCount).toBe(upToSlot);
+    expect(data.filteredCount).toBe(months.length - upToSlot);
     expect(await (await handle.describe()).staticSummary()).toBe('hourly: scheduled run (trains when the data drifted)');
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ColumnSpecs } from '../../lib/data/column-spec';
 import { contentDigest, SnapshotHasher } from '../../lib/data/digest';
-import { rowPredicate } from '../../lib/data/row-filter';
+import { atLogicalDate, rowPredicate } from '../../lib/data/row-filter';
 import { PipelineSpec } from '../../lib/spec/pipeline-spec';
 
 const COLUMNS: ColumnSpecs = {
@@ -32,7 +32,7 @@ describe('row filters (source.where)', () => {
 
   it('refuses a filter on an undeclared column, a bound of the wrong type and a list on a range column, naming the field', () => {
     expect(refusedAt([{ column: 'volume', from: 1 }])).toEqual(['source.where.0.column: column "volume" is not declared in columns']);
-    expect(refusedAt([{ column: 'date', from: 2010 }])).toEqual(['source.where.0.from: an ISO date such as 2015-12-31']);
+    expect(refusedAt([{ column: 'date', from: 2010 }])).toEqual(['source.where.0.from: an ISO date such as 2015-12-31, or "logicalDate"']);
     expect(refusedAt([{ column: 'price', to: 'high' }])).toEqual(['source.where.0.to: a number for the numeric column "price"']);
     expect(refusedAt([{ column: 'price', in: ['1'] }])).toEqual(['source.where.0.in: in lists values of a categorical column; "price" is numeric: give from/to']);
     expect(refusedAt([{ column: 'up', from: 1 }])).toEqual(['source.where.0.from: a boolean column has no range: give in']);
@@ -64,5 +64,17 @@ describe('row filters (source.where)', () => {
     expect(digestOf()).toBe(contentDigest({ version: 1, schema: 'schema', rows: sha('1\tAAPL\n'), quarantine: sha('') }));
     expect(digestOf([{ column: 'symbol', in: ['AAPL'] }])).not.toBe(digestOf());
     expect(digestOf([{ column: 'symbol', in: ['AAPL'] }])).not.toBe(digestOf([{ column: 'symbol', in: ['AAPL', 'MSFT'] }]));
+  });
+
+  it('reads a "logicalDate" bound as the run\'s logical date, and as no bound for a run started by hand', () => {
+    expect(refusedAt([{ column: 'date', to: 'logicalDate' }])).toEqual([]);
+    expect(refusedAt([{ column: 'price', to: 'logicalDate' }])).toEqual(['source.where.0.to: a number for the numeric column "price"']);
+    const where = [{ column: 'date', from: '2010-01-01', to: 'logicalDate' }, { column: 'symbol', in: ['AAPL'] }];
+    expect(atLogicalDate(where, '2012-06-01T01:00:00.000Z')).toEqual([{ column: 'date', from: '2010-01-01', to: '2012-06-01T01:00:00.000Z' }, { column: 'symbol', in: ['AAPL'] }]);
+    expect(atLogicalDate(where, undefined)).toEqual([{ column: 'date', from: '2010-01-01' }, { column: 'symbol', in: ['AAPL'] }]);
+    expect(atLogicalDate(undefined, '2012-06-01T01:00:00.000Z')).toBeUndefined();
+    const keep = rowPredicate(atLogicalDate([{ column: 'date', to: 'logicalDate' }], '2012-06-01T01:00:00.000Z'), COLUMNS);
+    expect(keep?.(['A', Date.parse('2012-06-01T01:00:00Z'), 1, true])).toBe(true);
+    expect(keep?.(['A', Date.parse('2012-06-01T01:00:01Z'), 1, true])).toBe(false);
   });
 });

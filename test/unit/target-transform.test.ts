@@ -10,7 +10,7 @@ import type { Row } from '../../lib/data/typed-row';
 import { planTraining, trainWith } from '../../lib/model/model-artifact';
 import { checkTargetDomain, inTargetUnits, labelsForModel } from '../../lib/model/target-transform';
 import { BUILT_IN_PIPELINES_DIR } from '../../lib/spec/load-spec';
-import { PipelineSpec } from '../../lib/spec/pipeline-spec';
+import { FeatureSpec, PipelineSpec } from '../../lib/spec/pipeline-spec';
 import { BUILT_IN_TRAINERS } from '../../lib/trainers/built-in';
 import type { Trainer } from '../../lib/trainers/trainer';
 
@@ -123,6 +123,39 @@ describe('target transforms', () => {
     expect(result.metrics.rmse).toBeCloseTo(Math.sqrt(squared.reduce((a, b) => a + b, 0) / squared.length), 6);
     const stored = await predictAnyWith(result.artifact, planned.test.x.slice(0, 2), new AbortController().signal);
     expect(stored[0]).toBeCloseTo(Math.expm1(logMean), 9);
+  });
+});
+
+interface Reference {
+  features: string[];
+  alpha: number;
+  train: { x: number[][]; y: number[] };
+  test: { x: number[][]; y: number[] };
+  predictions: number[];
+  rmse: number;
+  rmseWithoutTransform: number;
+  rmseOfTrainingMean: number;
+}
+
+// scikit-learn's TransformedTargetRegressor (StandardScaler + Ridge on log1p, expm1 back): test/fixtures/make-target-transform-reference.py.
+const reference = JSON.parse(readFileSync(new URL('../fixtures/target-transform-reference.json', import.meta.url), 'utf8')) as Reference;
+
+describe('target transform against scikit-learn', () => {
+  it('predicts penguin body mass as TransformedTargetRegressor does, RMSE in grams', async () => {
+    const examples = (part: { x: number[][]; y: number[] }, offset: number) => ({
+      featureNames: reference.features,
+      x: part.x,
+      y: part.y,
+      at: part.y.map((_, i) => String(offset + i).padStart(10, '0')),
+      row: part.y.map((_, i) => offset + i),
+    });
+    const plan = { target: 'Body Mass (g)', horizon: 0, features: FeatureSpec.parse({ columns: reference.features }), categories: {}, targetTransform: 'log1p' as const };
+    const planned = { plan, train: examples(reference.train, 0), test: examples(reference.test, reference.train.y.length), refit: false };
+    const result = await trainWith(BUILT_IN_TRAINERS.ridge, { kind: 'built-in', name: 'ridge' }, planned, { alpha: reference.alpha }, () => undefined);
+    const predicted = await predictAnyWith(result.artifact, reference.test.x, new AbortController().signal);
+    (predicted as number[]).forEach((p, i) => expect(p).toBeCloseTo(reference.predictions[i] as number, 6));
+    expect(result.metrics.rmse).toBeCloseTo(reference.rmse, 6);
+    console.info(`penguins ridge on log1p: rmse ${result.metrics.rmse.toFixed(2)} g (scikit-learn ${reference.rmse.toFixed(2)}; without the transform ${reference.rmseWithoutTransform.toFixed(2)}; training mean ${reference.rmseOfTrainingMean.toFixed(2)})`);
   });
 });
 

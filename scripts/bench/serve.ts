@@ -1,0 +1,208 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadConfig } from '../../lib/config';
+import { frameOfRows } from '../../lib/data/columns/frame';
+import { resolveSourcePath } from '../../lib/data/sources/resolve-source';
+import type { Row } from '../../lib/data/typed-row';
+import { ensureDatabase, migrateUp } from '../../lib/db/migrate';
+import { registerVersion } from '../../lib/db/model-registry';
+import { createPool } from '../../lib/db/pool';
+import { planTraining, trainWith } from '../../lib/model/model-artifact';
+import { PipelineSpec } from '../../lib/spec/pipeline-spec';
+import { BUILT_IN_TRAINERS } from '../../lib/trainers/built-in';
+import { startServing } from '../../workers/serving/start';
+import type { BenchResult } from '../support/bench-contract';
+
+const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+const PIPELINE = 'bench-serve-penguins';
+const MODEL = `${PIPELINE}-model`;
+/** The issue's load: single rows at 200 requests/s; then as fast as 8 concurrent clients go. */
+const RATE = 200;
+const RATE_SECONDS = 20;
+const SATURATION_SECONDS = 8;
+const CLIENTS = 8;
+
+const COLUMNS = {
+  Species: { type: 'categorical', nullable: false },
+  Island: { type: 'categorical', nullable: false },
+  'Beak Length (mm)': { type: 'numeric', nullable: true },
+  'Beak Depth (mm)': { type: 'numeric', nullable: true },
+  'Flipper Length (mm)': { type: 'numeric', nullable: true },
+  'Body Mass (g)': { type: 'numeric', nullable: true },
+  Sex: { type: 'categorical', nullable: true },
+} as const;
+
+interface Run {
+  logging: boolean;
+  load: string;
+  rowsPerRequest: number;
+  requests: number;
+  failed: number;
+  requestsPerS: number;
+  rowsPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/**
+ * Online predictions of a penguin-species classifier (logistic, trained here as the pipeline
+ * would) over loopback HTTP: single-row requests at 200/s, then single-row and 100-row requests
+ * at saturation, with every prediction logged and with logging off.
+ */
+export async function benchServe(say: (line: string) => void): Promise<BenchResult> {
+  const databaseUrl = ADMIN_URL.replace(/\/postgres$/, `/driftline_bench_serve_${Date.now()}`);
+  await ensureDatabase(databaseUrl);
+  await migrateUp(databaseUrl);
+  const pipelinesDir = mkdtempSync(path.join(os.tmpdir(), 'driftline-bench-serve-'));
+  const birds = JSON.parse(readFileSync(resolveSourcePath({ kind: 'package-file', package: 'vega-datasets', path: 'data/penguins.json', format: 'json', delimiter: ',' }, '.'), 'utf8')) as Record<string, unknown>[];
+  const rows: Row[] = birds.map((bird) => Object.fromEntries(Object.keys(COLUMNS).map((c) => [c, bird[c] === '.' || bird[c] === undefined ? null : (bird[c] as Row[string])])));
+  await registerChampion(databaseUrl, pipelinesDir, rows);
+  const questions = rows.filter((row) => Object.values(row).every((v) => v !== null)).map(({ Species: _, ...rest }) => rest);
+  const runs: Run[] = [];
+  for (const logging of [true, false]) {
+    const server = await startServing(loadConfig({ DATABASE_URL: databaseUrl, DRIFTLINE_PIPELINES_DIR: pipelinesDir }), {
+      host: '127.0.0.1',
+      port: 0,
+      limits: { rows: 1_000, bodyBytes: 1024 * 1024 },
+      pollMs: 2_000,
+      logPredictions: logging,
+    });
+    try {
+      const url = `${server.url}/v1/models/${MODEL}/predict`;
+      const body = (n: number, i: number) => JSON.stringify(Array.from({ length: n }, (_, k) => questions[(i * n + k) % questions.length]));
+      await closedLoop(url, 1, 2, (i) => body(1, i)); // warm-up: the model loads on its first request
+      const runsOf = [
+        { load: `${RATE}/s`, rowsPerRequest: 1, measure: () => fixedRate(url, RATE, RATE_SECONDS, (i) => body(1, i)) },
+        { load: `saturation, ${CLIENTS} clients`, rowsPerRequest: 1, measure: () => closedLoop(url, CLIENTS, SATURATION_SECONDS, (i) => body(1, i)) },
+        { load: `saturation, ${CLIENTS} clients`, rowsPerRequest: 100, measure: () => closedLoop(url, CLIENTS, SATURATION_SECONDS, (i) => body(100, i)) },
+      ];
+      for (const { load, rowsPerRequest, measure } of runsOf) {
+        const measured = await measure();
+        const run = { logging, load, rowsPerRequest, ...summarize(measured, rowsPerRequest) };
+        runs.push(run);
+        say(`logging ${logging ? 'on ' : 'off'} ${load}, ${rowsPerRequest} row(s): p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms, ${run.requestsPerS.toFixed(0)} req/s, ${run.rowsPerS.toFixed(0)} rows/s, ${run.failed} failed`);
+      }
+    } finally {
+      await server.close();
+      if (logging) say(`logged ${server.metrics.logged} predictions, ${server.metrics.logFailures} failed writes, ${server.metrics.dropped} dropped`);
+    }
+  }
+  return { name: 'serve', markdown: markdown(runs), data: { rate: RATE, rateSeconds: RATE_SECONDS, saturationSeconds: SATURATION_SECONDS, clients: CLIENTS, runs } };
+}
+
+/** Trains the classifier on every bird and makes it champion, as a pipeline run would leave it. */
+async function registerChampion(databaseUrl: string, pipelinesDir: string, rows: Row[]): Promise<void> {
+  const spec = PipelineSpec.parse({
+    name: PIPELINE,
+    kind: 'cross-sectional',
+    source: { kind: 'file', path: 'none.csv', format: 'csv' },
+    columns: COLUMNS,
+    target: 'Species',
+    features: { columns: ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'], categorical: ['Island', 'Sex'] },
+    model: { name: MODEL, trainer: 'logistic', params: { alpha: 1 } },
+    evaluation: { holdout: { fraction: 0.25, seed: 3 }, primaryMetric: 'log_loss' },
+  });
+  writeFileSync(path.join(pipelinesDir, `${PIPELINE}.json`), JSON.stringify(spec));
+  const planned = planTraining(frameOfRows(rows, spec.columns), spec);
+  const result = await trainWith(BUILT_IN_TRAINERS.logistic, { kind: 'built-in', name: 'logistic' }, planned, { alpha: 1 }, () => undefined);
+  const pool = createPool(databaseUrl, 1);
+  try {
+    const version = await registerVersion(pool, {
+      modelName: MODEL,
+      pipeline: PIPELINE,
+      runKey: 'bench',
+      trainer: 'logistic',
+      params: { alpha: 1 },
+      artifact: result.artifact,
+      artifactDigest: 'bench',
+      fits: { evaluated: { ...result.evaluated.fit, artifactDigest: 'bench' } },
+      trainingSnapshotIds: [],
+      trainingWindow: { asOfSnapshotId: 1, snapshotIds: [], rows: rows.length, by: 'row', from: null, to: null },
+      driftMethods: {},
+      codeVersion: 'bench',
+      trainerDigest: 'bench',
+      metrics: result.metrics,
+    });
+    await pool.query("INSERT INTO model_aliases (model_name, alias, version_id) VALUES ($1, 'champion', $2)", [MODEL, version.id]);
+  } finally {
+    await pool.end();
+  }
+}
+
+interface Measured {
+  latencies: number[];
+  failed: number;
+  seconds: number;
+}
+
+async function post(url: string, body: string): Promise<boolean> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  await response.arrayBuffer();
+  return response.ok;
+}
+
+/** Requests started on a fixed schedule (open loop), so a slow answer does not hide the ones queued behind it. */
+async function fixedRate(url: string, rate: number, seconds: number, body: (i: number) => string): Promise<Measured> {
+  const latencies: number[] = [];
+  let failed = 0;
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < rate * seconds; i += 1) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const text = body(i);
+    pending.push(
+      post(url, text).then(
+        (ok) => {
+          // Measured from when the request was due: time waiting to be sent counts.
+          latencies.push(performance.now() - due);
+          if (!ok) failed += 1;
+        },
+        () => void (failed += 1),
+      ),
+    );
+  }
+  await Promise.all(pending);
+  return { latencies, failed, seconds: (performance.now() - started) / 1000 };
+}
+
+/** `clients` callers each sending the next request as soon as the last is answered. */
+async function closedLoop(url: string, clients: number, seconds: number, body: (i: number) => string): Promise<Measured> {
+  const latencies: number[] = [];
+  let failed = 0;
+  let next = 0;
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < end) {
+        const text = body(next++);
+        const t = performance.now();
+        const ok = await post(url, text).catch(() => false);
+        latencies.push(performance.now() - t);
+        if (!ok) failed += 1;
+      }
+    }),
+  );
+  return { latencies, failed, seconds: (performance.now() - started) / 1000 };
+}
+
+function summarize({ latencies, failed, seconds }: Measured, rowsPerRequest: number) {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  return { requests: latencies.length, failed, requestsPerS: latencies.length / seconds, rowsPerS: (latencies.length * rowsPerRequest) / seconds, p50Ms: at(0.5), p99Ms: at(0.99) };
+}
+
+function markdown(runs: Run[]): string {
+  const lines = [
+    `Online predictions of a penguin-species classifier (logistic regression, 6 input columns, 3 classes) over loopback HTTP, the load generator in the same process (Node fetch). Single-row requests at ${RATE}/s for ${RATE_SECONDS} s (latency measured from when each request was due), then single-row and 100-row requests from ${CLIENTS} clients as fast as answered for ${SATURATION_SECONDS} s each; with every prediction logged to PostgreSQL (batched) and with logging off.`,
+    '',
+    '| logging | load | rows/request | requests | failed | req/s | rows/s | p50 ms | p99 ms |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...runs.map((r) => `| ${r.logging ? 'on' : 'off'} | ${r.load} | ${r.rowsPerRequest} | ${r.requests} | ${r.failed} | ${r.requestsPerS.toFixed(0)} | ${r.rowsPerS.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} |`),
+  ];
+  return lines.join('\n');
+}

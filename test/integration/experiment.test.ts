@@ -1,14 +1,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExperimentAnalysis } from '../../lib/experiments/analysis';
 import { modelPipeline } from '../../workflows/pipeline';
 import { runExperiment } from '../../workflows/experiment';
+import { experimentStatusQuery, stopExperimentUpdate } from '../../workflows/experiment-messages';
 import { pipelineFolderWith } from '../support/pipelines';
 import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
 
 const TASK_QUEUE = 'experiment-test';
 const PIPELINE = 'experiment-employment';
+/** The same data through a trainer that spins `spinMs` per fit (then predicts the mean): cells that take time, or hang. */
+const SLOW_PIPELINE = 'experiment-slow';
+const SLOW_TRAINER = fileURLToPath(new URL('../fixtures/trainers/slow-trainer.ts', import.meta.url));
 
 let stack: WorkerStack;
 let pipelinesDir: string;
@@ -29,11 +34,18 @@ const FACTORIAL = {
 
 beforeAll(async () => {
   pipelinesDir = pipelineFolderWith(PIPELINE);
+  pipelineFolderWith(SLOW_PIPELINE, (spec) => {
+    spec.model = { name: `${SLOW_PIPELINE}-model`, trainer: { module: SLOW_TRAINER }, params: { spinMs: 0 } };
+    spec.training = { norm: { maxSeconds: 2 } };
+    spec.promotion = { gates: {}, beatBaselines: false };
+  }, pipelinesDir);
   mkdirSync(path.join(pipelinesDir, 'experiments'));
   writeFileSync(path.join(pipelinesDir, 'experiments', 'factorial.json'), JSON.stringify(FACTORIAL));
   stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir });
   // The experiment scores cells on the pipeline's newest snapshot, against its champion's configuration.
-  await stack.env.client.workflow.execute(modelPipeline, { taskQueue: TASK_QUEUE, workflowId: 'experiment-champion', args: [{ pipeline: PIPELINE, requestedBy: 'test' }] });
+  for (const pipeline of [PIPELINE, SLOW_PIPELINE]) {
+    await stack.env.client.workflow.execute(modelPipeline, { taskQueue: TASK_QUEUE, workflowId: `experiment-${pipeline}`, args: [{ pipeline, requestedBy: 'test' }] });
+  }
 });
 
 afterAll(async () => {
@@ -79,5 +91,54 @@ describe('a designed experiment on Temporal', () => {
       args: [{ experiment: { ...FACTORIAL, name: 'bad', factors: { ...FACTORIAL.factors, promo: { kind: 'interaction', columns: ['nonfarm_change', 'promotion'] } } }, requestedBy: 'test' }],
     });
     await expect(run).rejects.toMatchObject({ cause: { cause: { message: expect.stringContaining('factors.promo.columns.1') } } });
+  });
+
+  it('a stop Update ends a larger experiment cleanly: running cells cancelled and counted, the finished ones analysed', async () => {
+    const spec = {
+      name: 'slow-sixteen',
+      pipeline: SLOW_PIPELINE,
+      factors: Object.fromEntries(['a', 'b', 'c'].map((name) => [name, { kind: 'param', param: name, levels: [1, 2] }]).concat([['spinMs', { kind: 'param', param: 'spinMs', levels: [150, 200] }]])),
+      design: { kind: 'full-factorial' },
+      replication: { folds: 3 },
+      budget: { parallel: 2 },
+    };
+    const handle = await stack.env.client.workflow.start(runExperiment, { taskQueue: TASK_QUEUE, workflowId: 'experiment-stop', args: [{ experiment: spec, requestedBy: 'test' }] });
+    for (;;) {
+      const status = await handle.query(experimentStatusQuery);
+      if (status.done >= 2) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const receipt = await handle.executeUpdate(stopExperimentUpdate, { args: [{ by: 'ana', reason: 'enough seen' }] });
+    expect(receipt.stopping).toBe(true);
+    const summary = await handle.result();
+    expect(summary.status).toBe('stopped');
+    expect(summary.counts.done).toBeGreaterThanOrEqual(2);
+    expect(summary.counts.done).toBeLessThan(16);
+    const rows = await stack.pool.query<{ status: string; reason: string | null }>('SELECT status, reason FROM experiment_cells WHERE experiment_id = $1', [summary.experimentId]);
+    expect(rows.rows.length).toBe(summary.counts.done + summary.counts.failed + summary.counts.cancelled);
+    rows.rows.filter((r) => r.status === 'cancelled').forEach((r) => expect(r.reason).toBe('the experiment was stopped'));
+    const stored = await stack.pool.query<{ status: string; analysis: { counts: unknown; cells: unknown[] } }>('SELECT status, analysis FROM experiments WHERE id = $1', [summary.experimentId]);
+    expect(stored.rows[0]?.status).toBe('stopped');
+    expect(stored.rows[0]?.analysis.cells).toHaveLength(summary.counts.done);
+    const final = await handle.query(experimentStatusQuery);
+    expect(final).toMatchObject({ stage: 'done', stopped: 'stopped by ana: enough seen' });
+  });
+
+  it('cancels a cell that hangs at the runtime norm and completes the experiment, reporting it', async () => {
+    const spec = {
+      name: 'one-hangs',
+      pipeline: SLOW_PIPELINE,
+      factors: { a: { kind: 'param', param: 'a', levels: [1, 2] }, spinMs: { kind: 'param', param: 'spinMs', levels: [0, 60_000] } },
+      design: { kind: 'full-factorial' },
+      replication: { folds: 2 },
+      budget: { parallel: 4 },
+    };
+    const summary = await stack.env.client.workflow.execute(runExperiment, { taskQueue: TASK_QUEUE, workflowId: 'experiment-hang', args: [{ experiment: spec, requestedBy: 'test' }] });
+    expect(summary).toMatchObject({ status: 'completed', counts: { done: 2, failed: 0, cancelled: 2 } });
+    const rows = await stack.pool.query<{ levels: { spinMs: number }; status: string; reason: string }>('SELECT levels, status, reason FROM experiment_cells WHERE experiment_id = $1 AND status = $2', [summary.experimentId, 'cancelled']);
+    for (const row of rows.rows) {
+      expect(row.levels.spinMs).toBe(60_000);
+      expect(row.reason).toMatch(/^over its runtime norm: ran 2\.\d s against 2\.0 s/);
+    }
   });
 });

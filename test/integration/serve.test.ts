@@ -165,6 +165,8 @@ describe('driftline serve on real Temporal and PostgreSQL', () => {
     delete missing.Island;
     const absent = await call(`/v1/models/${MODEL}/predict`, { body: missing });
     expect(absent.json().error).toMatch(/row 0, column "Island"/);
+    const garbled = await call(`/v1/models/${MODEL}/predict`, { raw: '[{"Island": "Biscoe",' });
+    expect([garbled.status, garbled.json().error]).toEqual([400, 'The body is not valid JSON.']);
     await untilLogged();
     expect(await loggedCount()).toBe(before);
   });

@@ -182,7 +182,7 @@ function describeError(error: unknown, limits: ServingLimits): [number, string] 
   const { statusCode, code } = error as FastifyError;
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return [413, `The body is larger than ${limits.bodyBytes} bytes, the limit of this server: send fewer rows per request.`];
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return [415, 'Send rows as JSON (Content-Type: application/json).'];
-  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (statusCode === 400 && error instanceof SyntaxError)) return [400, 'The body is not valid JSON.'];
+  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (statusCode === 400 && error instanceof SyntaxError)) return [400, 'The body is not valid JSON.'];
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) return [statusCode, 'The request was refused.'];
   return [500, 'The server could not answer this request; the error is in its log.'];
 }

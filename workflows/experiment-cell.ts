@@ -58,7 +58,10 @@ export async function experimentCell(input: ExperimentCellInput): Promise<CellOu
     return ended(await record('cancelled', over, finished.elapsedMs));
   } catch (error) {
     if (isCancellation(error)) {
-      // The experiment was stopped: the cell is counted as cancelled, then the cancellation stands.
+      // The experiment was stopped: once the compute has stopped (or finished, then its scores
+      // stand) the cell is counted as cancelled, and the cancellation stands.
+      const late = await evaluation.catch(() => undefined);
+      if (late) return ended(late);
       await CancellationScope.nonCancellable(() => record('cancelled', 'the experiment was stopped'));
       throw error;
     }

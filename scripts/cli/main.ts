@@ -8,6 +8,7 @@ import { registerDashboardCommand } from './commands/dashboard';
 import { registerDataCommand } from './commands/data';
 import { registerDriftCommand } from './commands/drift';
 import { registerEvaluateCommand } from './commands/evaluate';
+import { registerExperimentCommand } from './commands/experiment';
 import { registerLineageCommand } from './commands/lineage';
 import { registerMigrateCommand } from './commands/migrate';
 import { registerModelsCommand } from './commands/models';
@@ -42,6 +43,7 @@ for (const register of [
   registerDataCommand,
   registerLineageCommand,
   registerEvaluateCommand,
+  registerExperimentCommand,
   registerDriftCommand,
   registerAnnotateCommand,
   registerActualsCommand,

@@ -1,11 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ExperimentAnalysis } from '../../lib/experiments/analysis';
 import { modelPipeline } from '../../workflows/pipeline';
 import { runExperiment } from '../../workflows/experiment';
 import { experimentStatusQuery, stopExperimentUpdate } from '../../workflows/experiment-messages';
+import { runDriftline } from '../support/driftline-cli';
 import { pipelineFolderWith } from '../support/pipelines';
 import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
 
@@ -48,6 +49,10 @@ beforeAll(async () => {
   }
 });
 
+function driftline(...args: string[]) {
+  return runDriftline({ DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, DRIFTLINE_PIPELINES_DIR: pipelinesDir }, ...args);
+}
+
 afterAll(async () => {
   await stack?.stop();
 });
@@ -82,6 +87,17 @@ describe('a designed experiment on Temporal', () => {
     const means = cells.rows.map((r) => r.scores.reduce((s, v) => s + v, 0) / r.scores.length);
     expect(analysis.best.index).toBe(means.indexOf(Math.min(...means)));
     expect(summary.recommendation).toBe(analysis.recommendation.reason);
+
+    // The CLI reports the stored analysis: as JSON for scripts, and for people.
+    const json = await driftline('experiment', 'report', String(summary.experimentId), '--json');
+    expect(json.code).toBe(0);
+    const reported = JSON.parse(json.stdout) as { experiment: { analysis: ExperimentAnalysis }; cells: unknown[] };
+    expect(reported.experiment.analysis).toEqual(analysis);
+    expect(reported.cells).toHaveLength(8);
+    const human = await driftline('experiment', 'report', 'factorial');
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('main effects');
+    expect(human.stdout).toContain(`recommendation: ${analysis.recommendation.reason}`);
   });
 
   it('refuses an inline experiment that does not fit its pipeline, naming the field, without retrying', async () => {

@@ -1,0 +1,124 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { frameOf } from '../../lib/arrival/pipeline-data';
+import { trainingData } from '../../lib/arrival/windows';
+import { experimentCells } from '../../lib/db/experiments';
+import { loadPipelineData } from '../../lib/db/pipeline-data';
+import { createPool } from '../../lib/db/pool';
+import { latestSnapshotId } from '../../lib/db/snapshots';
+import { configureCell } from '../../lib/experiments/cell-config';
+import { designCells } from '../../lib/experiments/design';
+import { ExperimentSpec } from '../../lib/experiments/experiment-spec';
+import { scoreCell } from '../../lib/experiments/score-cell';
+import { loadPipelineSpec } from '../../lib/spec/load-spec';
+import { BUILT_IN_TRAINERS } from '../../lib/trainers/built-in';
+import { createDriftlineWorker } from '../../workers/create-worker';
+import { prebuiltWorkflowBundle } from '../../workers/workflow-bundle';
+import { runExperiment } from '../../workflows/experiment';
+import { modelPipeline } from '../../workflows/pipeline';
+import { DRIFTLINE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import type { BenchResult } from '../support/bench-contract';
+import { findOrBuildTemporal } from '../support/temporal-binary';
+import { createBenchDatabase, dropBenchDatabase } from './pipeline-runs/bench-database';
+import { writeBundledSpecs } from './pipeline-runs/bundled-specs';
+import { describeMachineLoad, loadAverage } from './pipeline-runs/machine-load';
+
+const PIPELINE = 'experiment-bench';
+const TASK_QUEUE = 'experiment-bench';
+/** The issue's bar: the experiment through Temporal within 2× the same fits back to back in one process. */
+const TARGET_RATIO = 2;
+
+/** A 2⁵ full factorial of ridge on the bundled data: 32 cells × 3 folds = 96 fits. */
+const SPEC = {
+  name: 'bench',
+  pipeline: PIPELINE,
+  factors: {
+    alpha: { kind: 'param', param: 'alpha', levels: [1, 100] },
+    lags: { kind: 'lags', levels: [[1], [1, 2, 3]] },
+    manufacturing: { kind: 'feature', column: 'manufacturing' },
+    construction: { kind: 'feature', column: 'construction' },
+    government: { kind: 'feature', column: 'government' },
+  },
+  design: { kind: 'full-factorial' },
+  replication: { folds: 3 },
+  budget: { parallel: 4 },
+};
+
+/**
+ * The orchestration overhead of an experiment: a 2⁵ × 3-fold ridge experiment through Temporal
+ * (one child workflow and one pooled-thread activity per cell, each loading its data from
+ * PostgreSQL, every cell stored), against the same 96 fits back to back in one process on data
+ * loaded once. The two must score every cell the same.
+ */
+export async function benchExperiment(say: (line: string) => void): Promise<BenchResult> {
+  const loadAtStart = loadAverage();
+  const databaseUrl = await createBenchDatabase('experiment');
+  const pool = createPool(databaseUrl);
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: findOrBuildTemporal(say) }, ui: false, searchAttributes: DRIFTLINE_SEARCH_ATTRIBUTES, log: { format: 'pretty', level: 'error' } },
+  });
+  const pipelinesDir = writeBundledSpecs([PIPELINE]);
+  mkdirSync(path.join(pipelinesDir, 'experiments'));
+  writeFileSync(path.join(pipelinesDir, 'experiments', 'bench.json'), JSON.stringify(SPEC));
+  const worker = await createDriftlineWorker({
+    connection: env.nativeConnection,
+    config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: TASK_QUEUE },
+    deps: { pool, codeVersion: 'bench', pipelinesDir },
+    workflowBundle: await prebuiltWorkflowBundle(say),
+  });
+  const running = worker.run();
+  try {
+    await env.client.workflow.execute(modelPipeline, { taskQueue: TASK_QUEUE, workflowId: 'experiment-bench-ingest', args: [{ pipeline: PIPELINE, requestedBy: 'bench' }] });
+    say('ingested the bundled data; running the experiment through Temporal');
+    const temporalStart = performance.now();
+    const summary = await env.client.workflow.execute(runExperiment, { taskQueue: TASK_QUEUE, workflowId: 'experiment-bench', args: [{ experiment: 'bench', requestedBy: 'bench' }] });
+    const temporalMs = performance.now() - temporalStart;
+    say(`through Temporal: ${(temporalMs / 1000).toFixed(2)} s (${summary.counts.done} cells done)`);
+
+    const inProcessStart = performance.now();
+    const inProcess = await backToBack(pool);
+    const inProcessMs = performance.now() - inProcessStart;
+    say(`back to back in one process: ${(inProcessMs / 1000).toFixed(2)} s (${inProcess.fits} fits)`);
+
+    const stored = await experimentCells(pool, summary.experimentId);
+    const largestDifference = Math.max(...stored.map((cell) => Math.max(...(cell.scores ?? [NaN]).map((s, i) => Math.abs(s - (inProcess.scores[cell.cellIndex]?.[i] ?? NaN))))));
+    const ratio = temporalMs / inProcessMs;
+    const machineLoad = describeMachineLoad(loadAtStart, loadAverage());
+    const markdown = [
+      `A 2⁵ full factorial × 3 folds of ridge on the bundled us-employment data (32 cells, ${inProcess.fits} fits), budget.parallel 4, one worker in this process.`,
+      '',
+      '| | wall time |',
+      '|---|---|',
+      `| runExperiment through Temporal (32 experimentCell children, each cell loading its rows and stored in PostgreSQL, analysis included) | ${(temporalMs / 1000).toFixed(2)} s |`,
+      `| the same ${inProcess.fits} fits back to back in one process (rows loaded once) | ${(inProcessMs / 1000).toFixed(2)} s |`,
+      `| ratio (target < ${TARGET_RATIO}×) | ${ratio.toFixed(2)}× |`,
+      '',
+      `Every cell scored the same both ways (largest difference ${largestDifference.toExponential(1)}). ${machineLoad}`,
+    ].join('\n');
+    return { name: 'experiment', markdown, data: { temporalMs, inProcessMs, ratio, targetRatio: TARGET_RATIO, fits: inProcess.fits, cells: summary.counts, largestDifference, machineLoad } };
+  } finally {
+    worker.shutdown();
+    await running;
+    await pool.end();
+    await env.teardown();
+    await dropBenchDatabase(databaseUrl);
+  }
+
+  /** The experiment's cells scored one after another on this event loop, from one load of the rows. */
+  async function backToBack(db: typeof pool): Promise<{ fits: number; scores: number[][] }> {
+    const spec = ExperimentSpec.parse(SPEC);
+    const { spec: pipeline } = await loadPipelineSpec(PIPELINE, pipelinesDir);
+    const snapshotId = (await latestSnapshotId(db, PIPELINE)) as number;
+    const scores: number[][] = [];
+    let fits = 0;
+    const frame = frameOf(trainingData(await loadPipelineData(db, pipeline, snapshotId), pipeline.arrival));
+    for (const cell of designCells(spec)) {
+      const configured = configureCell(pipeline, spec.factors, cell);
+      const scored = await scoreCell(frame, configured, BUILT_IN_TRAINERS.ridge, spec.replication, false);
+      scores[cell.index] = scored.scores;
+      fits += scored.folds;
+    }
+    return { fits, scores };
+  }
+}

@@ -42,7 +42,7 @@ const SPEC = {
   },
   design: { kind: 'full-factorial' },
   replication: { folds: 3 },
-  budget: { parallel: 4 },
+  budget: { parallel: 8 },
 };
 
 /**
@@ -86,7 +86,7 @@ export async function benchExperiment(say: (line: string) => void): Promise<Benc
     const ratio = temporalMs / inProcessMs;
     const machineLoad = describeMachineLoad(loadAtStart, loadAverage());
     const markdown = [
-      `A 2⁵ full factorial × 3 folds of ridge on the bundled us-employment data (32 cells, ${inProcess.fits} fits), budget.parallel 4, one worker in this process.`,
+      `A 2⁵ full factorial × 3 folds of ridge on the bundled us-employment data (32 cells, ${inProcess.fits} fits), budget.parallel 8, one worker in this process.`,
       '',
       '| | wall time |',
       '|---|---|',

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +9,7 @@ import { runExperiment } from '../../workflows/experiment';
 import { experimentStatusQuery, stopExperimentUpdate } from '../../workflows/experiment-messages';
 import { runDriftline } from '../support/driftline-cli';
 import { pipelineFolderWith } from '../support/pipelines';
+import { startWorkerProcess } from '../support/worker-process';
 import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
 
 const TASK_QUEUE = 'experiment-test';
@@ -53,7 +55,10 @@ function driftline(...args: string[]) {
   return runDriftline({ DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, DRIFTLINE_PIPELINES_DIR: pipelinesDir }, ...args);
 }
 
+const workers: ChildProcess[] = [];
+
 afterAll(async () => {
+  for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
   await stack?.stop();
 });
 
@@ -155,6 +160,47 @@ describe('a designed experiment on Temporal', () => {
     for (const row of rows.rows) {
       expect(row.levels.spinMs).toBe(60_000);
       expect(row.reason).toMatch(/^over its runtime norm: ran 2\.\d s against 2\.0 s/);
+    }
+  });
+
+  it('a worker killed mid-experiment: a restarted one finishes it, and no cell that finished runs again', async () => {
+    const crashQueue = 'experiment-crash-test';
+    const startWorker = async () => {
+      const { child } = await startWorkerProcess({ DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_TASK_QUEUE: crashQueue, DRIFTLINE_PIPELINES_DIR: pipelinesDir });
+      workers.push(child);
+      return child;
+    };
+    const spec = {
+      name: 'crash-eight',
+      pipeline: SLOW_PIPELINE,
+      factors: { a: { kind: 'param', param: 'a', levels: [1, 2] }, b: { kind: 'param', param: 'b', levels: [1, 2] }, spinMs: { kind: 'param', param: 'spinMs', levels: [200, 250] } },
+      design: { kind: 'full-factorial' },
+      replication: { folds: 2 },
+      budget: { parallel: 2 },
+    };
+    const first = await startWorker();
+    const handle = await stack.env.client.workflow.start(runExperiment, { taskQueue: crashQueue, workflowId: 'experiment-crash', args: [{ experiment: spec, requestedBy: 'test' }] });
+    for (;;) {
+      const status = await handle.query(experimentStatusQuery).catch(() => undefined);
+      if (status && status.done >= 2 && status.running > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+    const experimentId = (await stack.pool.query<{ id: string }>('SELECT id FROM experiments WHERE workflow_id = $1', ['experiment-crash'])).rows[0]?.id;
+    const before = await stack.pool.query<{ cell_index: number }>('SELECT cell_index FROM experiment_cells WHERE experiment_id = $1', [experimentId]);
+    expect(before.rows.length).toBeGreaterThanOrEqual(2);
+
+    await startWorker();
+    const summary = await handle.result();
+    expect(summary).toMatchObject({ status: 'completed', counts: { done: 8, failed: 0, cancelled: 0 } });
+    const cells = await stack.pool.query<{ cell_index: number }>('SELECT cell_index FROM experiment_cells WHERE experiment_id = $1 ORDER BY cell_index', [experimentId]);
+    expect(cells.rows.map((r) => r.cell_index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    // A cell stored before the crash was scored by one attempt of its activity, never started again.
+    for (const { cell_index: index } of before.rows) {
+      const history = await stack.env.client.workflow.getHandle(`experiment-crash/cell-${index}`).fetchHistory();
+      const started = history.events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
+      expect(started).toHaveLength(1);
     }
   });
 });

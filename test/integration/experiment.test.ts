@@ -4,6 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ExperimentAnalysis } from '../../lib/experiments/analysis';
+import { loadConfig } from '../../lib/config';
+import { createDashboard } from '../../workers/dashboard/server';
 import { modelPipeline } from '../../workflows/pipeline';
 import { runExperiment } from '../../workflows/experiment';
 import { experimentStatusQuery, stopExperimentUpdate } from '../../workflows/experiment-messages';
@@ -103,6 +105,20 @@ describe('a designed experiment on Temporal', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('main effects');
     expect(human.stdout).toContain(`recommendation: ${analysis.recommendation.reason}`);
+
+    // The dashboard's experiment page: the recommendation, a main-effects plot and every cell.
+    const config = loadConfig({ DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: stack.env.address, DRIFTLINE_PIPELINES_DIR: pipelinesDir });
+    const dashboard = await createDashboard({ pool: stack.pool, config, temporal: async () => stack.env.client });
+    try {
+      const page = await dashboard.inject({ method: 'GET', url: `/experiments/${summary.experimentId}` });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('id="main-effects"');
+      expect(page.body).toContain('Recommendation');
+      expect(page.body.match(/<tr class="[^"]*"><td>\d/g)).toHaveLength(8);
+      expect((await dashboard.inject({ method: 'GET', url: '/experiments/999999' })).statusCode).toBe(404);
+    } finally {
+      await dashboard.close();
+    }
   });
 
   it('refuses an inline experiment that does not fit its pipeline, naming the field, without retrying', async () => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { snapshotPage, snapshotsPage } from '../../lib/dashboard/data-page';
 import { driftListPage, driftReportPage } from '../../lib/dashboard/drift-page';
+import { experimentPage } from '../../lib/dashboard/experiment-page';
 import type { SafeHtml } from '../../lib/dashboard/html';
 import { lineagePage } from '../../lib/dashboard/lineage-page';
 import { modelPage } from '../../lib/dashboard/model-page';
@@ -15,6 +16,7 @@ import { auditPage, championHistory, pipelineOfModel, versionSeries, versionsPag
 import { loadOverview, loadUndeliveredAlerts } from '../../lib/db/dashboard/overview-queries';
 import { runsPage as loadRuns } from '../../lib/db/dashboard/runs-queries';
 import { findDriftReport } from '../../lib/db/drift-reports';
+import { experimentCells, getExperiment } from '../../lib/db/experiments';
 import { loadLineage } from '../../lib/db/lineage';
 import { getSnapshot, snapshotPipelines } from '../../lib/db/snapshots';
 import { workflowUiLink } from '../../scripts/support/temporal-client';
@@ -76,6 +78,13 @@ export function registerPages(app: FastifyInstance, deps: DashboardDeps): void {
     const { page } = parseRequest(PageQuery, request.query);
     const [runs, info] = await Promise.all([loadRuns(pool, model, page), modelInfo(model)]);
     return sendPage(reply, runsPage(model, runs, workflowLink, info));
+  });
+
+  app.get('/experiments/:id', async (request, reply) => {
+    const { id } = parseRequest(SnapshotParams, request.params);
+    const experiment = found(await getExperiment(pool, id), `Experiment #${id}`);
+    const cells = await experimentCells(pool, id);
+    return sendPage(reply, experimentPage(experiment, cells, workflowLink(experiment.workflowId)));
   });
 
   app.get('/pipelines/:pipeline/drift', async (request, reply) => {

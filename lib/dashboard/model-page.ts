@@ -1,3 +1,4 @@
+import type { ExperimentRecord } from '../db/experiments';
 import type { WaitingApproval } from '../db/approvals';
 import type { AuditRow, ChampionPeriod, VersionPoint, VersionRow } from '../db/dashboard/model-queries';
 import type { ModelOverview } from '../db/dashboard/overview-queries';
@@ -26,6 +27,8 @@ export interface ModelPageData {
   approvals: WaitingApproval[];
   /** What the pipeline's spec says it is for. */
   info: PipelineInfo;
+  /** The pipeline's experiments, newest first (absent: none asked for). */
+  experiments?: ExperimentRecord[];
 }
 
 export function modelPage(d: ModelPageData): SafeHtml {
@@ -46,8 +49,15 @@ ${championTable(d.champions)}
 <h2 id="decisions">Decisions</h2>
 ${auditTable(d.audit)}
 ${pager(d.audit, (n) => `${base}?page=${d.versions.page}&auditPage=${n}`)}
+${experimentsSection(d.experiments ?? [])}
 ${rollbackForm(m.model, m.champion?.version)}`;
   return layout(m.model, [{ label: m.pipeline }, { label: m.model }], body);
+}
+
+/** Links to the pipeline's designed experiments (lib/dashboard/experiment-page.ts); nothing when there are none. */
+function experimentsSection(experiments: ExperimentRecord[]): SafeHtml | string {
+  if (experiments.length === 0) return '';
+  return html`<h2>Experiments</h2><ul>${experiments.map((e) => html`<li><a href="/experiments/${segment(e.id)}">${e.name} #${e.id}</a>: ${e.status}, ${e.cellCount} cells, started ${e.startedAt} by ${e.requestedBy}</li>`)}</ul>`;
 }
 
 /** Past this many holdouts, a line per holdout says less than points alone. */

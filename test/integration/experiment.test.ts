@@ -116,6 +116,8 @@ describe('a designed experiment on Temporal', () => {
       expect(page.body).toContain('Recommendation');
       expect(page.body.match(/<tr class="[^"]*"><td>\d/g)).toHaveLength(8);
       expect((await dashboard.inject({ method: 'GET', url: '/experiments/999999' })).statusCode).toBe(404);
+      const modelPage = await dashboard.inject({ method: 'GET', url: `/models/${PIPELINE}-model` });
+      expect(modelPage.body).toContain(`href="/experiments/${summary.experimentId}"`);
     } finally {
       await dashboard.close();
     }

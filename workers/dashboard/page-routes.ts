@@ -16,7 +16,7 @@ import { auditPage, championHistory, pipelineOfModel, versionSeries, versionsPag
 import { loadOverview, loadUndeliveredAlerts } from '../../lib/db/dashboard/overview-queries';
 import { runsPage as loadRuns } from '../../lib/db/dashboard/runs-queries';
 import { findDriftReport } from '../../lib/db/drift-reports';
-import { experimentCells, getExperiment } from '../../lib/db/experiments';
+import { experimentCells, getExperiment, pipelineExperiments } from '../../lib/db/experiments';
 import { loadLineage } from '../../lib/db/lineage';
 import { getSnapshot, snapshotPipelines } from '../../lib/db/snapshots';
 import { workflowUiLink } from '../../scripts/support/temporal-client';
@@ -63,8 +63,8 @@ export function registerPages(app: FastifyInstance, deps: DashboardDeps): void {
       listWaitingApprovals(pool, model),
     ]);
     const summary = found(overview.items[0], `Model "${model}"`);
-    const info = await loadPipelineInfo(deps, summary.pipeline);
-    return sendPage(reply, modelPage({ overview: summary, series, versions, champions, audit, approvals, info }));
+    const [info, experiments] = await Promise.all([loadPipelineInfo(deps, summary.pipeline), pipelineExperiments(pool, summary.pipeline)]);
+    return sendPage(reply, modelPage({ overview: summary, series, versions, champions, audit, approvals, info, experiments }));
   });
 
   app.get('/models/:model/versions/:version', async (request, reply) => {

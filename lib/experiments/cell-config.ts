@@ -111,3 +111,25 @@ function currentSetting(pipeline: PipelineSpec, factor: Factor, params: Record<s
     }
   }
 }
+
+/**
+ * The parameter overrides that turn the pipeline into a cell's configuration, for a normal run
+ * (`params` of modelPipeline). Only numeric parameters can be overridden per run: a cell that also
+ * changes the trainer or the features is refused, naming what to change in the pipeline spec.
+ */
+export function paramOverridesOf(pipeline: PipelineSpec, factors: ExperimentSpec['factors'], cell: Pick<DesignCell, 'index' | 'levels'>): Record<string, number> {
+  const configured = configureCell(pipeline, factors, cell);
+  const differs: string[] = [];
+  if (JSON.stringify(configured.model.trainer) !== JSON.stringify(pipeline.model.trainer)) differs.push(`model.trainer → ${JSON.stringify(configured.model.trainer)}`);
+  if (JSON.stringify(configured.features) !== JSON.stringify(pipeline.features)) differs.push(`features → ${JSON.stringify(configured.features)}`);
+  const params: Record<string, number> = {};
+  for (const [name, value] of Object.entries(configured.model.params)) {
+    if (JSON.stringify(value) === JSON.stringify(pipeline.model.params[name])) continue;
+    if (typeof value === 'number') params[name] = value;
+    else differs.push(`model.params.${name} → ${JSON.stringify(value)}`);
+  }
+  if (differs.length > 0) {
+    throw new DriftlineError('InvalidInput', `cell ${cell.index} changes more than numeric parameters, which a run cannot override: set ${differs.join('; ')} in pipeline "${pipeline.name}"'s spec and run it`);
+  }
+  return params;
+}

@@ -18,6 +18,8 @@ const TASK_QUEUE = 'experiment-test';
 const PIPELINE = 'experiment-employment';
 /** The same data through a trainer that spins `spinMs` per fit (then predicts the mean): cells that take time, or hang. */
 const SLOW_PIPELINE = 'experiment-slow';
+/** The same trainer with no runtime norm in force: a worker crash must not look like a cell over its norm. */
+const SLOW_UNBOUNDED = 'experiment-slow-unbounded';
 const SLOW_TRAINER = fileURLToPath(new URL('../fixtures/trainers/slow-trainer.ts', import.meta.url));
 
 let stack: WorkerStack;
@@ -44,11 +46,15 @@ beforeAll(async () => {
     spec.training = { norm: { maxSeconds: 2 } };
     spec.promotion = { gates: {}, beatBaselines: false };
   }, pipelinesDir);
+  pipelineFolderWith(SLOW_UNBOUNDED, (spec) => {
+    spec.model = { name: `${SLOW_UNBOUNDED}-model`, trainer: { module: SLOW_TRAINER }, params: { spinMs: 0 } };
+    spec.promotion = { gates: {}, beatBaselines: false };
+  }, pipelinesDir);
   mkdirSync(path.join(pipelinesDir, 'experiments'));
   writeFileSync(path.join(pipelinesDir, 'experiments', 'factorial.json'), JSON.stringify(FACTORIAL));
   stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir });
   // The experiment scores cells on the pipeline's newest snapshot, against its champion's configuration.
-  for (const pipeline of [PIPELINE, SLOW_PIPELINE]) {
+  for (const pipeline of [PIPELINE, SLOW_PIPELINE, SLOW_UNBOUNDED]) {
     await stack.env.client.workflow.execute(modelPipeline, { taskQueue: TASK_QUEUE, workflowId: `experiment-${pipeline}`, args: [{ pipeline, requestedBy: 'test' }] });
   }
 });
@@ -105,6 +111,13 @@ describe('a designed experiment on Temporal', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toContain('main effects');
     expect(human.stdout).toContain(`recommendation: ${analysis.recommendation.reason}`);
+
+    // On this data no cell beats the champion's configuration beyond the window-to-window noise:
+    // promote refuses, saying so, and starts no run.
+    expect(analysis.recommendation.action).toBe('keep');
+    const promoted = await driftline('experiment', 'promote', String(summary.experimentId), '--by', 'ana');
+    expect(promoted.code).toBe(2);
+    expect(promoted.stderr).toContain(`recommends no change: ${analysis.recommendation.reason}`);
 
     // The dashboard's experiment page: the recommendation, a main-effects plot and every cell.
     const config = loadConfig({ DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: stack.env.address, DRIFTLINE_PIPELINES_DIR: pipelinesDir });
@@ -190,7 +203,7 @@ describe('a designed experiment on Temporal', () => {
     };
     const spec = {
       name: 'crash-eight',
-      pipeline: SLOW_PIPELINE,
+      pipeline: SLOW_UNBOUNDED,
       factors: { a: { kind: 'param', param: 'a', levels: [1, 2] }, b: { kind: 'param', param: 'b', levels: [1, 2] }, spinMs: { kind: 'param', param: 'spinMs', levels: [200, 250] } },
       design: { kind: 'full-factorial' },
       replication: { folds: 2 },

@@ -3,11 +3,14 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { experimentCells, findExperiment } from '../../../lib/db/experiments';
 import type { ExperimentAnalysis } from '../../../lib/experiments/analysis';
-import { describeLevels } from '../../../lib/experiments/cell-config';
+import { describeLevels, paramOverridesOf } from '../../../lib/experiments/cell-config';
+import { parseExperimentSpec } from '../../../lib/experiments/load-experiment';
+import { PipelineSpec } from '../../../lib/spec/pipeline-spec';
 import { Person } from '../../../lib/people/person';
 import { runExperiment } from '../../../workflows/experiment';
 import { ExperimentName } from '../../../workflows/experiment-input';
 import { experimentStatusQuery, stopExperimentUpdate, type ExperimentStatus } from '../../../workflows/experiment-messages';
+import { followRun, printSummary, startPipeline } from '../../support/pipeline-run';
 import { workflowUiLink } from '../../support/temporal-client';
 import { output, table, type CliContext } from '../context';
 import { BY_OPTION, currentUser } from '../identity';
@@ -24,6 +27,7 @@ const RunOptions = z.object({
 
 const StopOptions = z.object({ workflowId: z.string().min(1).max(400), reason: z.string().max(2_000).optional(), by: Person, json: z.boolean().default(false) });
 const RefOptions = z.object({ ref: z.string().min(1).max(400), json: z.boolean().default(false) });
+const PromoteOptions = RefOptions.extend({ by: Person, wait: z.boolean() });
 
 /** `driftline experiment run|status|stop|report`: designed experiments on a pipeline (workflows/experiment.ts). */
 export function registerExperimentCommand(program: Command, ctx: CliContext): void {
@@ -92,6 +96,30 @@ export function registerExperimentCommand(program: Command, ctx: CliContext): vo
         .getHandle(options.workflowId)
         .executeUpdate(stopExperimentUpdate, { args: [{ by: options.by, ...(options.reason ? { reason: options.reason } : {}) }] });
       output(options.json, receipt, () => `stopping ${options.workflowId}: ${receipt.done} cells done, ${receipt.running} being cancelled`);
+    });
+
+  experiment
+    .command('promote')
+    .description("Turn an experiment's recommendation into a candidate: a normal pipeline run with the recommended cell's parameters, through evaluation, gates, approval and promotion.")
+    .argument('<experiment>', 'id, workflow id or name (its newest run)')
+    .option('--no-wait', 'print the workflow id and return')
+    .option('--json', 'print the result as JSON')
+    .option(...BY_OPTION)
+    .action(async (ref: string, raw: { by?: string }) => {
+      const options = parseOptions(PromoteOptions, { ...raw, ref, by: raw.by ?? currentUser() });
+      const record = await findExperiment(ctx.pool, options.ref);
+      if (!record) throw new UsageError(`no experiment "${options.ref}"`);
+      const recommendation = (record.analysis as ExperimentAnalysis | undefined)?.recommendation;
+      if (recommendation?.action !== 'adopt') throw new UsageError(`experiment ${record.id} recommends no change: ${recommendation?.reason ?? 'not analysed yet'}`);
+      const params = paramOverridesOf(PipelineSpec.parse(record.pipelineSpec), parseExperimentSpec(record.spec).factors, { index: recommendation.cell, levels: recommendation.levels });
+      const handle = await startPipeline(await ctx.client(), ctx.config, { pipeline: record.pipeline, params, trigger: 'manual', requestedBy: `${options.by} (experiment ${record.id}, cell ${recommendation.cell})` });
+      const link = workflowUiLink(ctx.config, handle.workflowId, handle.firstExecutionRunId);
+      if (!options.wait) return output(options.json, { workflowId: handle.workflowId, link, params }, () => `started ${handle.workflowId} with ${JSON.stringify(params)}\n  ${link}`);
+      if (!options.json) console.log(`started ${handle.workflowId} with ${JSON.stringify(params)} (experiment ${record.id}, cell ${recommendation.cell})\n  ${link}`);
+      const outcome = await followRun(handle, options.json ? () => undefined : console.log);
+      if (options.json) console.log(JSON.stringify({ workflowId: handle.workflowId, link, params, ...outcome }, null, 2));
+      else printSummary(ctx.config, handle, outcome);
+      if (outcome.error) process.exitCode = 1;
     });
 
   experiment

@@ -1,11 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ColumnSpecs } from '../../lib/data/column-spec';
-import { resolveSourcePath } from '../../lib/data/sources/resolve-source';
 import type { Pool } from '../../lib/db/pool';
 import type { DriftCheck } from '../../lib/drift/drift-check';
 import type { ColumnDrift } from '../../lib/drift/drift-report';
@@ -17,6 +15,7 @@ import { modelPipeline } from '../../workflows/pipeline';
 import type { PipelineInput } from '../../workflows/pipeline-input';
 import { startDashboard } from '../support/dashboard-browser';
 import { pipelineFolderWith } from '../support/pipelines';
+import { loadPenguins, PENGUIN_COLUMNS, writeCsv, type Bird } from '../support/vega-data';
 import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
 
 const TASK_QUEUE = 'classification-test';
@@ -27,26 +26,12 @@ let env: TestWorkflowEnvironment;
 let pool: Pool;
 let stack: WorkerStack;
 
-/** Palmer penguins (vega-datasets): the species from the measurements, island and sex, one row per bird. */
-const COLUMNS: ColumnSpecs = {
-  Species: { type: 'categorical', nullable: false },
-  Island: { type: 'categorical', nullable: false },
-  'Beak Length (mm)': { type: 'numeric', nullable: true },
-  'Beak Depth (mm)': { type: 'numeric', nullable: true },
-  'Flipper Length (mm)': { type: 'numeric', nullable: true },
-  'Body Mass (g)': { type: 'numeric', nullable: true },
-  Sex: { type: 'categorical', nullable: true },
-};
-type Bird = Record<string, string | number | null>;
-const birds = JSON.parse(
-  readFileSync(resolveSourcePath({ kind: 'package-file', package: 'vega-datasets', path: 'data/penguins.json', format: 'json', delimiter: ',' }, '.'), 'utf8'),
-) as Bird[];
+const COLUMNS = PENGUIN_COLUMNS;
+const birds = loadPenguins();
 
 /** The birds as the pipeline's CSV file (the package lists them species by species: `order` mixes them). */
 function writeBirds(rows: Bird[]): void {
-  const names = Object.keys(COLUMNS);
-  const cell = (value: string | number | null | undefined) => (value === null || value === undefined ? '' : String(value));
-  writeFileSync(path.join(pipelinesDir, `${NAME}.csv`), [names.join(','), ...rows.map((row) => names.map((n) => cell(row[n])).join(','))].join('\n'));
+  writeCsv(path.join(pipelinesDir, `${NAME}.csv`), Object.keys(COLUMNS), rows);
 }
 
 /** Every third bird held back, then all: the second run's new rows hold a third of each species. */

@@ -1,11 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { ColumnSpecs } from '../../lib/data/column-spec';
 import { frameOfRows } from '../../lib/data/columns/frame';
-import { resolveSourcePath } from '../../lib/data/sources/resolve-source';
 import type { Row } from '../../lib/data/typed-row';
 import type { Pool } from '../../lib/db/pool';
 import { rankColumns } from '../../lib/drift/rank-columns';
@@ -17,7 +15,8 @@ import { modelPipeline } from '../../workflows/pipeline';
 import type { PipelineInput } from '../../workflows/pipeline-input';
 import { startDashboard } from '../support/dashboard-browser';
 import { runDriftline } from '../support/driftline-cli';
-import { pipelineFolderWith } from '../support/pipelines';
+import { penguinMassPipeline, pipelineFolderWith } from '../support/pipelines';
+import { loadPenguins, loadStocks, PENGUIN_COLUMNS, STOCK_COLUMNS, writeStocks, type Stock } from '../support/vega-data';
 import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
 
 const TASK_QUEUE = 'data-shapes-test';
@@ -27,56 +26,12 @@ let env: TestWorkflowEnvironment;
 let pool: Pool;
 let stack: WorkerStack;
 
-const vegaFile = (file: string) => resolveSourcePath({ kind: 'package-file', package: 'vega-datasets', path: `data/${file}`, format: 'csv', delimiter: ',' }, '.');
-
-/** Palmer penguins: body mass from the other measurements, one row per bird. */
-const PENGUIN_COLUMNS: ColumnSpecs = {
-  Species: { type: 'categorical', nullable: false },
-  Island: { type: 'categorical', nullable: false },
-  'Beak Length (mm)': { type: 'numeric', nullable: true },
-  'Beak Depth (mm)': { type: 'numeric', nullable: true },
-  'Flipper Length (mm)': { type: 'numeric', nullable: true },
-  'Body Mass (g)': { type: 'numeric', nullable: true },
-  Sex: { type: 'categorical', nullable: true },
-};
-
-function penguinPipeline(name: string): void {
-  pipelineFolderWith(name, (spec) => {
-    spec.kind = 'cross-sectional';
-    spec.source = { kind: 'package-file', package: 'vega-datasets', path: 'data/penguins.json', format: 'json' };
-    spec.columns = PENGUIN_COLUMNS;
-    delete spec.timeColumn;
-    delete spec.horizon;
-    spec.keyColumns = [];
-    spec.target = 'Body Mass (g)';
-    spec.features = { columns: ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)'], categorical: ['Species', 'Sex'] };
-    spec.evaluation = { holdout: { fraction: 0.25, seed: 1 }, primaryMetric: 'rmse' };
-    spec.promotion = { gates: {} };
-    spec.checks = { rowCount: { min: 300 } };
-  }, pipelinesDir);
-}
-
-/**
- * The five stocks (symbol, date, price), their "Jan 1 2000" dates written as ISO dates (the form
- * Driftline reads) into the pipeline's file, up to and including `lastYear`.
- */
-type Stock = { symbol: string; date: string; price: number };
-
-function writeStocks(file: string, lastYear: number): Stock[] {
-  const [, ...lines] = readFileSync(vegaFile('stocks.csv'), 'utf8').trim().split('\n');
-  const rows = lines
-    .map((line) => line.split(','))
-    .map(([symbol, date, price]) => ({ symbol: symbol as string, date: new Date(`${date} UTC`).toISOString(), price: Number(price) }))
-    .filter((row) => Number(row.date.slice(0, 4)) <= lastYear);
-  writeFileSync(path.join(pipelinesDir, file), ['symbol,date,price', ...rows.map((r) => `${r.symbol},${r.date.slice(0, 10)},${r.price}`)].join('\n'));
+/** The stocks up to and including `lastYear`, written as the pipeline's file. */
+function writeStocksUpTo(file: string, lastYear: number): Stock[] {
+  const rows = loadStocks().filter((row) => Number(row.date.slice(0, 4)) <= lastYear);
+  writeStocks(path.join(pipelinesDir, file), rows);
   return rows;
 }
-
-const STOCK_COLUMNS: ColumnSpecs = {
-  symbol: { type: 'categorical', nullable: false },
-  date: { type: 'timestamp', nullable: false },
-  price: { type: 'numeric', nullable: false },
-};
 
 function stocksPipeline(name: string): void {
   pipelineFolderWith(name, (spec) => {
@@ -116,7 +71,7 @@ const cli = (...args: string[]) =>
 describe('shapes of data on real Temporal and PostgreSQL', () => {
   it('trains a cross-sectional regression (penguins: body mass) on each row\'s own target and beats the mean baseline', async () => {
     const name = 'shapes-penguins';
-    penguinPipeline(name);
+    penguinMassPipeline(name, pipelinesDir);
     const { result } = await runOn(name, 'shapes-penguins-1');
     expect(result).toMatchObject({ version: 1, promoted: true });
 
@@ -124,7 +79,7 @@ describe('shapes of data on real Temporal and PostgreSQL', () => {
     const plan = version.artifact.plan as FeaturePlan;
     expect(plan.horizon).toBe(0);
     // The examples the version learns from, rebuilt from the package's rows: each label is its own row's body mass.
-    const birds = JSON.parse(readFileSync(vegaFile('penguins.json'), 'utf8')) as Row[];
+    const birds = loadPenguins() as Row[];
     const examples = buildExamples(frameOfRows(birds, PENGUIN_COLUMNS), plan);
     expect(examples.y.length).toBeGreaterThan(300);
     examples.row.forEach((row, i) => expect(examples.y[i]).toBe(birds[row]?.['Body Mass (g)']));
@@ -141,7 +96,7 @@ describe('shapes of data on real Temporal and PostgreSQL', () => {
   it('keeps lags and labels within each stock symbol and ranks drift per symbol', async () => {
     const name = 'shapes-stocks';
     stocksPipeline(name);
-    const trained = writeStocks(`${name}.csv`, 2006);
+    const trained = writeStocksUpTo(`${name}.csv`, 2006);
     const first = await runOn(name, 'shapes-stocks-1');
     expect(first.result).toMatchObject({ version: 1, promoted: true });
 
@@ -169,7 +124,7 @@ describe('shapes of data on real Temporal and PostgreSQL', () => {
     const scores = evaluation.baselines.scores.map((s: { name: string; metrics: { rmse: number } }) => `${s.name} ${s.metrics.rmse}`).join(', ');
     console.info(`stocks: rmse ${evaluation.metrics.rmse}; baselines ${scores}`);
 
-    const all = writeStocks(`${name}.csv`, 2010);
+    const all = writeStocksUpTo(`${name}.csv`, 2010);
     const { status } = await runOn(name, 'shapes-stocks-2', 'schedule');
     const report = (await pool.query('SELECT id, report FROM drift_reports WHERE pipeline = $1 ORDER BY id DESC LIMIT 1', [name])).rows[0];
     const segments = report.report.segments as { by: string[]; drifted: number; segments: SegmentEntry[] };

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,8 +6,6 @@ import { inject } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { predictAnyWith } from '../../activities/training/predict';
 import { DriftlineConfig } from '../../lib/config';
-import type { ColumnSpecs } from '../../lib/data/column-spec';
-import { resolveSourcePath } from '../../lib/data/sources/resolve-source';
 import { getAliasedVersion } from '../../lib/db/model-registry';
 import type { Pool } from '../../lib/db/pool';
 import { rollbackChampion } from '../../lib/promotion/rollback';
@@ -15,6 +13,7 @@ import { prepareBatch } from '../../lib/serving/prepare-batch';
 import { modelPipeline } from '../../workflows/pipeline';
 import { startServing, type RunningServer } from '../../workers/serving/start';
 import { pipelineFolderWith } from '../support/pipelines';
+import { loadPenguins, PENGUIN_COLUMNS, writeCsv, type Bird } from '../support/vega-data';
 import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
 
 const TASK_QUEUE = 'serve-test';
@@ -24,26 +23,12 @@ const TOKEN = 'serve-test-token-0123456789abcdef';
 const MAX_ROWS = 50;
 const pipelinesDir = mkdtempSync(path.join(os.tmpdir(), 'driftline-serve-'));
 
-/** Palmer penguins (vega-datasets): the species from the measurements, island and sex. */
-const COLUMNS: ColumnSpecs = {
-  Species: { type: 'categorical', nullable: false },
-  Island: { type: 'categorical', nullable: false },
-  'Beak Length (mm)': { type: 'numeric', nullable: true },
-  'Beak Depth (mm)': { type: 'numeric', nullable: true },
-  'Flipper Length (mm)': { type: 'numeric', nullable: true },
-  'Body Mass (g)': { type: 'numeric', nullable: true },
-  Sex: { type: 'categorical', nullable: true },
-};
-type Bird = Record<string, string | number | null>;
-const birds = JSON.parse(
-  readFileSync(resolveSourcePath({ kind: 'package-file', package: 'vega-datasets', path: 'data/penguins.json', format: 'json', delimiter: ',' }, '.'), 'utf8'),
-) as Bird[];
+const COLUMNS = PENGUIN_COLUMNS;
+const birds = loadPenguins();
 const complete = birds.filter((bird) => Object.keys(COLUMNS).every((column) => bird[column] !== null && bird[column] !== undefined && bird[column] !== '.'));
 
 function writeBirds(rows: Bird[]): void {
-  const names = Object.keys(COLUMNS);
-  const cell = (value: string | number | null | undefined) => (value === null || value === undefined ? '' : String(value));
-  writeFileSync(path.join(pipelinesDir, `${NAME}.csv`), [names.join(','), ...rows.map((row) => names.map((n) => cell(row[n])).join(','))].join('\n'));
+  writeCsv(path.join(pipelinesDir, `${NAME}.csv`), Object.keys(COLUMNS), rows);
 }
 
 /** A request row: what a caller knows before the answer (no species). */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -9,7 +9,6 @@ import { frameOfRows } from '../../lib/data/columns/frame';
 import { ingest } from '../../lib/data/ingest';
 import { DataSource } from '../../lib/data/source-spec';
 import { openSource } from '../../lib/data/sources/open-source';
-import { resolveSourcePath } from '../../lib/data/sources/resolve-source';
 import type { Row } from '../../lib/data/typed-row';
 import type { Pool } from '../../lib/db/pool';
 import { splitFrom } from '../../lib/evaluation/holdout';
@@ -17,7 +16,8 @@ import { buildExamples, type FeaturePlan } from '../../lib/model/features';
 import type { ModelArtifact } from '../../lib/model/model-artifact';
 import { modelPipeline } from '../../workflows/pipeline';
 import { runDriftline } from '../support/driftline-cli';
-import { pipelineFolderWith } from '../support/pipelines';
+import { penguinMassPipeline, pipelineFolderWith } from '../support/pipelines';
+import { loadPenguins, loadStocks, PENGUIN_COLUMNS, STOCK_COLUMNS, writeStocks } from '../support/vega-data';
 import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
 
 const TASK_QUEUE = 'target-transform-filters-test';
@@ -27,23 +27,6 @@ let env: TestWorkflowEnvironment;
 let pool: Pool;
 let stack: WorkerStack;
 
-const vegaFile = (file: string) => resolveSourcePath({ kind: 'package-file', package: 'vega-datasets', path: `data/${file}`, format: 'csv', delimiter: ',' }, '.');
-
-const PENGUIN_COLUMNS: ColumnSpecs = {
-  Species: { type: 'categorical', nullable: false },
-  Island: { type: 'categorical', nullable: false },
-  'Beak Length (mm)': { type: 'numeric', nullable: true },
-  'Beak Depth (mm)': { type: 'numeric', nullable: true },
-  'Flipper Length (mm)': { type: 'numeric', nullable: true },
-  'Body Mass (g)': { type: 'numeric', nullable: true },
-  Sex: { type: 'categorical', nullable: true },
-};
-
-const STOCK_COLUMNS: ColumnSpecs = {
-  symbol: { type: 'categorical', nullable: false },
-  date: { type: 'timestamp', nullable: false },
-  price: { type: 'numeric', nullable: false },
-};
 
 beforeAll(async () => {
   ({ env, pool } = stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir }));
@@ -64,23 +47,12 @@ const cli = (...args: string[]) =>
 describe('target transform and row filters on real Temporal and PostgreSQL', () => {
   it('learns penguin body mass on log1p and stores holdout metrics in grams', async () => {
     const name = 'transform-penguins';
-    pipelineFolderWith(name, (spec) => {
-      spec.kind = 'cross-sectional';
-      spec.source = { kind: 'package-file', package: 'vega-datasets', path: 'data/penguins.json', format: 'json' };
-      spec.columns = PENGUIN_COLUMNS;
-      delete spec.timeColumn;
-      delete spec.horizon;
-      spec.keyColumns = [];
-      spec.target = 'Body Mass (g)';
+    penguinMassPipeline(name, pipelinesDir, (spec) => {
       spec.targetTransform = 'log1p';
-      spec.features = { columns: ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)'], categorical: ['Species', 'Sex'] };
-      spec.evaluation = { holdout: { fraction: 0.25, seed: 1 }, primaryMetric: 'rmse' };
-      spec.promotion = { gates: {} };
-      spec.checks = { rowCount: { min: 300 } };
       // Trees, not ridge: a linear model on the log scale extrapolates exponentially, and the garbage
       // test of values far outside the training range rightly fails it (exp overflows to Infinity).
       spec.model = { name: `${name}-model`, trainer: 'gradient-boosting', params: { nEstimators: 100, learningRate: 0.1, maxDepth: 3, seed: 1 } };
-    }, pipelinesDir);
+    });
     const result = await runOn(name, 'transform-penguins-1');
     expect(result).toMatchObject({ version: 1, promoted: true });
 
@@ -90,7 +62,7 @@ describe('target transform and row filters on real Temporal and PostgreSQL', () 
     const evaluation = (await pool.query('SELECT metrics, baselines, holdout_start FROM evaluations WHERE version_id = $1', [result.versionId])).rows[0];
 
     // The holdout rebuilt from the package's rows, predicted by the stored fit, RMSE by hand in grams.
-    const birds = JSON.parse(readFileSync(vegaFile('penguins.json'), 'utf8')) as Row[];
+    const birds = loadPenguins() as Row[];
     const frame = frameOfRows(birds, PENGUIN_COLUMNS);
     const { test } = splitFrom(buildExamples(frame, evaluated.plan), evaluation.holdout_start, { frame, plan: evaluated.plan });
     const predicted = (await predictAnyWith(evaluated, test.x, new AbortController().signal)) as number[];
@@ -104,9 +76,8 @@ describe('target transform and row filters on real Temporal and PostgreSQL', () 
   });
 
   it('ingests only the rows a source.where keeps, counts the others and makes another filter another snapshot', async () => {
-    const [, ...lines] = readFileSync(vegaFile('stocks.csv'), 'utf8').trim().split('\n');
-    const rows = lines.map((line) => line.split(',')).map(([symbol, date, price]) => ({ symbol: symbol as string, date: new Date(`${date} UTC`).toISOString().slice(0, 10), price: Number(price) }));
-    writeFileSync(path.join(pipelinesDir, 'stocks.csv'), ['symbol,date,price', ...rows.map((r) => `${r.symbol},${r.date},${r.price}`)].join('\n'));
+    const rows = loadStocks();
+    writeStocks(path.join(pipelinesDir, 'stocks.csv'), rows);
     const stocks = (name: string, symbols: string[]) =>
       pipelineFolderWith(name, (spec) => {
         spec.source = { kind: 'file', path: 'stocks.csv', format: 'csv', where: [{ column: 'date', from: '2003-01-01', to: '2007-12-31' }, { column: 'symbol', in: symbols }] };

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BUILT_IN_PIPELINES_DIR } from '../../lib/spec/load-spec';
+import { PENGUIN_COLUMNS } from './vega-data';
 
 /**
  * Writes the built-in us-employment spec under a new name and model name into a (by default new,
@@ -18,4 +19,22 @@ export function pipelineFolderWith(
   changes(spec);
   writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(spec, null, 2));
   return dir;
+}
+
+/** A cross-sectional pipeline: each penguin's body mass from its other measurements, species and sex. */
+export function penguinMassPipeline(name: string, dir: string, changes: (spec: Record<string, unknown>) => void = () => undefined): string {
+  return pipelineFolderWith(name, (spec) => {
+    spec.kind = 'cross-sectional';
+    spec.source = { kind: 'package-file', package: 'vega-datasets', path: 'data/penguins.json', format: 'json' };
+    spec.columns = PENGUIN_COLUMNS;
+    delete spec.timeColumn;
+    delete spec.horizon;
+    spec.keyColumns = [];
+    spec.target = 'Body Mass (g)';
+    spec.features = { columns: ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)'], categorical: ['Species', 'Sex'] };
+    spec.evaluation = { holdout: { fraction: 0.25, seed: 1 }, primaryMetric: 'rmse' };
+    spec.promotion = { gates: {} };
+    spec.checks = { rowCount: { min: 300 } };
+    changes(spec);
+  }, dir);
 }

@@ -1,42 +1,5 @@
 -- Up Migration
 
--- One row per scoreBatch run: the version its alias pointed to when it started (every prediction
--- of the batch is that version's, whatever is promoted meanwhile), what it read and how it ended.
--- Its durations teach the scoring runtime norm.
-CREATE TABLE scoring_runs (
-  batch_id          text PRIMARY KEY,
-  pipeline          text NOT NULL,
-  model             text NOT NULL,
-  version           integer NOT NULL CHECK (version > 0),
-  version_id        bigint NOT NULL REFERENCES model_versions(id),
-  alias             text NOT NULL,
-  workflow_id       text NOT NULL,
-  requested_by      text NOT NULL,
-  source            jsonb NOT NULL,
-  output_file       text,
-  status            text NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'succeeded', 'cancelled_over_norm', 'failed')),
-  rows_read         integer,
-  rows_scored       integer,
-  rows_quarantined  integer,
-  duration_ms       integer CHECK (duration_ms >= 0),
-  norm_ms           integer,
-  error             text,
-  started_at        timestamptz NOT NULL DEFAULT now(),
-  finished_at       timestamptz
-);
-CREATE INDEX scoring_runs_model_status_idx ON scoring_runs (model, status, finished_at DESC);
-CREATE INDEX scoring_runs_pipeline_idx ON scoring_runs (pipeline, started_at DESC);
-
--- Rows of a scoring source that were not scored, with why (unreadable, or refused by the model's
--- input checks): never turned into a NaN prediction.
-CREATE TABLE scoring_quarantine (
-  batch_id  text NOT NULL REFERENCES scoring_runs(batch_id) ON DELETE CASCADE,
-  line      integer NOT NULL,
-  raw       text NOT NULL,
-  reason    text NOT NULL,
-  PRIMARY KEY (batch_id, line)
-);
-
 -- Every prediction Driftline made, batch or online. (batch_id, row_key) is unique so a retried
 -- batch chunk writes nothing twice; an online request is its own batch.
 CREATE TABLE predictions (
@@ -82,5 +45,3 @@ CREATE INDEX actuals_pipeline_recorded_idx ON actuals (pipeline, recorded_at DES
 -- Down Migration
 DROP TABLE actuals;
 DROP TABLE predictions;
-DROP TABLE scoring_quarantine;
-DROP TABLE scoring_runs;

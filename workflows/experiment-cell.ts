@@ -1,24 +1,11 @@
-import { ActivityCancellationType, CancellationScope, isCancellation, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CellOutcome } from '../activities/experiment';
 import type { RunNorm, RuntimeNorm } from '../lib/norms/runtime-norm';
-import { raceAgainstNorm } from './race-against-norm';
+import { normedActivities, raceAgainstNorm } from './race-against-norm';
 import { describeFailure, STEP_RETRY } from './step-options';
 
 const { recordCellOutcome } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: STEP_RETRY });
-
-/** A cell is scored where training runs: on the training queue when the workers split one off. */
-function cellActivities(taskQueue: string | undefined) {
-  return proxyActivities<Activities>({
-    taskQueue,
-    startToCloseTimeout: '2 hours',
-    // A dead worker is noticed within 10 s and the attempt retried on a live one.
-    heartbeatTimeout: '10 seconds',
-    // The cell is recorded only once its compute has stopped.
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: STEP_RETRY,
-  });
-}
 
 export interface ExperimentCellInput {
   experimentId: number;
@@ -35,7 +22,7 @@ export interface ExperimentCellInput {
  */
 export async function experimentCell(input: ExperimentCellInput): Promise<CellOutcome> {
   const { experimentId, cellIndex } = input;
-  const { evaluateExperimentCell } = cellActivities(input.trainingTaskQueue);
+  const { evaluateExperimentCell } = normedActivities(input.trainingTaskQueue);
   const started = Date.now();
   const record = (status: 'failed' | 'cancelled', reason: string, durationMs = Date.now() - started) => recordCellOutcome({ experimentId, cellIndex, status, reason, durationMs });
   const scoring = new CancellationScope();

@@ -1,6 +1,24 @@
-import { condition, setHandler } from '@temporalio/workflow';
+import { ActivityCancellationType, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities } from '../activities';
 import { normForRun, type RunNorm, type RuntimeNorm } from '../lib/norms/runtime-norm';
 import { trainingStartedSignal } from './messages';
+import { STEP_RETRY } from './step-options';
+
+/**
+ * The activities of compute that runs under a norm (training, an experiment's cell), on the
+ * workers' training queue when they split one off, else on the workflow's own.
+ */
+export function normedActivities(taskQueue: string | undefined) {
+  return proxyActivities<Activities>({
+    taskQueue,
+    startToCloseTimeout: '2 hours',
+    // A dead worker is noticed within 10 s and the attempt retried on a live one.
+    heartbeatTimeout: '10 seconds',
+    // The workflow waits until the activity has stopped its compute before it records the outcome.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: STEP_RETRY,
+  });
+}
 
 /** The attempt the over-norm clock runs for: from its start of compute (workflow time), at the most load it reported. */
 interface AttemptClock {

@@ -1,5 +1,4 @@
 import {
-  ActivityCancellationType,
   CancellationScope,
   getExternalWorkflowHandle,
   isCancellation,
@@ -26,24 +25,11 @@ import type { DataWindow } from '../lib/arrival/pipeline-data';
 import type { BacktestFold } from '../lib/model/backtest';
 import type { Metrics } from '../lib/model/metrics';
 import type { TrainResult } from '../activities/train';
-import { raceAgainstNorm } from './race-against-norm';
+import { normedActivities, raceAgainstNorm } from './race-against-norm';
 import { describeFailure, STEP_RETRY } from './step-options';
 
 const { loadPipeline, resolveSnapshot, computeRuntimeNorm, recordTrainingOutcome } =
   proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: STEP_RETRY });
-
-/** Training runs on the workers' training queue when they split one off, else on the workflow's own. */
-function trainingActivities(taskQueue: string | undefined) {
-  return proxyActivities<Activities>({
-    taskQueue,
-    startToCloseTimeout: '2 hours',
-    // A dead worker is noticed within 10 s and the attempt retried on a live one.
-    heartbeatTimeout: '10 seconds',
-    // The workflow waits until the activity has stopped its compute before it records the outcome.
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: STEP_RETRY,
-  });
-}
 
 export interface RetrainResult {
   outcome: TrainingOutcome;
@@ -80,7 +66,7 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
   try {
     enter('loading spec');
     const { spec, specDir, trainingTaskQueue } = await loadPipeline({ pipeline: input.pipeline, params: input.params });
-    const { trainCandidate } = trainingActivities(trainingTaskQueue);
+    const { trainCandidate } = normedActivities(trainingTaskQueue);
     tagRun({ model: spec.model.name });
 
     enter('finding snapshot');

@@ -1,10 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../../lib/config';
 import { frameOfRows } from '../../lib/data/columns/frame';
-import { resolveSourcePath } from '../../lib/data/sources/resolve-source';
 import type { Row } from '../../lib/data/typed-row';
 import { ensureDatabase, migrateUp } from '../../lib/db/migrate';
 import { registerVersion } from '../../lib/db/model-registry';
@@ -13,6 +12,7 @@ import { planTraining, trainWith } from '../../lib/model/model-artifact';
 import { PipelineSpec } from '../../lib/spec/pipeline-spec';
 import { BUILT_IN_TRAINERS } from '../../lib/trainers/built-in';
 import { startServing } from '../../workers/serving/start';
+import { loadPenguins, PENGUIN_COLUMNS } from '../../test/support/vega-data';
 import type { BenchResult } from '../support/bench-contract';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -24,15 +24,7 @@ const RATE_SECONDS = 20;
 const SATURATION_SECONDS = 8;
 const CLIENTS = 8;
 
-const COLUMNS = {
-  Species: { type: 'categorical', nullable: false },
-  Island: { type: 'categorical', nullable: false },
-  'Beak Length (mm)': { type: 'numeric', nullable: true },
-  'Beak Depth (mm)': { type: 'numeric', nullable: true },
-  'Flipper Length (mm)': { type: 'numeric', nullable: true },
-  'Body Mass (g)': { type: 'numeric', nullable: true },
-  Sex: { type: 'categorical', nullable: true },
-} as const;
+const COLUMNS = PENGUIN_COLUMNS;
 
 interface Run {
   logging: boolean;
@@ -56,7 +48,7 @@ export async function benchServe(say: (line: string) => void): Promise<BenchResu
   await ensureDatabase(databaseUrl);
   await migrateUp(databaseUrl);
   const pipelinesDir = mkdtempSync(path.join(os.tmpdir(), 'driftline-bench-serve-'));
-  const birds = JSON.parse(readFileSync(resolveSourcePath({ kind: 'package-file', package: 'vega-datasets', path: 'data/penguins.json', format: 'json', delimiter: ',' }, '.'), 'utf8')) as Record<string, unknown>[];
+  const birds = loadPenguins();
   const rows: Row[] = birds.map((bird) => Object.fromEntries(Object.keys(COLUMNS).map((c) => [c, bird[c] === '.' || bird[c] === undefined ? null : (bird[c] as Row[string])])));
   await registerChampion(databaseUrl, pipelinesDir, rows);
   const questions = rows.filter((row) => Object.values(row).every((v) => v !== null)).map(({ Species: _, ...rest }) => rest);

@@ -14,7 +14,7 @@ import { CLASSIFICATION_METRICS } from '../../lib/spec/pipeline-spec';
 import { modelPipeline } from '../../workflows/pipeline';
 import type { PipelineInput } from '../../workflows/pipeline-input';
 import { startDashboard } from '../support/dashboard-browser';
-import { pipelineFolderWith } from '../support/pipelines';
+import { penguinSpeciesPipeline, pipelineFolderWith } from '../support/pipelines';
 import { loadPenguins, PENGUIN_COLUMNS, writeCsv, type Bird } from '../support/vega-data';
 import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
 
@@ -39,20 +39,7 @@ const firstBatch = birds.filter((_, i) => i % 3 !== 0);
 const withLater = [...firstBatch, ...birds.filter((_, i) => i % 3 === 0)];
 
 function speciesPipeline(name: string, trainer: unknown, params: Record<string, unknown>): void {
-  pipelineFolderWith(name, (spec) => {
-    spec.kind = 'cross-sectional';
-    spec.source = { kind: 'file', path: `${NAME}.csv`, format: 'csv' };
-    spec.columns = COLUMNS;
-    delete spec.timeColumn;
-    delete spec.horizon;
-    spec.keyColumns = [];
-    spec.target = 'Species';
-    spec.features = { columns: ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'], categorical: ['Island', 'Sex'] };
-    spec.model = { name: `${name}-model`, trainer, params };
-    spec.evaluation = { holdout: { fraction: 0.25, seed: 3 }, primaryMetric: 'log_loss' };
-    spec.promotion = { gates: { accuracy: { threshold: 0.9 } } };
-    spec.checks = { rowCount: { min: 100 } };
-  }, pipelinesDir);
+  penguinSpeciesPipeline(name, pipelinesDir, `${NAME}.csv`, { name: `${name}-model`, trainer, params });
 }
 
 beforeAll(async () => {

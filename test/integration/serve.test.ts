@@ -12,7 +12,7 @@ import { rollbackChampion } from '../../lib/promotion/rollback';
 import { prepareBatch } from '../../lib/serving/prepare-batch';
 import { modelPipeline } from '../../workflows/pipeline';
 import { startServing, type RunningServer } from '../../workers/serving/start';
-import { pipelineFolderWith } from '../support/pipelines';
+import { penguinSpeciesPipeline } from '../support/pipelines';
 import { loadPenguins, PENGUIN_COLUMNS, writeCsv, type Bird } from '../support/vega-data';
 import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
 
@@ -60,20 +60,7 @@ async function untilLogged(): Promise<void> {
 }
 
 beforeAll(async () => {
-  pipelineFolderWith(NAME, (spec) => {
-    spec.kind = 'cross-sectional';
-    spec.source = { kind: 'file', path: `${NAME}.csv`, format: 'csv' };
-    spec.columns = COLUMNS;
-    delete spec.timeColumn;
-    delete spec.horizon;
-    spec.keyColumns = [];
-    spec.target = 'Species';
-    spec.features = { columns: ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'], categorical: ['Island', 'Sex'] };
-    spec.model = { name: MODEL, trainer: 'logistic', params: { alpha: 1 } };
-    spec.evaluation = { holdout: { fraction: 0.25, seed: 3 }, primaryMetric: 'log_loss' };
-    spec.promotion = { gates: { accuracy: { threshold: 0.9 } } };
-    spec.checks = { rowCount: { min: 100 } };
-  }, pipelinesDir);
+  penguinSpeciesPipeline(NAME, pipelinesDir, `${NAME}.csv`, { name: MODEL, trainer: 'logistic', params: { alpha: 1 } });
   writeBirds(birds.filter((_, i) => i % 3 !== 0));
   ({ env, pool } = stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir }));
   const first = await env.client.workflow.execute(modelPipeline, { taskQueue: TASK_QUEUE, workflowId: 'serve-1', args: [{ pipeline: NAME, requestedBy: 'test' }] });

@@ -38,3 +38,21 @@ export function penguinMassPipeline(name: string, dir: string, changes: (spec: R
     changes(spec);
   }, dir);
 }
+
+/** A classifier of penguin species from a CSV of birds (`csv`, relative to the folder), judged on log loss. */
+export function penguinSpeciesPipeline(name: string, dir: string, csv: string, model: Record<string, unknown>): string {
+  return pipelineFolderWith(name, (spec) => {
+    spec.kind = 'cross-sectional';
+    spec.source = { kind: 'file', path: csv, format: 'csv' };
+    spec.columns = PENGUIN_COLUMNS;
+    delete spec.timeColumn;
+    delete spec.horizon;
+    spec.keyColumns = [];
+    spec.target = 'Species';
+    spec.features = { columns: ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'], categorical: ['Island', 'Sex'] };
+    spec.model = model;
+    spec.evaluation = { holdout: { fraction: 0.25, seed: 3 }, primaryMetric: 'log_loss' };
+    spec.promotion = { gates: { accuracy: { threshold: 0.9 } } };
+    spec.checks = { rowCount: { min: 100 } };
+  }, dir);
+}

@@ -13,7 +13,7 @@ export const LOGICAL_DATE = 'logicalDate';
 /**
  * One condition a row must meet to be ingested: a range of a numeric, integer or timestamp column
  * (`from` and/or `to`, both inclusive; a date without a time as `to` covers that whole day;
- * `"logicalDate"` the run's logical date), or a list of values of a categorical column (`in`).
+ * `"logicalDate"` the run's logical date), or a list of values of a categorical or boolean column (`in`).
  * A row whose value is null meets neither.
  */
 export const RowFilter = z
@@ -40,7 +40,9 @@ export function rowFilterIssues(where: RowFilter[], columns: ColumnSpecs): Issue
     const type = columns[filter.column]?.type;
     if (type === undefined) return [{ path: [i, 'column'], message: `column "${filter.column}" is not declared in columns` }];
     if (filter.in !== undefined) {
-      return type === 'categorical' ? [] : [{ path: [i, 'in'], message: `in lists values of a categorical column; "${filter.column}" is ${type}: give from/to` }];
+      if (type === 'categorical') return [];
+      if (type === 'boolean') return filter.in.every((v) => v === 'true' || v === 'false') ? [] : [{ path: [i, 'in'], message: `the boolean column "${filter.column}" holds "true" or "false"` }];
+      return [{ path: [i, 'in'], message: `in lists values of a categorical or boolean column; "${filter.column}" is ${type}: give from/to` }];
     }
     // Neither a range nor a list: the schema's refinement says so already.
     if (filter.from === undefined && filter.to === undefined) return [];
@@ -83,7 +85,8 @@ export function rowPredicate(where: RowFilter[] | undefined, columns: ColumnSpec
     const at = names.indexOf(filter.column);
     if (filter.in !== undefined) {
       const allowed = new Set(filter.in);
-      return (values: readonly Value[]) => typeof values[at] === 'string' && allowed.has(values[at] as string);
+      // A boolean's value is true or false; its filter lists "true" and/or "false".
+      return (values: readonly Value[]) => (typeof values[at] === 'string' || typeof values[at] === 'boolean') && allowed.has(String(values[at]));
     }
     const from = boundOf(filter.from, false);
     const to = boundOf(filter.to, true);

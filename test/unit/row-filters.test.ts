@@ -34,7 +34,8 @@ describe('row filters (source.where)', () => {
     expect(refusedAt([{ column: 'volume', from: 1 }])).toEqual(['source.where.0.column: column "volume" is not declared in columns']);
     expect(refusedAt([{ column: 'date', from: 2010 }])).toEqual(['source.where.0.from: an ISO date such as 2015-12-31, or "logicalDate"']);
     expect(refusedAt([{ column: 'price', to: 'high' }])).toEqual(['source.where.0.to: a number for the numeric column "price"']);
-    expect(refusedAt([{ column: 'price', in: ['1'] }])).toEqual(['source.where.0.in: in lists values of a categorical column; "price" is numeric: give from/to']);
+    expect(refusedAt([{ column: 'price', in: ['1'] }])).toEqual(['source.where.0.in: in lists values of a categorical or boolean column; "price" is numeric: give from/to']);
+    expect(refusedAt([{ column: 'up', in: ['yes'] }])).toEqual(['source.where.0.in: the boolean column "up" holds "true" or "false"']);
     expect(refusedAt([{ column: 'up', from: 1 }])).toEqual(['source.where.0.from: a boolean column has no range: give in']);
     expect(refusedAt([{ column: 'symbol' }])).toEqual(['source.where.0: give from and/or to (a range), or in (a list of values)']);
     expect(refusedAt([{ column: 'symbol', in: ['A'], like: 'A%' }])[0]).toMatch(/^source\.where\.0: Unrecognized key/);
@@ -51,6 +52,10 @@ describe('row filters (source.where)', () => {
     const priced = rowPredicate([{ column: 'price', from: 10, to: 20 }], COLUMNS);
     expect([10, 20, 9.99, 20.01, null].map((price) => priced?.(['A', 0, price, true]))).toEqual([true, true, false, false, false]);
     expect(rowPredicate(undefined, COLUMNS)).toBeUndefined();
+    // A boolean column, as the message for a range on one says: filtered by "in".
+    expect(refusedAt([{ column: 'up', in: ['true'] }])).toEqual([]);
+    const up = rowPredicate([{ column: 'up', in: ['true'] }], COLUMNS);
+    expect([true, false, null].map((value) => up?.(['A', 0, 1, value]))).toEqual([true, false, false]);
   });
 
   it('makes the filter part of the snapshot digest, leaving unfiltered digests as they were', () => {

@@ -9,8 +9,10 @@ export interface PredictionLogOptions {
   logError: (line: string) => void;
   /** A batch is written this long after its first row arrived… */
   flushMs?: number;
-  /** …or as soon as this many rows wait; also the largest batch written at once. */
+  /** …or as soon as this many rows wait. */
   flushRows?: number;
+  /** A write takes every row waiting, up to this many: a backlog built during a write goes in fewer, larger inserts. */
+  maxBatchRows?: number;
   /** Rows held while the database does not take them; past it new predictions are counted as dropped. */
   capacity?: number;
   /** Backoff after a failed write: doubles from `retryMs` up to `maxRetryMs`. */
@@ -20,8 +22,9 @@ export interface PredictionLogOptions {
 
 /**
  * Logs predictions off the request path: rows wait in a bounded buffer and are written in
- * batches, one write at a time. A failed write keeps its rows at the head of the buffer and is
- * retried with backoff, so an outage delays logging without losing rows, up to the buffer's
+ * batches, one write at a time, each taking all that waits (group commit: the busier the server,
+ * the larger the insert, so the log keeps up with more rows per second). A failed write keeps its
+ * rows at the head of the buffer and is retried with backoff, so an outage delays logging without losing rows, up to the buffer's
  * capacity; beyond it every prediction that cannot be held is counted (`dropped`), never lost
  * silently.
  */
@@ -33,6 +36,7 @@ export class PredictionLog {
   private closed = false;
   private readonly flushMs: number;
   private readonly flushRows: number;
+  private readonly maxBatchRows: number;
   private readonly capacity: number;
   private readonly retryMs: number;
   private readonly maxRetryMs: number;
@@ -40,6 +44,7 @@ export class PredictionLog {
   constructor(private readonly options: PredictionLogOptions) {
     this.flushMs = options.flushMs ?? 200;
     this.flushRows = options.flushRows ?? 500;
+    this.maxBatchRows = options.maxBatchRows ?? 10_000;
     this.capacity = options.capacity ?? 100_000;
     this.retryMs = options.retryMs ?? 100;
     this.maxRetryMs = options.maxRetryMs ?? 5_000;
@@ -81,7 +86,7 @@ export class PredictionLog {
 
   private writeBatch(): Promise<void> {
     if (this.writing || this.buffer.length === 0) return this.writing ?? Promise.resolve();
-    const batch = this.buffer.slice(0, this.flushRows);
+    const batch = this.buffer.slice(0, this.maxBatchRows);
     this.writing = this.options
       .write(batch)
       .then(

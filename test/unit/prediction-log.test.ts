@@ -20,11 +20,11 @@ function flakyStore(failures: number) {
 }
 
 describe('the prediction log', () => {
-  it('writes in batches of at most flushRows, and after failed writes retries the same rows until they are taken, each once', async () => {
+  it('writes in batches of at most maxBatchRows, and after failed writes retries the same rows until they are taken, each once', async () => {
     const metrics = new ServeMetrics();
     const store = flakyStore(2);
     const errors: string[] = [];
-    const log = new PredictionLog({ write: store.write, metrics, logError: (line) => errors.push(line), flushMs: 5, flushRows: 4, retryMs: 5 });
+    const log = new PredictionLog({ write: store.write, metrics, logError: (line) => errors.push(line), flushMs: 5, flushRows: 4, maxBatchRows: 4, retryMs: 5 });
     log.append(Array.from({ length: 10 }, (_, i) => row(i)));
     await log.close();
     expect(store.written.map((batch) => batch.length)).toEqual([4, 4, 2]);
@@ -32,6 +32,26 @@ describe('the prediction log', () => {
     expect([metrics.logged, metrics.logFailures, metrics.dropped]).toEqual([10, 2, 0]);
     expect(errors).toHaveLength(2);
     expect(errors[0]).toMatch(/logging 4 prediction\(s\) failed \(attempt 1/);
+  });
+
+  it('writes the rows that arrived during a write in one larger insert, not in flushRows pieces', async () => {
+    const metrics = new ServeMetrics();
+    const written: number[] = [];
+    let release: () => void = () => undefined;
+    const firstWrite = new Promise<void>((resolve) => (release = resolve));
+    const write = async (rows: readonly PredictionRow[]) => {
+      if (written.length === 0) await firstWrite;
+      written.push(rows.length);
+    };
+    const log = new PredictionLog({ write, metrics, logError: () => undefined, flushMs: 5, flushRows: 4, maxBatchRows: 50 });
+    log.append(Array.from({ length: 4 }, (_, i) => row(i)));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // While the first insert is in flight, 20 requests of 3 rows each arrive.
+    for (let r = 0; r < 20; r += 1) log.append(Array.from({ length: 3 }, (_, i) => row(4 + r * 3 + i)));
+    release();
+    await log.close();
+    expect(written).toEqual([4, 50, 10]);
+    expect([metrics.logged, metrics.dropped]).toEqual([64, 0]);
   });
 
   it('counts what does not fit in the buffer while the database is down, and what is still unwritten when it stops', async () => {

@@ -1,4 +1,5 @@
 import { DriftlineError } from '../../errors';
+import { standardDeviation } from '../../stats/sorted-sample';
 import { derivedName, derivedSources, type DerivedColumn } from './transforms-spec';
 
 /** A z-score's parameters, fitted on the training rows and stored in the feature plan. */
@@ -77,24 +78,12 @@ function changes(values: Float64Array, periods: number, group: Int32Array | unde
   return values.map((now, t) => (t < periods || (group !== undefined && group[t - periods] !== group[t]) ? Number.NaN : change(now, values[t - periods] as number)));
 }
 
-/** Mean and population standard deviation (as scikit-learn's StandardScaler) of the values at the training rows. */
+/** Mean and population standard deviation (as scikit-learn's StandardScaler) of the present values at the training rows. */
 function fitZscore(values: Float64Array, rows: ArrayLike<number>, field: string): ZscoreFit {
-  let n = 0;
-  let sum = 0;
-  for (let i = 0; i < rows.length; i += 1) {
-    const x = values[rows[i] as number] as number;
-    if (!Number.isFinite(x)) continue;
-    n += 1;
-    sum += x;
-  }
-  const mean = sum / n;
-  let squares = 0;
-  for (let i = 0; i < rows.length; i += 1) {
-    const x = values[rows[i] as number] as number;
-    if (Number.isFinite(x)) squares += (x - mean) ** 2;
-  }
-  const std = Math.sqrt(squares / n);
-  if (!(std > 0)) throw new DriftlineError('DataValidationFailed', `${field}: the column is constant (or missing) on the ${n} training rows, so it has no z-score`);
+  const training = Float64Array.from(rows, (row) => values[row] as number).filter(Number.isFinite);
+  const mean = training.reduce((total, x) => total + x, 0) / training.length;
+  const std = standardDeviation(training);
+  if (!(std > 0)) throw new DriftlineError('DataValidationFailed', `${field}: the column is constant (or missing) on the ${training.length} training rows, so it has no z-score`);
   return { mean, std };
 }
 

@@ -3,7 +3,6 @@ import { rowsOf } from '../../lib/arrival/windows';
 import type { Column } from '../../lib/data/columns/column-table';
 import type { StoredColumn } from '../../lib/db/snapshots';
 import type { DriftWindow } from '../../lib/drift/drift-check';
-import { transformSourceColumns, type FeaturePlan } from '../../lib/model/features';
 import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
 import type { Champion } from './compare-thread';
 
@@ -43,10 +42,8 @@ export function checkWindow(current: PipelineData): DriftWindow {
   return { from: timed ? (keyAt(current, first) as string) : null, to: timed ? (keyAt(current, count - 1) as string) : null, checkedAt: new Date().toISOString() };
 }
 
-/** The columns a feature plan reads. */
-export function featureColumns(plan: FeaturePlan): string[] {
-  return [...new Set([plan.target, ...(plan.timeColumn ? [plan.timeColumn] : []), ...plan.features.columns, ...plan.features.categorical, ...transformSourceColumns(plan.features), ...(plan.groupBy ?? [])])];
-}
+/** The columns a feature plan reads: the same list a prediction request must carry, from the one place it is defined. */
+export { columnsReadBy as featureColumns } from '../../lib/serving/check-batch';
 
 /** The same rows with only the columns `names` (those it has): nothing else keeps the other columns' arrays alive. */
 export function withColumns(data: PipelineData, names: readonly string[]): PipelineData {

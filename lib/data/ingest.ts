@@ -22,7 +22,7 @@ export interface IngestRequest {
 }
 
 export interface IngestOutcome extends SnapshotRecord {
-  /** Accepted plus quarantined: every record the source's `where` kept is one or the other. */
+  /** Accepted plus quarantined; valid records the source's `where` left out are counted apart (`filteredCount`). */
   rowsRead: number;
 }
 

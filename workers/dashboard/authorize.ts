@@ -20,9 +20,15 @@ export function sameToken(presented: string, configured: string): boolean {
   return timingSafeEqual(digest(presented), digest(configured));
 }
 
-function presentedToken(request: FastifyRequest): string | undefined {
+/** The token of an `Authorization: Bearer …` header, if the request has one. */
+export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length);
+  return header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+}
+
+function presentedToken(request: FastifyRequest): string | undefined {
+  const bearer = bearerToken(request);
+  if (bearer !== undefined) return bearer;
   const body = request.body as { token?: unknown } | undefined;
   return typeof body?.token === 'string' && body.token !== '' ? body.token : undefined;
 }

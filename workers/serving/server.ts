@@ -11,7 +11,7 @@ import type { PredictionLog } from '../../lib/serving/prediction-log';
 import { requestFeatures, rowKeyOf } from '../../lib/serving/request-features';
 import type { ServeMetrics } from '../../lib/serving/serve-metrics';
 import { predictAnyWith } from '../../activities/training/predict';
-import { sameToken } from '../dashboard/authorize';
+import { bearerToken, sameToken } from '../dashboard/authorize';
 import { HttpError, ModelParams, parseRequest } from '../dashboard/http-params';
 import type { Champions, ServedVersion } from './champions';
 
@@ -47,8 +47,7 @@ export async function createServingApp(deps: ServingDeps): Promise<FastifyInstan
   const app = Fastify({ logger: false, bodyLimit: deps.limits.bodyBytes });
   app.addHook('onRequest', async (request, reply) => {
     if (deps.token === undefined || request.url === '/healthz') return;
-    const header = request.headers.authorization;
-    const presented = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+    const presented = bearerToken(request);
     if (presented === undefined || !sameToken(presented, deps.token)) {
       reply.header('www-authenticate', 'Bearer');
       throw new HttpError(401, presented === undefined ? 'This server needs a bearer token (Authorization: Bearer …).' : 'Wrong bearer token.');

@@ -72,11 +72,12 @@ export class Champions {
     const models = [...this.served.keys()];
     if (models.length === 0) return;
     try {
-      const result = await this.options.pool.query<{ model_name: string; version_id: string }>(
-        'SELECT model_name, version_id FROM model_aliases WHERE alias = $1 AND model_name = ANY($2)',
+      const result = await this.options.pool.query<{ model_name: string; pipeline: string; version_id: string }>(
+        `SELECT a.model_name, m.pipeline, a.version_id FROM model_aliases a JOIN models m ON m.name = a.model_name
+          WHERE a.alias = $1 AND a.model_name = ANY($2)`,
         [SERVED_ALIAS, models],
       );
-      const current = new Map(result.rows.map((row) => [row.model_name, Number(row.version_id)]));
+      const current = new Map(result.rows.map((row) => [row.model_name, { pipeline: row.pipeline, versionId: Number(row.version_id) }]));
       await Promise.all(models.map((model) => this.follow(model, current.get(model))));
     } catch (error) {
       this.options.logError(`serve: checking the champions failed; serving the versions loaded: ${(error as Error).message}`);
@@ -84,31 +85,31 @@ export class Champions {
   }
 
   /** Swaps in the new champion only once it is loaded, so no request waits on the switch. */
-  private async follow(model: string, versionId: number | undefined): Promise<void> {
+  private async follow(model: string, champion: { pipeline: string; versionId: number } | undefined): Promise<void> {
     const entry = this.served.get(model);
     const served = await entry?.catch(() => undefined);
-    if (served?.versionId === versionId) return;
-    if (versionId === undefined) {
+    if (served?.versionId === champion?.versionId) return;
+    if (champion === undefined) {
       this.served.delete(model);
       return;
     }
-    const next = await this.load(model, versionId);
+    const next = await this.load(model, champion.pipeline, champion.versionId);
     if (this.served.get(model) === entry) this.served.set(model, Promise.resolve(next));
   }
 
   private async championOf(model: string): Promise<ServedVersion> {
-    const result = await this.options.pool.query<{ version_id: string | null }>(
-      'SELECT a.version_id FROM models m LEFT JOIN model_aliases a ON a.model_name = m.name AND a.alias = $2 WHERE m.name = $1',
+    const result = await this.options.pool.query<{ pipeline: string; version_id: string | null }>(
+      'SELECT m.pipeline, a.version_id FROM models m LEFT JOIN model_aliases a ON a.model_name = m.name AND a.alias = $2 WHERE m.name = $1',
       [model, SERVED_ALIAS],
     );
     const row = result.rows[0];
     if (!row) throw new HttpError(404, `There is no model named "${model}".`);
     if (row.version_id === null) throw new HttpError(404, `Model "${model}" has no ${SERVED_ALIAS} yet: nothing to serve.`);
-    return this.load(model, Number(row.version_id));
+    return this.load(model, row.pipeline, Number(row.version_id));
   }
 
-  private async load(model: string, versionId: number): Promise<ServedVersion> {
-    const [version, pipeline] = await Promise.all([getVersion(this.options.pool, versionId), this.pipelineOf(model)]);
+  private async load(model: string, pipeline: string, versionId: number): Promise<ServedVersion> {
+    const version = await getVersion(this.options.pool, versionId);
     const { spec } = await loadPipelineSpec(pipeline, this.options.pipelinesDir);
     const input = inputSchemaOf(version.artifact.plan, spec.columns);
     return {
@@ -122,10 +123,5 @@ export class Champions {
       keyColumns: spec.keyColumns,
       loadedAt: new Date(),
     };
-  }
-
-  private async pipelineOf(model: string): Promise<string> {
-    const result = await this.options.pool.query<{ pipeline: string }>('SELECT pipeline FROM models WHERE name = $1', [model]);
-    return (result.rows[0] as { pipeline: string }).pipeline;
   }
 }

@@ -30,7 +30,11 @@ export interface EvaluationRecord {
   classReport?: ClassReport;
 }
 
-/** Stores the evaluation once per candidate and run (a retried activity finds its own row). */
+/**
+ * Stores the evaluation once per candidate, run and champion judged against: a retried activity
+ * finds its own row, and a re-evaluation against a champion that moved meanwhile is a row of its
+ * own, so the run's decision points at the judgement it rests on and the earlier one is kept.
+ */
 export async function saveEvaluation(pool: Pool, e: EvaluationRecord): Promise<number> {
   const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
   const result = await pool.query<{ id: string }>(
@@ -38,7 +42,7 @@ export async function saveEvaluation(pool: Pool, e: EvaluationRecord): Promise<n
                               champion_metrics, gates, model_tests, backtest, passed,
                               holdout_examples, metrics_basis, baselines, champion_comparison, class_report)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-     ON CONFLICT (version_id, workflow_id) DO UPDATE SET version_id = EXCLUDED.version_id
+     ON CONFLICT (version_id, workflow_id, (coalesce(champion_version_id, 0))) DO UPDATE SET version_id = EXCLUDED.version_id
      RETURNING id`,
     [
       e.versionId,

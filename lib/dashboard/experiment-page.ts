@@ -1,13 +1,12 @@
 import type { ExperimentRecord, StoredCell } from '../db/experiments';
 import type { EffectEstimate, ExperimentAnalysis } from '../experiments/analysis';
-import { describeLevels } from '../experiments/cell-config';
+import { describeLevels, levelText } from '../experiments/cell-config';
 import type { Level } from '../experiments/experiment-spec';
 import { chartFigure, COLORS } from './charts';
 import { html, type SafeHtml } from './html';
 import { layout, segment } from './layout';
 
 const fixed = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '–' : n.toPrecision(4));
-const levelText = (level: Level) => (Array.isArray(level) ? `[${level.join(',')}]` : typeof level === 'boolean' ? (level ? 'on' : 'off') : String(level));
 
 /**
  * One experiment: its recommendation and expected range first, then a main-effects plot (the mean

@@ -7,8 +7,13 @@ import type { ExperimentSpec, Factor, Level } from './experiment-spec';
 /** "alpha=10, trainer=ridge, promotion×winter=on": a cell as people read it. */
 export function describeLevels(levels: Record<string, Level>): string {
   return Object.entries(levels)
-    .map(([name, level]) => `${name}=${Array.isArray(level) ? `[${level.join(',')}]` : typeof level === 'boolean' ? (level ? 'on' : 'off') : String(level)}`)
+    .map(([name, level]) => `${name}=${levelText(level)}`)
     .join(', ');
+}
+
+/** One level as people read it: "[1,12]" for a lag set, "on"/"off" for a switch. */
+export function levelText(level: Level): string {
+  return Array.isArray(level) ? `[${level.join(',')}]` : typeof level === 'boolean' ? (level ? 'on' : 'off') : String(level);
 }
 
 /**

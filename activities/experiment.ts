@@ -1,5 +1,5 @@
 import { Context, log } from '@temporalio/activity';
-import { experimentCells, experimentOfWorkflow, finishExperiment, getCell, getExperiment, recordExperiment, saveCell, type ExperimentRecord, type StoredCell } from '../lib/db/experiments';
+import { experimentCells, experimentOfWorkflow, failExperiment, finishExperiment, getCell, getExperiment, recordExperiment, saveCell, type ExperimentRecord, type StoredCell } from '../lib/db/experiments';
 import { getAliasedVersion } from '../lib/db/model-registry';
 import { analyseExperiment, type CellResult } from '../lib/experiments/analysis';
 import { currentLevels, configureCell, describeLevels } from '../lib/experiments/cell-config';
@@ -239,7 +239,12 @@ export function makeExperiment(deps: ActivityDeps) {
     };
   }
 
-  return { startExperiment, experimentProgress, evaluateExperimentCell, recordCellOutcome, analyseExperimentResults };
+  /** Records that the workflow failed outright (its row would otherwise say 'running' for ever). */
+  async function recordExperimentFailure({ experimentId, reason }: { experimentId: number; reason: string }): Promise<void> {
+    await failExperiment(deps.pool, experimentId, reason);
+  }
+
+  return { startExperiment, experimentProgress, evaluateExperimentCell, recordCellOutcome, analyseExperimentResults, recordExperimentFailure };
 }
 
 /**

@@ -43,6 +43,7 @@ export function createActivities(deps: ActivityDeps) {
     evaluateExperimentCell: surfaceFailures(experiment.evaluateExperimentCell),
     recordCellOutcome: surfaceFailures(experiment.recordCellOutcome),
     analyseExperimentResults: surfaceFailures(experiment.analyseExperimentResults),
+    recordExperimentFailure: surfaceFailures(experiment.recordExperimentFailure),
   };
 }
 

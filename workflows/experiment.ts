@@ -1,4 +1,4 @@
-import { CancellationScope, condition, continueAsNew, executeChild, isCancellation, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, ContinueAsNew, continueAsNew, executeChild, isCancellation, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CellOutcome, ExperimentPlan, ExperimentSummary } from '../activities/experiment';
 import { formatZodError } from '../lib/errors';
@@ -9,7 +9,7 @@ import { parseWorkflowInput } from './parse-input';
 import { recordOutcome, tagRun } from './search-attributes';
 import { describeFailure, STEP_RETRY } from './step-options';
 
-const { startExperiment, experimentProgress } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: STEP_RETRY });
+const { startExperiment, experimentProgress, recordExperimentFailure } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: STEP_RETRY });
 const { analyseExperimentResults } = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry: STEP_RETRY });
 
 /** Cells started by one run of the workflow before it continues as new: its history stays a few thousand events. */
@@ -73,9 +73,15 @@ export async function runExperiment(rawInput: ExperimentInput): Promise<Experime
     enter('done');
     return summary;
   } catch (error) {
+    // Continuing as new is how a large design goes on, not a failure.
+    if (error instanceof ContinueAsNew) throw error;
     status.lastError = describeFailure(error);
     setCurrentDetails(`**failed** in ${status.stage}: ${status.lastError}`);
+    const { experimentId } = status;
+    const reason = `${isCancellation(error) ? 'cancelled' : 'failed'} in ${status.stage}: ${status.lastError}`;
     enter('failed');
+    // Once recorded, the experiment's row says how it ended (also when the workflow is cancelled).
+    if (experimentId !== undefined) await CancellationScope.nonCancellable(() => recordExperimentFailure({ experimentId, reason }));
     throw error;
   }
 

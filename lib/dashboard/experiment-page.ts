@@ -17,7 +17,11 @@ export function experimentPage(experiment: ExperimentRecord, cells: StoredCell[]
   const analysis = experiment.analysis as (ExperimentAnalysis & { unfinished?: unknown[] }) | undefined;
   const crumbs = [{ label: experiment.pipeline }, { label: 'experiments' }, { label: experiment.name }];
   const header = html`<p>Experiment <strong>${experiment.name}</strong> (#${experiment.id}) on pipeline ${experiment.pipeline}, snapshot <a href="/snapshots/${segment(experiment.snapshotId)}">#${experiment.snapshotId}</a>: <span class="outcome ${experiment.status}">${experiment.status}</span>, ${cells.length} of ${experiment.cellCount} cells ended. Started by ${experiment.requestedBy}; <a href="${workflowLink}">workflow</a>.</p>`;
-  if (!analysis?.cells) return layout(`Experiment ${experiment.name}`, crumbs, html`${header}<p>Not analysed yet: the analysis appears when the experiment ends.</p>${cellTable(cells, undefined)}`);
+  if (!analysis?.cells) {
+    // Not ended yet; or ended with no cell finished, or failed outright: then the stored reason says why.
+    const why = analysis ? html`<p><strong>${analysis.recommendation.reason}</strong></p>` : html`<p>Not analysed yet: the analysis appears when the experiment ends.</p>`;
+    return layout(`Experiment ${experiment.name}`, crumbs, html`${header}${why}${cellTable(cells, undefined)}`);
+  }
   const effects = analysis.effects ?? [];
   const mains = effects.filter((e) => e.factors.length === 1 && e.levelMeans);
   const pairs = effects.filter((e) => e.factors.length === 2 && e.significant);

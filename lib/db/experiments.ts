@@ -120,6 +120,15 @@ export async function pipelineExperiments(pool: Pool, pipeline: string, limit = 
   return result.rows.map(experimentOf);
 }
 
+/**
+ * Marks an experiment that failed outright as failed, with why (in the shape of a stored analysis
+ * that has no cells: a recommendation to keep); an experiment that already ended keeps its record.
+ */
+export async function failExperiment(pool: Pool, id: number, reason: string): Promise<void> {
+  const analysis = { recommendation: { action: 'keep', reason: `the experiment failed: ${reason}` } };
+  await pool.query("UPDATE experiments SET status = 'failed', analysis = $2, finished_at = now() WHERE id = $1 AND status = 'running'", [id, JSON.stringify(analysis)]);
+}
+
 /** Ends the experiment with its analysis; a retry writes the same again. */
 export async function finishExperiment(pool: Pool, id: number, status: Exclude<ExperimentStatus, 'running'>, analysis: unknown): Promise<void> {
   await pool.query('UPDATE experiments SET status = $2, analysis = $3, finished_at = coalesce(finished_at, now()) WHERE id = $1', [id, status, JSON.stringify(analysis)]);

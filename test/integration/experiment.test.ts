@@ -176,6 +176,35 @@ describe('a designed experiment on Temporal', () => {
     expect(final).toMatchObject({ stage: 'done', stopped: 'stopped by ana: enough seen' });
   });
 
+  it('an experiment that ends outright (here cancelled) is recorded as failed, saying why, not left running', async () => {
+    const spec = {
+      name: 'cancelled-four',
+      pipeline: SLOW_UNBOUNDED,
+      factors: { a: { kind: 'param', param: 'a', levels: [1, 2] }, spinMs: { kind: 'param', param: 'spinMs', levels: [5_000, 6_000] } },
+      design: { kind: 'full-factorial' },
+      replication: { folds: 2 },
+      budget: { parallel: 2 },
+    };
+    const handle = await stack.env.client.workflow.start(runExperiment, { taskQueue: TASK_QUEUE, workflowId: 'experiment-cancelled', args: [{ experiment: spec, requestedBy: 'test' }] });
+    for (;;) {
+      const status = await handle.query(experimentStatusQuery);
+      if (status.experimentId !== undefined && status.running > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    const stored = await stack.pool.query<{ id: string; status: string; finished_at: Date | null; analysis: ExperimentAnalysis }>('SELECT id, status, finished_at, analysis FROM experiments WHERE workflow_id = $1', ['experiment-cancelled']);
+    const row = stored.rows[0];
+    expect(row?.status).toBe('failed');
+    expect(row?.finished_at).not.toBeNull();
+    expect(row?.analysis.recommendation.reason).toMatch(/^the experiment failed: cancelled in running: /);
+    // The report says so rather than failing on an analysis with no cells.
+    const human = await driftline('experiment', 'report', String(row?.id));
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain(`experiment cancelled-four: failed`);
+    expect(human.stdout).toContain(`recommendation: ${row?.analysis.recommendation.reason}`);
+  });
+
   it('cancels a cell that hangs at the runtime norm and completes the experiment, reporting it', async () => {
     const spec = {
       name: 'one-hangs',

@@ -150,6 +150,8 @@ const fixed = (n: number | undefined) => (n === undefined || !Number.isFinite(n)
 
 function report(name: string, status: string, analysis: ExperimentAnalysis | undefined, cells: Awaited<ReturnType<typeof experimentCells>>): string {
   if (!analysis) return `experiment ${name}: ${status}, not analysed yet (${cells.length} cells ended)`;
+  // No cell finished, or the experiment failed outright: nothing was analysed, only why.
+  if (!analysis.cells) return `experiment ${name}: ${status}, ${cells.length} cells ended\nrecommendation: ${analysis.recommendation.reason}`;
   const lines = [`experiment ${name}: ${status}; ${analysis.metric} (${analysis.lowerIsBetter ? 'lower' : 'higher'} is better)`, ''];
   const effects = analysis.effects ?? [];
   const mains = effects.filter((e) => e.factors.length === 1);

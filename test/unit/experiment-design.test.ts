@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { paramOverridesOf } from '../../lib/experiments/cell-config';
 import { designAliases, designCells } from '../../lib/experiments/design';
 import { ExperimentSpec } from '../../lib/experiments/experiment-spec';
 import { romanResolution, tabulatedPlans } from '../../lib/experiments/fractional-factorial';
@@ -191,5 +192,15 @@ describe('an experiment against its pipeline', () => {
 
   it('refuses an experiment declared for another pipeline', () => {
     expect(experimentIssues(experiment({ a: param('a'), b: param('b') }), pipeline)[0]?.path).toEqual(['pipeline']);
+  });
+
+  it('turns a recommended cell into the parameter overrides of a normal run (what `experiment promote` starts), refusing a cell that changes more', () => {
+    const factors = experiment({ alpha: param('alpha', [10, 100]), construction: { kind: 'feature', column: 'construction' } }).factors;
+    // alpha 10 is the pipeline's own: only what differs is overridden.
+    expect(paramOverridesOf(pipeline, factors, { index: 1, levels: { alpha: 100, construction: false } })).toEqual({ alpha: 100 });
+    expect(paramOverridesOf(pipeline, factors, { index: 0, levels: { alpha: 10, construction: false } })).toEqual({});
+    expect(() => paramOverridesOf(pipeline, factors, { index: 3, levels: { alpha: 100, construction: true } })).toThrow(
+      /cell 3 changes more than numeric parameters, which a run cannot override: set features → .*"construction".* in pipeline "us-employment"'s spec/,
+    );
   });
 });

@@ -115,8 +115,6 @@ export interface OutcomeWindow {
   limit: number;
   /** Only this version's predictions (the version in service), when set. */
   version?: number;
-  /** Only outcomes of rows at or after this time (ISO 8601). */
-  since?: string;
 }
 
 /**
@@ -144,12 +142,12 @@ export async function joinedOutcomes(pool: Pool, pipeline: string, window: Outco
               p.predicted_class, p.probabilities, a.value AS actual_value, a.class AS actual_class
          FROM predictions p
          JOIN actuals a ON a.pipeline = p.pipeline AND a.row_key = p.row_key
-        WHERE p.pipeline = $1 AND ($2::int IS NULL OR p.version = $2) AND ($3::timestamptz IS NULL OR coalesce(p.at, p.created_at) >= $3)
+        WHERE p.pipeline = $1 AND ($2::int IS NULL OR p.version = $2)
         ORDER BY p.row_key, p.created_at DESC, p.id DESC
      ) AS latest
      ORDER BY at DESC, row_key DESC
-     LIMIT $4`,
-    [pipeline, window.version ?? null, window.since ?? null, window.limit],
+     LIMIT $3`,
+    [pipeline, window.version ?? null, window.limit],
   );
   const outcomes = result.rows.reverse().map((row) => ({
     predictionId: row.prediction_id,
@@ -164,15 +162,4 @@ export async function joinedOutcomes(pool: Pool, pipeline: string, window: Outco
     actualClass: row.actual_class,
   }));
   return { outcomes, available: Number(result.rows[0]?.available ?? 0) };
-}
-
-/** Predictions logged for a pipeline, per version, over the last `days` days. */
-export async function predictionVolume(pool: Pool, pipeline: string, days = 7): Promise<{ version: number; predictions: number }[]> {
-  const result = await pool.query<{ version: number; predictions: string }>(
-    `SELECT version, count(*) AS predictions FROM predictions
-      WHERE pipeline = $1 AND created_at >= now() - make_interval(days => $2)
-      GROUP BY version ORDER BY version`,
-    [pipeline, days],
-  );
-  return result.rows.map((row) => ({ version: row.version, predictions: Number(row.predictions) }));
 }

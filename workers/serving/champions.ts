@@ -8,7 +8,7 @@ import { loadPipelineSpec } from '../../lib/spec/load-spec';
 import { HttpError } from '../dashboard/http-params';
 
 /** The alias the server answers with. */
-export const SERVED_ALIAS = 'champion';
+const SERVED_ALIAS = 'champion';
 
 /** One version as the server holds it: loaded once, then shared by every request that started while it was in service. */
 export interface ServedVersion {

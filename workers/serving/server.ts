@@ -37,7 +37,7 @@ export interface ServingDeps {
 const PREDICT_TIMEOUT_MS = 30_000;
 
 /** One answered row: a regressor's number, or a classifier's class and its probabilities. */
-export type Answer = { row: number; predictionId: string; rowKey: string } & (
+type Answer = { row: number; predictionId: string; rowKey: string } & (
   | { prediction: number }
   | { class: string; probabilities: Record<string, number> }
 );

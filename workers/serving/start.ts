@@ -20,7 +20,6 @@ export interface ServeOptions {
 export interface RunningServer {
   url: string;
   metrics: ServeMetrics;
-  champions: Champions;
   /** Stops taking requests, lets those in flight finish, then writes the predictions still waiting. */
   close: () => Promise<void>;
 }
@@ -40,7 +39,6 @@ export async function startServing(config: DriftlineConfig, options: ServeOption
   return {
     url: `http://${host}:${port}`,
     metrics,
-    champions,
     close: async () => {
       await app.close();
       champions.close();

@@ -83,7 +83,7 @@ function describeRefused(refused: RefusedActual[]): string {
 }
 
 /** "v3, rmse 4.87 on 50 of 60 outcomes (promoted at 5.02): no decay" */
-export function describeLive(live: LiveAccuracy | undefined): string {
+function describeLive(live: LiveAccuracy | undefined): string {
   if (!live) return 'no champion yet';
   const { decay } = live;
   if (!decay) return `v${live.version}: no outcomes joined to its predictions yet`;

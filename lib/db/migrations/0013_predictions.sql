@@ -23,10 +23,9 @@ CREATE TABLE predictions (
   UNIQUE (batch_id, row_key),
   CHECK (prediction IS NOT NULL OR predicted_class IS NOT NULL)
 );
--- Actuals join on (pipeline, row_key); live accuracy and volume read the newest first.
+-- Actuals join on (pipeline, row_key), the latest prediction of a key first. No other index: each
+-- one slows the log writer's inserts, and nothing else reads this table yet.
 CREATE INDEX predictions_pipeline_row_key_idx ON predictions (pipeline, row_key, created_at DESC);
-CREATE INDEX predictions_pipeline_created_idx ON predictions (pipeline, created_at DESC);
-CREATE INDEX predictions_model_version_idx ON predictions (model, version);
 
 -- Observed outcomes, one per row key: a later recording of the same key replaces the value.
 CREATE TABLE actuals (
@@ -40,7 +39,6 @@ CREATE TABLE actuals (
   UNIQUE (pipeline, row_key),
   CHECK (value IS NOT NULL OR class IS NOT NULL)
 );
-CREATE INDEX actuals_pipeline_recorded_idx ON actuals (pipeline, recorded_at DESC);
 
 -- Down Migration
 DROP TABLE actuals;

@@ -45,7 +45,24 @@ export function experimentIssues(experiment: ExperimentSpec, pipeline: PipelineS
       });
     }
   }
+  if (experiment.replication.seeds.length > 1 && !someCellDrawsRandomNumbers(experiment, pipeline)) {
+    issues.push({
+      path: ['replication', 'seeds'],
+      message: `no cell's trainer draws random numbers, so every seed would repeat the same scores and overstate the evidence as if they were new windows: declare one seed and replicate with folds`,
+    });
+  }
   return issues;
+}
+
+/**
+ * Whether some cell may be seeded (score-cell.ts isSeeded): a gradient-boosting trainer, the
+ * pipeline's or a trainer factor's level, or a `seed` parameter a team's module takes.
+ */
+function someCellDrawsRandomNumbers(experiment: ExperimentSpec, pipeline: PipelineSpec): boolean {
+  const factors = Object.values(experiment.factors);
+  const trainers = factors.flatMap((f) => (f.kind === 'trainer' ? f.levels : []));
+  if ((trainers.length > 0 ? trainers : [pipeline.model.trainer]).includes('gradient-boosting')) return true;
+  return 'seed' in pipeline.model.params || factors.some((f) => (f.kind === 'param' || f.kind === 'continuous') && f.param === 'seed');
 }
 
 /**

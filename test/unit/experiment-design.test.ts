@@ -190,6 +190,14 @@ describe('an experiment against its pipeline', () => {
     expect(issues[2]?.message).toContain('add it to features.columns');
   });
 
+  it('refuses several seeds when no cell draws random numbers (the same scores repeated), and takes them when a cell does', () => {
+    const seeds = (factors: Record<string, unknown>) => ExperimentSpec.parse({ name: 'e', pipeline: 'us-employment', factors, design: { kind: 'full-factorial' }, replication: { seeds: [0, 1] } });
+    const ridgeOnly = experimentIssues(seeds({ a: param('alpha', [0.1, 10]), b: { kind: 'feature', column: 'construction' } }), pipeline);
+    expect(ridgeOnly.map((issue) => issue.path.join('.'))).toEqual(['replication.seeds']);
+    expect(ridgeOnly[0]?.message).toContain('declare one seed and replicate with folds');
+    expect(experimentIssues(seeds({ a: param('alpha', [0.1, 10]), t: { kind: 'trainer', levels: ['ridge', 'gradient-boosting'] } }), pipeline)).toEqual([]);
+  });
+
   it('refuses an experiment declared for another pipeline', () => {
     expect(experimentIssues(experiment({ a: param('a'), b: param('b') }), pipeline)[0]?.path).toEqual(['pipeline']);
   });

@@ -14,12 +14,19 @@ export function experimentsDir(pipelinesDir: string = BUILT_IN_PIPELINES_DIR): s
 /** Reads `experiments/<name>.json` beside the pipeline specs and validates it; every problem names the file and the field. */
 export async function loadExperimentSpec(name: string, pipelinesDir?: string): Promise<ExperimentSpec> {
   const file = path.join(experimentsDir(pipelinesDir), `${name}.json`);
+  const spec = await readExperimentFile(file, `no experiment "${name}"`);
+  if (spec.name !== name) throw new DriftlineError('InvalidInput', `Experiment ${file}: name is "${spec.name}", expected "${name}"`);
+  return spec;
+}
+
+/** Reads an experiment spec file anywhere (`experiment run --file`) and validates it, naming the file and the field. */
+export async function readExperimentFile(file: string, missing = 'no such file'): Promise<ExperimentSpec> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    throw new DriftlineError('InvalidInput', `experiment: no experiment "${name}" (${file} does not exist)`);
+    throw new DriftlineError('InvalidInput', `experiment: ${missing} (${file} does not exist)`);
   }
   let json: unknown;
   try {
@@ -27,9 +34,7 @@ export async function loadExperimentSpec(name: string, pipelinesDir?: string): P
   } catch (error) {
     throw new DriftlineError('InvalidInput', `Experiment ${file} is not valid JSON: ${(error as Error).message}`);
   }
-  const spec = parseExperimentSpec(json, `Experiment ${file}`);
-  if (spec.name !== name) throw new DriftlineError('InvalidInput', `Experiment ${file}: name is "${spec.name}", expected "${name}"`);
-  return spec;
+  return parseExperimentSpec(json, `Experiment ${file}`);
 }
 
 /** Validates an experiment given inline (workflow input, CLI file) as a file's is. */

@@ -143,6 +143,18 @@ describe('a designed experiment on Temporal', () => {
       args: [{ experiment: { ...FACTORIAL, name: 'bad', factors: { ...FACTORIAL.factors, promo: { kind: 'interaction', columns: ['nonfarm_change', 'promotion'] } } }, requestedBy: 'test' }],
     });
     await expect(run).rejects.toMatchObject({ cause: { cause: { message: expect.stringContaining('factors.promo.columns.1') } } });
+
+    // The CLI checks a spec file before it starts anything: the file and the field are named.
+    const file = path.join(pipelinesDir, 'misspelt.json');
+    writeFileSync(file, JSON.stringify({ ...FACTORIAL, name: 'misspelt', replication: { fold: 3 } }));
+    const cli = await driftline('experiment', 'run', '--file', file, '--by', 'ana');
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toContain(`Experiment ${file} is invalid`);
+    expect(cli.stderr).toContain('replication');
+    expect(cli.stderr).toContain('fold');
+    const missing = await driftline('experiment', 'run', '--file', path.join(pipelinesDir, 'nowhere.json'), '--by', 'ana');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nowhere.json does not exist');
   });
 
   it('a stop Update ends a larger experiment cleanly: running cells cancelled and counted, the finished ones analysed', async () => {

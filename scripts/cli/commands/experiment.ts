@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { experimentCells, findExperiment } from '../../../lib/db/experiments';
 import type { ExperimentAnalysis } from '../../../lib/experiments/analysis';
 import { describeLevels, paramOverridesOf } from '../../../lib/experiments/cell-config';
-import { parseExperimentSpec } from '../../../lib/experiments/load-experiment';
+import type { ExperimentSpec } from '../../../lib/experiments/experiment-spec';
+import { parseExperimentSpec, readExperimentFile } from '../../../lib/experiments/load-experiment';
 import { PipelineSpec } from '../../../lib/spec/pipeline-spec';
 import { Person } from '../../../lib/people/person';
 import { runExperiment } from '../../../workflows/experiment';
@@ -46,13 +46,14 @@ export function registerExperimentCommand(program: Command, ctx: CliContext): vo
     .action(async (name: string | undefined, raw: { by?: string }) => {
       const options = parseOptions(RunOptions, { ...raw, name, by: raw.by ?? currentUser() });
       if ((options.name === undefined) === (options.file === undefined)) throw new UsageError('name an experiment, or give --file (not both)');
-      const spec = options.file === undefined ? options.name : (JSON.parse(await readFile(options.file, 'utf8')) as Record<string, unknown>);
-      const label = options.name ?? String((spec as Record<string, unknown>).name ?? 'inline');
+      // A file is checked here, so a misspelt key is named before any workflow starts.
+      const spec: string | ExperimentSpec = options.file === undefined ? (options.name as string) : await readExperimentFile(options.file);
+      const label = typeof spec === 'string' ? spec : spec.name;
       const client = await ctx.client();
       const handle = await client.workflow.start(runExperiment, {
         taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
         workflowId: `experiment-${label}-${Date.now()}`,
-        args: [{ experiment: spec as string | Record<string, unknown>, requestedBy: options.by, ...(options.snapshot ? { snapshotId: options.snapshot } : {}) }],
+        args: [{ experiment: spec, requestedBy: options.by, ...(options.snapshot ? { snapshotId: options.snapshot } : {}) }],
         staticSummary: `experiment ${label}, for ${options.by}`,
       });
       const link = workflowUiLink(ctx.config, handle.workflowId, handle.firstExecutionRunId);

@@ -4,7 +4,7 @@ import { getAliasedVersion } from '../lib/db/model-registry';
 import { analyseExperiment, type CellResult } from '../lib/experiments/analysis';
 import { currentLevels, configureCell, describeLevels } from '../lib/experiments/cell-config';
 import { designCells, type DesignCell } from '../lib/experiments/design';
-import type { ExperimentSpec } from '../lib/experiments/experiment-spec';
+import { cellCount, type ExperimentSpec } from '../lib/experiments/experiment-spec';
 import { checkAgainstPipeline, loadExperimentSpec, parseExperimentSpec } from '../lib/experiments/load-experiment';
 import { isSeeded, type CellScores } from '../lib/experiments/score-cell';
 import { DriftlineError } from '../lib/errors';
@@ -145,7 +145,7 @@ export function makeExperiment(deps: ActivityDeps) {
       pipelineSpec: pipeline,
       specDir: dir,
       snapshotId,
-      cellCount: designCells(spec).length,
+      cellCount: cellCount(spec),
       requestedBy: input.requestedBy,
       workflowId: input.workflowId,
     });

@@ -13,7 +13,7 @@ const { startExperiment, experimentProgress, recordExperimentFailure } = proxyAc
 const { analyseExperimentResults } = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry: STEP_RETRY });
 
 /** Cells started by one run of the workflow before it continues as new: its history stays a few thousand events. */
-export const CELLS_PER_RUN = 200;
+const CELLS_PER_RUN = 200;
 
 /**
  * A designed experiment on a pipeline: records it, runs one `experimentCell` child per cell of the

@@ -171,7 +171,7 @@ function sampled(factors: Record<string, Factor>, n: number, seed: number, strat
 }
 
 /** The value at position u ∈ [0, 1) of a continuous factor's range (geometric with `log`). */
-export function continuousValue(factor: Extract<Factor, { kind: 'continuous' }>, u: number): number {
+function continuousValue(factor: Extract<Factor, { kind: 'continuous' }>, u: number): number {
   if (factor.log) return Math.exp(Math.log(factor.min) + u * (Math.log(factor.max) - Math.log(factor.min)));
   return factor.min + u * (factor.max - factor.min);
 }

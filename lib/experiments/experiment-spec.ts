@@ -98,7 +98,6 @@ const ContinuousFactor = z
 
 export const Factor = z.discriminatedUnion('kind', [ParamFactor, TrainerFactor, FeatureFactor, LagsFactor, InteractionFactor, ContinuousFactor]);
 export type Factor = z.infer<typeof Factor>;
-export type FactorKind = Factor['kind'];
 
 /** Fewer factors is a plain comparison; more than 12 is past the generator table and any sane budget. */
 export const MAX_FACTORS = 12;
@@ -162,7 +161,7 @@ export function cellCount(spec: Pick<ExperimentSpec, 'factors' | 'design'>): num
 }
 
 /** The number of levels of a discrete factor (Infinity for a continuous one). */
-export function levelCount(factor: Factor): number {
+function levelCount(factor: Factor): number {
   return factor.kind === 'continuous' ? Infinity : factor.levels.length;
 }
 

@@ -88,7 +88,7 @@ export function order(mask: number): number {
   return n;
 }
 
-export function maskOfLetters(letters: string): number {
+function maskOfLetters(letters: string): number {
   return [...letters].reduce((mask, letter) => {
     const i = FACTOR_LETTERS.indexOf(letter);
     if (i < 0) throw new Error(`"${letter}" is not a factor letter`);

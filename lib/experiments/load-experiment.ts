@@ -7,7 +7,7 @@ import { ExperimentSpec } from './experiment-spec';
 import { checkExperimentAgainstPipeline } from './pipeline-fit';
 
 /** Where a pipelines folder keeps its experiments: `<pipelines>/experiments/<name>.json`. */
-export function experimentsDir(pipelinesDir: string = BUILT_IN_PIPELINES_DIR): string {
+function experimentsDir(pipelinesDir: string = BUILT_IN_PIPELINES_DIR): string {
   return path.join(pipelinesDir, 'experiments');
 }
 

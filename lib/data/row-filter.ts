@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Value } from './cell-types';
-import type { ColumnSpecs } from './column-spec';
+import type { ColumnSpec, ColumnSpecs, ColumnType } from './column-spec';
 import { parseTimestamp } from './timestamp';
 
 /**
@@ -34,28 +34,42 @@ export const RowFilters = z.array(RowFilter).min(1);
 
 type Issue = { path: (string | number)[]; message: string };
 
-/** Each filter against the declared columns: the column exists and the bounds or values fit its type. */
+/** Each filter against the declared columns: the column exists and the bounds or values fit it. */
 export function rowFilterIssues(where: RowFilter[], columns: ColumnSpecs): Issue[] {
   return where.flatMap((filter, i): Issue[] => {
-    const type = columns[filter.column]?.type;
-    if (type === undefined) return [{ path: [i, 'column'], message: `column "${filter.column}" is not declared in columns` }];
-    if (filter.in !== undefined) {
-      if (type === 'categorical') return [];
-      if (type === 'boolean') return filter.in.every((v) => v === 'true' || v === 'false') ? [] : [{ path: [i, 'in'], message: `the boolean column "${filter.column}" holds "true" or "false"` }];
-      return [{ path: [i, 'in'], message: `in lists values of a categorical or boolean column; "${filter.column}" is ${type}: give from/to` }];
-    }
-    // Neither a range nor a list: the schema's refinement says so already.
-    if (filter.from === undefined && filter.to === undefined) return [];
-    if (type !== 'numeric' && type !== 'integer' && type !== 'timestamp') {
-      return [{ path: [i, filter.from === undefined ? 'to' : 'from'], message: `a ${type} column has no range: give in` }];
-    }
-    return (['from', 'to'] as const).flatMap((key): Issue[] => {
-      const bound = filter[key];
-      if (bound === undefined) return [];
-      const fits = type === 'timestamp' ? typeof bound === 'string' && (bound === LOGICAL_DATE || parseTimestamp(bound) !== undefined) : typeof bound === 'number';
-      return fits ? [] : [{ path: [i, key], message: type === 'timestamp' ? `an ISO date such as 2015-12-31, or "${LOGICAL_DATE}"` : `a number for the ${type} column "${filter.column}"` }];
-    });
+    const column = columns[filter.column];
+    if (column === undefined) return [{ path: [i, 'column'], message: `column "${filter.column}" is not declared in columns` }];
+    const problems = filter.in !== undefined ? listProblems(filter.column, filter.in, column) : rangeProblems(filter, column.type);
+    return problems.map(({ key, message }) => ({ path: [i, key], message }));
   });
+}
+
+type Problem = { key: 'in' | 'from' | 'to'; message: string };
+
+/** `in` on this column: a categorical or boolean one, and only values it can hold (another would silently keep no row). */
+function listProblems(name: string, values: string[], column: ColumnSpec): Problem[] {
+  if (column.type !== 'categorical' && column.type !== 'boolean') {
+    return [{ key: 'in', message: `in lists values of a categorical or boolean column; "${name}" is ${column.type}: give from/to` }];
+  }
+  const holds = column.type === 'boolean' ? ['true', 'false'] : column.values;
+  const unknown = holds === undefined ? undefined : values.find((value) => !holds.includes(value));
+  return unknown === undefined ? [] : [{ key: 'in', message: `"${unknown}" is not a value of the ${column.type} column "${name}" (${(holds ?? []).map((v) => `"${v}"`).join(', ')})` }];
+}
+
+/** A range on a column of this type: bounds of its type, and from not after to. */
+function rangeProblems(filter: RowFilter, type: ColumnType): Problem[] {
+  // Neither a range nor a list: the schema's refinement says so already.
+  if (filter.from === undefined && filter.to === undefined) return [];
+  if (type !== 'numeric' && type !== 'integer' && type !== 'timestamp') return [{ key: filter.from === undefined ? 'to' : 'from', message: `a ${type} column has no range: give in` }];
+  const misfits = (['from', 'to'] as const).flatMap((key): Problem[] => {
+    const bound = filter[key];
+    if (bound === undefined) return [];
+    const fits = type === 'timestamp' ? typeof bound === 'string' && (bound === LOGICAL_DATE || parseTimestamp(bound) !== undefined) : typeof bound === 'number';
+    return fits ? [] : [{ key, message: type === 'timestamp' ? `an ISO date such as 2015-12-31, or "${LOGICAL_DATE}"` : `a number for the ${type} column "${filter.column}"` }];
+  });
+  const { from, to } = filter;
+  if (misfits.length > 0 || from === undefined || to === undefined || from === LOGICAL_DATE || to === LOGICAL_DATE) return misfits;
+  return boundOf(from, false) > boundOf(to, true) ? [{ key: 'from', message: `from ${from} is after to ${to}: no row would be kept` }] : [];
 }
 
 /**

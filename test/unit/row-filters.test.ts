@@ -12,11 +12,11 @@ const COLUMNS: ColumnSpecs = {
   up: { type: 'boolean', nullable: false },
 };
 
-function refusedAt(where: unknown): string[] {
+function refusedAt(where: unknown, columns: ColumnSpecs = COLUMNS): string[] {
   const result = PipelineSpec.safeParse({
     name: 'stocks',
     source: { kind: 'file', path: 'stocks.csv', where },
-    columns: COLUMNS,
+    columns,
     timeColumn: 'date',
     target: 'price',
     features: { targetLags: [1] },
@@ -35,9 +35,17 @@ describe('row filters (source.where)', () => {
     expect(refusedAt([{ column: 'date', from: 2010 }])).toEqual(['source.where.0.from: an ISO date such as 2015-12-31, or "logicalDate"']);
     expect(refusedAt([{ column: 'price', to: 'high' }])).toEqual(['source.where.0.to: a number for the numeric column "price"']);
     expect(refusedAt([{ column: 'price', in: ['1'] }])).toEqual(['source.where.0.in: in lists values of a categorical or boolean column; "price" is numeric: give from/to']);
-    expect(refusedAt([{ column: 'up', in: ['yes'] }])).toEqual(['source.where.0.in: the boolean column "up" holds "true" or "false"']);
+    expect(refusedAt([{ column: 'up', in: ['yes'] }])).toEqual(['source.where.0.in: "yes" is not a value of the boolean column "up" ("true", "false")']);
     expect(refusedAt([{ column: 'up', from: 1 }])).toEqual(['source.where.0.from: a boolean column has no range: give in']);
     expect(refusedAt([{ column: 'symbol' }])).toEqual(['source.where.0: give from and/or to (a range), or in (a list of values)']);
+    expect(refusedAt([{ column: 'date', from: '2016-01-01', to: '2015-12-31' }])).toEqual(['source.where.0.from: from 2016-01-01 is after to 2015-12-31: no row would be kept']);
+    expect(refusedAt([{ column: 'price', from: 20, to: 10 }])).toEqual(['source.where.0.from: from 20 is after to 10: no row would be kept']);
+    // A value the column's declared values do not hold would keep none of its rows: a typo, refused.
+    const listed = { ...COLUMNS, symbol: { type: 'categorical' as const, nullable: false, values: ['AAPL', 'MSFT'] } };
+    expect(refusedAt([{ column: 'symbol', in: ['AAPL', 'MSTF'] }], listed)).toEqual(['source.where.0.in: "MSTF" is not a value of the categorical column "symbol" ("AAPL", "MSFT")']);
+    expect(refusedAt([{ column: 'symbol', in: ['MSFT'] }], listed)).toEqual([]);
+    // A date as `to` covers its day: from that day's noon to the day is a range.
+    expect(refusedAt([{ column: 'date', from: '2015-12-31T12:00:00Z', to: '2015-12-31' }])).toEqual([]);
     expect(refusedAt([{ column: 'symbol', in: ['A'], like: 'A%' }])[0]).toMatch(/^source\.where\.0: Unrecognized key/);
   });
 

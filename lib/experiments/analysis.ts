@@ -1,6 +1,6 @@
 import { fSf, studentTQuantile, studentTSf } from '../stats/beta';
-import { designAliases, designCells, effectName, effectsUpToOrder } from './design';
-import type { ExperimentSpec, Level } from './experiment-spec';
+import { designAliases, effectName, effectsUpToOrder } from './design';
+import { cellCount, type ExperimentSpec, type Level } from './experiment-spec';
 
 /** What one cell scored: one score per replicate (fold × seed, in the same order for every cell). */
 export interface CellResult {
@@ -118,7 +118,7 @@ function anovaOf(spec: Pick<ExperimentSpec, 'factors' | 'design'>, results: Cell
   if (spec.design.kind === 'latin-hypercube' || spec.design.kind === 'random') {
     return { effects: [], totalSumOfSquares, note: 'effects are estimated for factorial designs; a sampled design is compared cell by cell' };
   }
-  const expected = designCells(spec).length;
+  const expected = cellCount(spec);
   const replicates = results[0]?.scores.length ?? 0;
   if (results.length !== expected || results.some((r) => r.scores.length !== replicates)) {
     return { effects: [], totalSumOfSquares, note: `effects need every cell with the same replicates (${results.length} of ${expected} cells)` };

@@ -44,9 +44,17 @@ export function holdoutIssues(holdout: HoldoutSpec, spec: HoldoutContext): { pat
   if (spec.kind === 'cross-sectional' && holdout.seed !== undefined && holdout.fraction === undefined) refuse('seed', 'a seed draws a random share: it goes with fraction');
   if ((holdout.column === undefined) !== (holdout.value === undefined)) refuse(holdout.column === undefined ? 'column' : 'value', 'a holdout by column gives both column and value');
   if (holdout.column === undefined) return issues;
-  const type = spec.columns[holdout.column]?.type;
+  const column = spec.columns[holdout.column];
+  const type = column?.type;
   if (type === undefined) refuse('column', `column "${holdout.column}" is not declared in columns`);
   else if (type !== 'categorical' && type !== 'boolean') refuse('column', `rows are marked by a categorical or boolean column; "${holdout.column}" is ${type}`);
+  else {
+    // A value the column cannot hold would hold out no row: refused here rather than after loading the data.
+    const holds = type === 'boolean' ? ['true', 'false'] : column?.values;
+    if (holds !== undefined && holdout.value !== undefined && !holds.includes(holdout.value)) {
+      refuse('value', `"${holdout.value}" is not a value of the ${type} column "${holdout.column}" (${holds.map((v) => `"${v}"`).join(', ')})`);
+    }
+  }
   if (spec.kind === 'time-series') refuse('column', 'a time-series holdout is the newest examples (fraction or from): a holdout by column is for kind "cross-sectional"');
   return issues;
 }

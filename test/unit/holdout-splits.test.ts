@@ -72,6 +72,13 @@ describe('holdout by a declared column', () => {
     expect(refusedAt({ column: 'missing', value: 'test' })).toEqual(['evaluation.holdout.column: column "missing" is not declared in columns']);
     expect(refusedAt({ column: 'rooms', value: '2' })).toEqual(['evaluation.holdout.column: rows are marked by a categorical or boolean column; "rooms" is integer']);
     expect(refusedAt({ column: 'split' })).toEqual(['evaluation.holdout.value: a holdout by column gives both column and value']);
+    // A value the column cannot hold would hold out nothing: refused at load, not after the data is read.
+    const listed = { columns: { ...COLUMNS, split: { type: 'categorical', nullable: true, values: ['train', 'test'] } } };
+    expect(refusedAt({ column: 'split', value: 'tset' }, listed)).toEqual(['evaluation.holdout.value: "tset" is not a value of the categorical column "split" ("train", "test")']);
+    expect(refusedAt({ column: 'split', value: 'test' }, listed)).toEqual([]);
+    const flagged = { columns: { ...COLUMNS, held: { type: 'boolean', nullable: false } } };
+    expect(refusedAt({ column: 'held', value: 'yes' }, flagged)).toEqual(['evaluation.holdout.value: "yes" is not a value of the boolean column "held" ("true", "false")']);
+    expect(refusedAt({ column: 'held', value: 'true' }, flagged)).toEqual([]);
     expect(refusedAt({ fraction: 0.2, column: 'split', value: 'test' })[0]).toMatch(/^evaluation.holdout: give either fraction/);
     expect(refusedAt({ from: '2020-01-20', seed: 3 })).toEqual(['evaluation.holdout.seed: a seed draws a random share: it goes with fraction']);
     expect(refusedAt({ column: 'split', value: 'test' }, { kind: 'time-series' })).toEqual([

@@ -1,5 +1,5 @@
 import type { FeatureSpec } from '../../spec/pipeline-spec';
-import type { FittedTransforms } from './derived-columns';
+import type { FittedTransforms, ZscoreFit } from './derived-columns';
 import { derivedName, type DerivedColumn } from './transforms-spec';
 
 /** One line per declared transform, with what it learned from the training rows (once fitted): what `spec check` and lineage show. */
@@ -12,7 +12,7 @@ export function describeTransforms(features: FeatureSpec, fitted: FittedTransfor
   ];
 }
 
-function describeDerived(derived: DerivedColumn, fit: { mean: number; std: number } | undefined): string {
+function describeDerived(derived: DerivedColumn, fit: ZscoreFit | undefined): string {
   switch (derived.op) {
     case 'ratio':
       return `${derived.columns[0]} / ${derived.columns[1]}`;

@@ -26,7 +26,8 @@ export interface Lineage {
     createdAt: Date;
   };
   trainingRuns: { workflowId: string; runId: string; outcome: string; durationMs: number; normMs: number | null; finishedAt: Date }[];
-  snapshots: { id: number; digest: string; source: unknown; rowCount: number; quarantinedCount: number; fetchedAt: Date }[];
+  /** `filteredCount`: valid rows the source's `where` left out (its filter is in `source`). */
+  snapshots: { id: number; digest: string; source: unknown; rowCount: number; quarantinedCount: number; filteredCount: number; fetchedAt: Date }[];
   evaluations: {
     id: number;
     workflowId: string;
@@ -60,7 +61,7 @@ export async function loadLineage(pool: Pool, modelName: string, version: number
   const id = Number(row.id);
   const [runs, snapshots, evaluations, decisions, aliases] = await Promise.all([
     pool.query('SELECT workflow_id, run_id, outcome, duration_ms, norm_ms, finished_at FROM training_runs WHERE version_id = $1', [id]),
-    pool.query('SELECT id, digest, source, row_count, quarantined_count, fetched_at FROM snapshots WHERE id = ANY($1) ORDER BY id', [row.training_snapshot_ids]),
+    pool.query('SELECT id, digest, source, row_count, quarantined_count, filtered_count, fetched_at FROM snapshots WHERE id = ANY($1) ORDER BY id', [row.training_snapshot_ids]),
     pool.query(
       `SELECT id, workflow_id, passed, metrics, metrics_basis, holdout_examples, baselines, champion_version_id, champion_comparison,
               gates, model_tests, class_report, created_at
@@ -87,7 +88,7 @@ export async function loadLineage(pool: Pool, modelName: string, version: number
       createdAt: row.created_at,
     },
     trainingRuns: runs.rows.map((r) => ({ workflowId: r.workflow_id, runId: r.run_id, outcome: r.outcome, durationMs: r.duration_ms, normMs: r.norm_ms, finishedAt: r.finished_at })),
-    snapshots: snapshots.rows.map((s) => ({ id: Number(s.id), digest: s.digest, source: s.source, rowCount: s.row_count, quarantinedCount: s.quarantined_count, fetchedAt: s.fetched_at })),
+    snapshots: snapshots.rows.map((s) => ({ id: Number(s.id), digest: s.digest, source: s.source, rowCount: s.row_count, quarantinedCount: s.quarantined_count, filteredCount: s.filtered_count, fetchedAt: s.fetched_at })),
     evaluations: evaluations.rows.map((e) => ({
       id: Number(e.id),
       workflowId: e.workflow_id,

@@ -44,7 +44,7 @@ function renderLineage(ctx: CliContext, l: Lineage): string {
   const rows: [string, string][] = [
     ['version', `${v.model} v${v.version} (id ${v.id})${l.aliases.length ? ` — ${l.aliases.join(', ')}` : ''}, created ${v.createdAt.toISOString()}`],
     ...l.trainingRuns.map((r): [string, string] => ['training run', `${r.workflowId}: ${r.outcome} in ${(r.durationMs / 1000).toFixed(1)} s${r.normMs ? ` (norm ${(r.normMs / 1000).toFixed(1)} s)` : ''} — ${workflowUiLink(ctx.config, r.workflowId, r.runId)}`]),
-    ...l.snapshots.map((s): [string, string] => ['data', `snapshot #${s.id} sha256:${s.digest.slice(0, 16)}… ${s.rowCount} rows (${s.quarantinedCount} quarantined) from ${JSON.stringify(s.source)}`]),
+    ...l.snapshots.map((s): [string, string] => ['data', `snapshot #${s.id} sha256:${s.digest.slice(0, 16)}… ${s.rowCount} rows (${s.quarantinedCount} quarantined${s.filteredCount > 0 ? `, ${s.filteredCount} left out by source.where` : ''}) from ${JSON.stringify(s.source)}`]),
     ['code', `commit ${v.codeVersion}, trainer ${v.trainer} sha256:${v.trainerDigest.slice(0, 16)}…`],
     ['parameters', JSON.stringify(v.params)],
     ['features', v.features.join(', ')],

@@ -53,6 +53,7 @@ export async function benchServe(say: (line: string) => void): Promise<BenchResu
   await registerChampion(databaseUrl, pipelinesDir, rows);
   const questions = rows.filter((row) => Object.values(row).every((v) => v !== null)).map(({ Species: _, ...rest }) => rest);
   const runs: Run[] = [];
+  let logged = { logged: 0, failedWrites: 0, dropped: 0 };
   const loadBefore = os.loadavg()[0] as number;
   for (const logging of [true, false]) {
     const server = await startServing(loadConfig({ DATABASE_URL: databaseUrl, DRIFTLINE_PIPELINES_DIR: pipelinesDir }), {
@@ -79,12 +80,15 @@ export async function benchServe(say: (line: string) => void): Promise<BenchResu
       }
     } finally {
       await server.close();
-      if (logging) say(`logged ${server.metrics.logged} predictions, ${server.metrics.logFailures} failed writes, ${server.metrics.dropped} dropped`);
+      if (logging) {
+        logged = { logged: server.metrics.logged, failedWrites: server.metrics.logFailures, dropped: server.metrics.dropped };
+        say(`logged ${logged.logged} predictions, ${logged.failedWrites} failed writes, ${logged.dropped} dropped`);
+      }
     }
   }
   // Other work on the machine shows in the tail latencies: the load average says how much there was.
   const load = { before: loadBefore, after: os.loadavg()[0] as number };
-  return { name: 'serve', markdown: markdown(runs, load), data: { loadAverage: load, rate: RATE, rateSeconds: RATE_SECONDS, saturationSeconds: SATURATION_SECONDS, clients: CLIENTS, runs } };
+  return { name: 'serve', markdown: markdown(runs, load, logged), data: { loadAverage: load, rate: RATE, rateSeconds: RATE_SECONDS, saturationSeconds: SATURATION_SECONDS, clients: CLIENTS, runs, logged } };
 }
 
 /** Trains the classifier on every bird and makes it champion, as a pipeline run would leave it. */
@@ -191,13 +195,15 @@ function summarize({ latencies, failed, seconds }: Measured, rowsPerRequest: num
   return { requests: latencies.length, failed, requestsPerS: latencies.length / seconds, rowsPerS: (latencies.length * rowsPerRequest) / seconds, p50Ms: at(0.5), p99Ms: at(0.99) };
 }
 
-function markdown(runs: Run[], load: { before: number; after: number }): string {
+function markdown(runs: Run[], load: { before: number; after: number }, logged: { logged: number; failedWrites: number; dropped: number }): string {
   const lines = [
     `Online predictions of a penguin-species classifier (logistic regression, 6 input columns, 3 classes) over loopback HTTP, the load generator in the same process (Node fetch). Single-row requests at ${RATE}/s for ${RATE_SECONDS} s (latency measured from when each request was due), then single-row and 100-row requests from ${CLIENTS} clients as fast as answered for ${SATURATION_SECONDS} s each; with every prediction logged to PostgreSQL (batched) and with logging off. Load average ${load.before.toFixed(1)} before, ${load.after.toFixed(1)} after (other work on the machine lengthens the tail).`,
     '',
     '| logging | load | rows/request | requests | failed | req/s | rows/s | p50 ms | p99 ms |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
     ...runs.map((r) => `| ${r.logging ? 'on' : 'off'} | ${r.load} | ${r.rowsPerRequest} | ${r.requests} | ${r.failed} | ${r.requestsPerS.toFixed(0)} | ${r.rowsPerS.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} |`),
+    '',
+    `With logging on, the server logged ${logged.logged} predictions over its three runs, with ${logged.failedWrites} failed writes and ${logged.dropped} dropped (not logged: the buffer was full, or still waiting 5 s after the server was told to stop).`,
   ];
   return lines.join('\n');
 }

@@ -274,5 +274,13 @@ describe('a designed experiment on Temporal', () => {
       const started = history.events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
       expect(started).toHaveLength(1);
     }
+
+    // The same experiment run without a crash, on the same snapshot: the same cells and the same analysis.
+    const uninterrupted = await stack.env.client.workflow.execute(runExperiment, { taskQueue: TASK_QUEUE, workflowId: 'experiment-no-crash', args: [{ experiment: spec, requestedBy: 'test' }] });
+    const analyses = await stack.pool.query<{ id: string; snapshot_id: string; analysis: ExperimentAnalysis }>('SELECT id, snapshot_id, analysis FROM experiments WHERE id = ANY($1) ORDER BY id', [[experimentId, uninterrupted.experimentId]]);
+    const [crashed, clean] = analyses.rows as [(typeof analyses.rows)[number], (typeof analyses.rows)[number]];
+    expect(clean.snapshot_id).toBe(crashed.snapshot_id);
+    expect(clean.analysis.cells.map((c) => c.mean)).toHaveLength(8);
+    expect(clean.analysis).toEqual(crashed.analysis);
   });
 });

@@ -1,10 +1,11 @@
 import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
+import os, { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Pool } from '../../lib/db/pool';
+import { threadPool } from '../../activities/threads/thread-pool';
 import { modelPipeline } from '../../workflows/pipeline';
 import { retrainModel } from '../../workflows/retrain';
 import { pipelineFolderWith } from '../support/pipelines';
@@ -25,7 +26,13 @@ let env: TestWorkflowEnvironment;
 let pool: Pool;
 let stack: WorkerStack;
 
+// By default the thread pool runs one training per core and queues the rest (their norm clocks wait
+// with them), so trainings never share a core. A worker given more threads than cores
+// (DRIFTLINE_THREADS) does share them: that is the load a norm must grow for, so this worker has it.
+const defaultThreads = threadPool.size;
+
 beforeAll(async () => {
+  threadPool.size = 2 * availableParallelism();
   pipelineFolderWith('loaded', (spec) => {
     spec.model = { name: 'loaded-model', trainer: { module: trainer }, params: { work: 20 } };
     spec.training = { norm: NORM };
@@ -36,6 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
+  threadPool.size = defaultThreads;
 });
 
 const retrain = (workflowId: string, params?: Record<string, number>) =>

@@ -87,4 +87,15 @@ describe('driftline actuals', () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/no-such-pipeline/);
   });
+
+  it('refuses a --key that names the target, recording nothing', async () => {
+    const before = await pool.query('SELECT count(*)::int AS n FROM actuals WHERE pipeline = $1', [PIPELINE]);
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'driftline-actuals-')), 'outcomes.csv');
+    writeFileSync(file, 'nonfarm_change\n151\n');
+    const result = await runDriftline({ DATABASE_URL: inject('databaseUrl'), DRIFTLINE_PIPELINES_DIR: pipelinesDir }, 'actuals', '--pipeline', PIPELINE, '--file', file, '--key', 'nonfarm_change');
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/--key names the target "nonfarm_change"/);
+    const after = await pool.query('SELECT count(*)::int AS n FROM actuals WHERE pipeline = $1', [PIPELINE]);
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
 });

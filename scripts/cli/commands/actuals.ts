@@ -45,6 +45,7 @@ export function registerActualsCommand(program: Command, ctx: CliContext): void 
       const { spec } = await loadPipelineSpec(options.pipeline, ctx.config.DRIFTLINE_PIPELINES_DIR);
       const targetSpec = spec.columns[spec.target];
       if (!targetSpec) throw new DriftlineError('InvalidInput', `pipeline "${spec.name}" declares no column for its target "${spec.target}"`);
+      if (options.key === spec.target) throw new DriftlineError('InvalidInput', `--key names the target "${spec.target}": it must name the column holding each outcome's row key`);
       const columns = actualsColumns(spec.target, targetSpec, options.key);
       const file = path.resolve(options.file);
       const source = DataSource.parse({ kind: 'file', path: file, format: options.format ?? formatOf(file) });

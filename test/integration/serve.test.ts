@@ -122,6 +122,19 @@ describe('driftline serve on real Temporal and PostgreSQL', () => {
     }
   });
 
+  it('logs the same input digest for the same model input, whether or not the row also carries the unread target', async () => {
+    const [bird, other] = complete as [Bird, Bird];
+    const answer = await call(`/v1/models/${MODEL}/predict`, { body: [question(bird), { ...question(bird), Species: bird.Species }, question(other)] });
+    expect(answer.status).toBe(200);
+    const ids = (answer.json() as { predictions: { predictionId: string }[] }).predictions.map((p) => p.predictionId);
+    await untilLogged();
+    const logged = await pool.query('SELECT prediction_id, input_digest FROM predictions WHERE prediction_id = ANY($1)', [ids]);
+    const digestOf = new Map(logged.rows.map((row) => [row.prediction_id, row.input_digest]));
+    expect(digestOf.get(ids[0])).toMatch(/^[0-9a-f]{64}$/);
+    expect(digestOf.get(ids[1])).toBe(digestOf.get(ids[0]));
+    expect(digestOf.get(ids[2])).not.toBe(digestOf.get(ids[0]));
+  });
+
   it('refuses a bad row with a 400 naming the row and the column, and logs nothing', async () => {
     await untilLogged();
     const before = await loggedCount();

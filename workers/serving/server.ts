@@ -109,7 +109,7 @@ async function predict(served: ServedVersion, body: unknown, deps: ServingDeps) 
     const rowKey = keys[row] ?? predictionId;
     const input = rows[row] as Row;
     const at = artifact.plan.timeColumn ? (input[artifact.plan.timeColumn] as string | null) : null;
-    const entry = { predictionId, pipeline: served.pipeline, model: served.model, version: served.version, batchId, rowKey, at, inputDigest: inputDigest(input, artifact.plan), source: 'online' as const };
+    const entry = { predictionId, pipeline: served.pipeline, model: served.model, version: served.version, batchId, rowKey, at, inputDigest: inputDigest(input, served.input.required), source: 'online' as const };
     if (classes && codes) {
       const probabilities = Object.fromEntries(classes.map((name, k) => [name, (predictions[i] as number[])[k] as number]));
       const predictedClass = classes[codes[i] as number] as string;

@@ -1,7 +1,7 @@
 import { type DataWindow, frameOf, keyAt, type PipelineData, rowCountOf, type RowKey, slice } from '../../lib/arrival/pipeline-data';
-import { accuracyDecay } from '../../lib/drift/accuracy-decay';
+import { accuracyDecay, decayMetricFor } from '../../lib/drift/accuracy-decay';
 import type { DriftCheck } from '../../lib/drift/drift-check';
-import { isClassificationMetric, metricOf } from '../../lib/model/metrics';
+import { metricOf } from '../../lib/model/metrics';
 import { buildExamples, buildFeatureColumns, buildFeatures, type FeaturePlan, lookbackOf, targetSeries } from '../../lib/model/features';
 import { checkPredictions } from '../../lib/model/model-artifact';
 import { predictRidgeOnColumns, type RidgeModel } from '../../lib/model/ridge';
@@ -63,8 +63,7 @@ export async function championAccuracy(
   }
   if (available === 0) return { reason: 'no new actuals since the champion was trained' };
   const predicted = await predictAnyWith(champion.artifact, newest.x, NEVER);
-  // A classifier decays on a loss of its own; the default (rmse) is a regressor's.
-  const metric = plan.classes && !isClassificationMetric(options.metric) ? 'log_loss' : options.metric;
+  const metric = decayMetricFor(plan, options.metric);
   return accuracyDecay(metricOf(champion.metrics, metric), newest.y, predicted, { ...options, metric }, undefined, available);
 }
 

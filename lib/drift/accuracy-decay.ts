@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { quantile } from '../data/profile/numeric-accumulator';
-import { metricOf, metricsOfEither } from '../model/metrics';
+import { isClassificationMetric, metricOf, metricsOfEither } from '../model/metrics';
 import { randomIndex, seededRandom } from '../stats/sampling';
 
 /**
@@ -11,6 +11,11 @@ import { randomIndex, seededRandom } from '../stats/sampling';
  */
 export const DecayMetric = z.enum(['mae', 'rmse', 'smape', 'log_loss', 'brier']);
 export type DecayMetric = z.infer<typeof DecayMetric>;
+
+/** The metric a model decays on: a classifier's declared regression metric (the default rmse) becomes log loss. */
+export function decayMetricFor(model: { classes?: unknown }, declared: DecayMetric): DecayMetric {
+  return model.classes && !isClassificationMetric(declared) ? 'log_loss' : declared;
+}
 
 export const AccuracyDecayOptions = z
   .object({

@@ -1,9 +1,9 @@
-import { accuracyDecay, type AccuracyDecay, type AccuracyDecayOptions } from '../drift/accuracy-decay';
+import { accuracyDecay, decayMetricFor, type AccuracyDecay, type AccuracyDecayOptions } from '../drift/accuracy-decay';
 import { getAliasedVersion } from '../db/model-registry';
 import { joinedOutcomes, type JoinedOutcome } from '../db/predictions';
 import type { Pool } from '../db/pool';
 import type { TargetClasses } from '../model/classes';
-import { isClassificationMetric, metricOf, metricsOfEither, type Metrics } from '../model/metrics';
+import { metricOf, metricsOfEither, type Metrics } from '../model/metrics';
 import type { PipelineSpec } from '../spec/pipeline-spec';
 
 /** How the version in service does on the outcomes observed for its logged predictions. */
@@ -79,7 +79,7 @@ export async function championLiveAccuracy(pool: Pool, spec: PipelineSpec): Prom
   if (!champion) return undefined;
   const { plan } = champion.artifact;
   const declared = spec.drift.accuracyDecay;
-  const metric = plan.classes && !isClassificationMetric(declared.metric) ? 'log_loss' : declared.metric;
+  const metric = decayMetricFor(plan, declared.metric);
   return liveAccuracy(pool, {
     pipeline: spec.name,
     model: champion.modelName,

@@ -8,6 +8,7 @@ import { makeLoadPipeline } from './load-pipeline';
 import { makeNorms } from './norms';
 import { makeNotify } from './notify';
 import { makePromote } from './promote';
+import { makeScoring } from './scoring';
 import { makeTrain } from './train';
 import { makeValidate } from './validate';
 
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
   const notify = makeNotify(deps);
   const drift = makeDrift(deps);
   const experiment = makeExperiment(deps);
+  const scoring = makeScoring(deps);
   return {
     loadPipeline: surfaceFailures(makeLoadPipeline(deps)),
     ingestSnapshot: surfaceFailures(makeIngest(deps)),
@@ -39,11 +41,15 @@ export function createActivities(deps: ActivityDeps) {
     checkDrift: surfaceFailures(drift.checkDrift),
     recordAnnotation: surfaceFailures(drift.recordAnnotation),
     startExperiment: surfaceFailures(experiment.startExperiment),
-    experimentProgress: surfaceFailures(experiment.experimentProgress),
-    evaluateExperimentCell: surfaceFailures(experiment.evaluateExperimentCell),
-    recordCellOutcome: surfaceFailures(experiment.recordCellOutcome),
+    evaluateExperimentBatch: surfaceFailures(experiment.evaluateExperimentBatch),
+    endBatchCells: surfaceFailures(experiment.endBatchCells),
     analyseExperimentResults: surfaceFailures(experiment.analyseExperimentResults),
     recordExperimentFailure: surfaceFailures(experiment.recordExperimentFailure),
+    prepareScoring: surfaceFailures(scoring.prepareScoring),
+    pinScoringVersion: surfaceFailures(scoring.pinScoringVersion),
+    computeScoringNorm: surfaceFailures(scoring.computeScoringNorm),
+    scoreBatchRows: surfaceFailures(scoring.scoreBatchRows),
+    recordScoringOutcome: surfaceFailures(scoring.recordScoringOutcome),
   };
 }
 

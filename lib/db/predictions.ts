@@ -1,4 +1,5 @@
-import type { DbClient, Pool } from './pool';
+import { storableText } from '../data/copy-text';
+import { inTransaction, type DbClient, type Pool } from './pool';
 
 /** One logged prediction: a regressor's number, or a classifier's class with its probabilities. */
 export interface PredictionRow {
@@ -19,6 +20,8 @@ export interface PredictionRow {
   probabilities?: Record<string, number> | null;
   /** lib/serving/input-digest.ts: what the model saw. */
   inputDigest: string;
+  /** The values of the columns the version reads, as scored: what serving drift compares (migration 0017). */
+  inputs?: Record<string, unknown> | null;
   source: 'batch' | 'online';
 }
 
@@ -32,13 +35,13 @@ export async function insertPredictions(db: Pool | DbClient, rows: readonly Pred
   const column = <T>(pick: (row: PredictionRow) => T) => rows.map(pick);
   const result = await db.query(
     `INSERT INTO predictions (prediction_id, pipeline, model, version, batch_id, row_key, at, prediction,
-                              predicted_class, probabilities, input_digest, source)
+                              predicted_class, probabilities, input_digest, source, inputs)
      SELECT coalesce(p.prediction_id, gen_random_uuid()::text), p.pipeline, p.model, p.version, p.batch_id, p.row_key,
-            p.at, p.prediction, p.predicted_class, p.probabilities, p.input_digest, p.source
+            p.at, p.prediction, p.predicted_class, p.probabilities, p.input_digest, p.source, p.inputs
        FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::timestamptz[],
-                   $8::float8[], $9::text[], $10::jsonb[], $11::text[], $12::text[])
+                   $8::float8[], $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::jsonb[])
             AS p(prediction_id, pipeline, model, version, batch_id, row_key, at, prediction,
-                 predicted_class, probabilities, input_digest, source)
+                 predicted_class, probabilities, input_digest, source, inputs)
      ON CONFLICT DO NOTHING`,
     [
       column((r) => r.predictionId ?? null),
@@ -53,6 +56,7 @@ export async function insertPredictions(db: Pool | DbClient, rows: readonly Pred
       column((r) => (r.probabilities ? JSON.stringify(r.probabilities) : null)),
       column((r) => r.inputDigest),
       column((r) => r.source),
+      column((r) => (r.inputs ? JSON.stringify(r.inputs) : null)),
     ],
   );
   return result.rowCount ?? 0;
@@ -162,4 +166,31 @@ export async function joinedOutcomes(pool: Pool, pipeline: string, window: Outco
     actualClass: row.actual_class,
   }));
   return { outcomes, available: Number(result.rows[0]?.available ?? 0) };
+}
+
+/** A scoring source's row quarantined under a batch: never scored, kept with why. */
+export interface ScoringQuarantineRow {
+  line: number;
+  raw: string;
+  reason: string;
+}
+
+/**
+ * Writes one chunk of a scoring run in one transaction: its predictions and the rows it
+ * quarantined. A chunk written before (a retried activity, a re-run of the same batch) adds
+ * nothing. Returns how many predictions were new.
+ */
+export async function writeScoredChunk(pool: Pool, batchId: string, predictions: readonly PredictionRow[], quarantined: readonly ScoringQuarantineRow[]): Promise<number> {
+  return inTransaction(pool, async (client) => {
+    const written = await insertPredictions(client, predictions);
+    if (quarantined.length > 0) {
+      await client.query(
+        `INSERT INTO scoring_quarantine (batch_id, line, raw, reason)
+         SELECT $1, q.line, q.raw, q.reason FROM unnest($2::int[], $3::text[], $4::text[]) AS q(line, raw, reason)
+         ON CONFLICT DO NOTHING`,
+        [batchId, quarantined.map((q) => q.line), quarantined.map((q) => storableText(q.raw)), quarantined.map((q) => storableText(q.reason))],
+      );
+    }
+    return written;
+  });
 }

@@ -11,6 +11,7 @@ import { HoldoutSpec, holdoutIssues } from '../evaluation/holdout';
 import { TargetTransform } from '../model/target-transform';
 import { FeatureTransforms, transformFeatureCount, transformIssues } from '../model/transforms/transforms-spec';
 import { ScheduleSpec } from './schedule-spec';
+import { ScoringSpec } from '../scoring/scoring-spec';
 
 // Sources and columns are defined beside the code that reads them; the spec re-exports them.
 export { ColumnSpec, ColumnType } from '../data/column-spec';
@@ -150,6 +151,8 @@ export const PipelineSpec = z
     drift: DriftSpec.default(DriftSpec.parse({})),
     /** Optional: when the pipeline runs by itself (see `driftline schedule`). */
     schedule: ScheduleSpec.optional(),
+    /** Optional: batch scoring with the champion (`driftline score`, workflow scoreBatch), with a schedule of its own. */
+    scoring: ScoringSpec.optional(),
   })
   // A misspelt key (e.g. "promtion") is refused by name instead of silently ignored.
   .strict()
@@ -162,6 +165,7 @@ export const PipelineSpec = z
     };
     mustExist(spec.target, ['target']);
     rowFilterIssues(spec.source.where ?? [], spec.columns).forEach(({ path, message }) => ctx.addIssue({ code: 'custom', path: ['source', 'where', ...path], message }));
+    rowFilterIssues(spec.scoring?.source.where ?? [], spec.columns).forEach(({ path, message }) => ctx.addIssue({ code: 'custom', path: ['scoring', 'source', 'where', ...path], message }));
     mustExist(spec.timeColumn, ['timeColumn']);
     spec.keyColumns.forEach((column, i) => mustExist(column, ['keyColumns', i]));
     Object.keys(spec.checks.nullFraction).forEach((column) => mustExist(column, ['checks', 'nullFraction', column]));

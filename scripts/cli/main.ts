@@ -15,6 +15,7 @@ import { registerModelsCommand } from './commands/models';
 import { registerRollbackCommand } from './commands/rollback';
 import { registerRunCommands } from './commands/run';
 import { registerScheduleCommand } from './commands/schedule';
+import { registerScoreCommand } from './commands/score';
 import { registerServeCommand } from './commands/serve';
 import { registerSpecCommand } from './commands/spec';
 import { registerStatusCommands } from './commands/status';
@@ -48,6 +49,7 @@ for (const register of [
   registerAnnotateCommand,
   registerActualsCommand,
   registerScheduleCommand,
+  registerScoreCommand,
   registerSpecCommand,
   registerWorkerCommand,
   registerDashboardCommand,

@@ -3,7 +3,7 @@ import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client
 import { z } from 'zod';
 import { loadPipelineSpec } from '../../../lib/spec/load-spec';
 import { PipelineName } from '../../../workflows/pipeline-input';
-import { applySchedule, scheduleIdOf } from '../../support/schedules';
+import { applySchedule, applyScoringSchedule, scheduleIdOf, scoringScheduleIdOf } from '../../support/schedules';
 import { output, table, type CliContext } from '../context';
 import { parseOptions, UsageError } from '../usage-error';
 
@@ -41,8 +41,14 @@ export function registerScheduleCommand(program: Command, ctx: CliContext): void
   sub('apply', 'Create the schedule from the spec, or update it to match (safe to repeat).', 'driftline schedule apply --pipeline us-employment').action(async (raw: unknown) => {
     const options = parseOptions(PipelineOptions, raw);
     const { spec } = await loadPipelineSpec(options.pipeline, ctx.config.DRIFTLINE_PIPELINES_DIR);
-    const result = await applySchedule(await ctx.client(), ctx.config, spec);
-    output(options.json, { scheduleId: scheduleIdOf(spec.name), result }, () => `${scheduleIdOf(spec.name)}: ${result}`);
+    const client = await ctx.client();
+    // A spec may schedule only its batch scoring; with neither schedule, applySchedule says so.
+    const result = spec.schedule || !spec.scoring?.schedule ? await applySchedule(client, ctx.config, spec) : undefined;
+    const scoring = await applyScoringSchedule(client, ctx.config, spec);
+    const scoringLine = scoring && { scheduleId: scoringScheduleIdOf(spec.name), result: scoring };
+    output(options.json, { ...(result && { scheduleId: scheduleIdOf(spec.name), result }), ...(scoringLine && { scoring: scoringLine }) }, () =>
+      [result && `${scheduleIdOf(spec.name)}: ${result}`, scoringLine && `${scoringLine.scheduleId}: ${scoringLine.result}`].filter(Boolean).join('\n'),
+    );
   });
 
   sub('show', 'Show the schedule: its spec, whether it is paused, its next and recent runs.', 'driftline schedule show --pipeline us-employment').action(async (raw: unknown) => {

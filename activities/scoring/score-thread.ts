@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { readRecords } from '../../lib/data/records/read-records';
+import type { DataSource } from '../../lib/data/source-spec';
+import { openSource } from '../../lib/data/sources/open-source';
+import { getVersion } from '../../lib/db/model-registry';
+import { createPool } from '../../lib/db/pool';
+import { writeScoredChunk } from '../../lib/db/predictions';
+import { PredictionFile } from '../../lib/scoring/prediction-file';
+import { scoringChunks, scoringColumnsOf } from '../../lib/scoring/scoring-chunks';
+import { outputFormatOf, type ScoringOutput } from '../../lib/scoring/scoring-output';
+import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
+import { NEVER_ABORTED } from '../evaluation/evaluation-thread';
+import type { JobFunction } from '../threads/thread-job';
+import { predictChunk } from './predict-chunk';
+
+/** A batch to score in a pooled thread: the thread opens the source and writes with its own connections. */
+export interface ScoringJob {
+  databaseUrl: string;
+  spec: PipelineSpec;
+  specDir: string;
+  source: DataSource;
+  output?: ScoringOutput;
+  batchId: string;
+  versionId: number;
+  chunkRows: number;
+}
+
+/** Counts so far; `started` once the version is loaded and the source opened (the norm's clock starts then). */
+export interface ScoringProgress {
+  type: 'started' | 'progress';
+  chunks: number;
+  rowsRead: number;
+  rowsScored: number;
+  rowsWritten: number;
+  rowsQuarantined: number;
+  rowsFiltered: number;
+}
+
+export type ScoringTotals = Omit<ScoringProgress, 'type'>;
+
+/**
+ * Runs in a pooled thread: reads the source a chunk at a time, scores each chunk with the pinned
+ * version and writes its predictions and quarantined rows in one transaction before reading on,
+ * so memory holds one chunk whatever the source's size.
+ */
+export const run: JobFunction<ScoringJob, ScoringTotals, ScoringProgress> = async (job, send) => {
+  const pool = createPool(job.databaseUrl, 2);
+  let file: PredictionFile | undefined;
+  try {
+    const version = await getVersion(pool, job.versionId);
+    const { plan } = version.artifact;
+    const pinned = { pipeline: job.spec.name, model: version.modelName, version: version.version, artifact: version.artifact };
+    const scoring = scoringColumnsOf(plan, job.spec.columns, job.spec.keyColumns);
+    const opened = openSource(job.source, scoring.columns, { specDir: job.specDir, pool });
+    if (job.output) file = new PredictionFile(path.resolve(job.specDir, job.output.path), outputFormatOf(job.output), plan.classes?.values as string[] | undefined);
+    const totals: ScoringTotals = { chunks: 0, rowsRead: 0, rowsScored: 0, rowsWritten: 0, rowsQuarantined: 0, rowsFiltered: 0 };
+    send({ type: 'started', ...totals });
+    for await (const chunk of scoringChunks(readRecords(opened, scoring.columns), scoring, { chunkRows: job.chunkRows, where: job.source.where, plan })) {
+      const scored = await predictChunk(pinned, chunk, scoring, job.batchId, NEVER_ABORTED);
+      const logged = scored.map((row) => row.logged);
+      totals.rowsWritten += await writeScoredChunk(pool, job.batchId, logged, chunk.quarantined);
+      await file?.append(logged);
+      totals.chunks += 1;
+      totals.rowsRead += chunk.read;
+      totals.rowsScored += scored.length;
+      totals.rowsQuarantined += chunk.quarantined.length;
+      totals.rowsFiltered += chunk.filtered;
+      send({ type: 'progress', ...totals });
+    }
+    await file?.finish();
+    file = undefined;
+    return totals;
+  } finally {
+    file?.discard();
+    await pool.end();
+  }
+};

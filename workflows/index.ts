@@ -4,5 +4,5 @@ export { evaluateVersion } from './evaluate-version';
 export { monitorPipeline } from './monitor';
 export { deliverNotifications } from './deliver-notifications';
 export { runExperiment } from './experiment';
-export { experimentBatch } from './experiment-batch';
+export { experimentCell } from './experiment-cell';
 export { scoreBatch } from './score-batch';

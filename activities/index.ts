@@ -11,6 +11,8 @@ import { makePromote } from './promote';
 import { makeScoring } from './scoring';
 import { makeTrain } from './train';
 import { makeValidate } from './validate';
+import { makeActuals } from './serving/actuals';
+import { makeServingDrift } from './serving/serving-drift';
 
 export type { ActivityDeps } from './deps';
 
@@ -21,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
   const notify = makeNotify(deps);
   const drift = makeDrift(deps);
   const experiment = makeExperiment(deps);
+  const actuals = makeActuals(deps);
   const scoring = makeScoring(deps);
   return {
     loadPipeline: surfaceFailures(makeLoadPipeline(deps)),
@@ -40,6 +43,9 @@ export function createActivities(deps: ActivityDeps) {
     deliverPendingNotifications: surfaceFailures(notify.deliverPendingNotifications),
     checkDrift: surfaceFailures(drift.checkDrift),
     recordAnnotation: surfaceFailures(drift.recordAnnotation),
+    recordActualsFromFile: surfaceFailures(actuals.recordActualsFromFile),
+    judgeLiveAccuracy: surfaceFailures(actuals.judgeLiveAccuracy),
+    checkServingDrift: surfaceFailures(makeServingDrift(deps).checkServingDrift),
     startExperiment: surfaceFailures(experiment.startExperiment),
     experimentProgress: surfaceFailures(experiment.experimentProgress),
     evaluateExperimentCell: surfaceFailures(experiment.evaluateExperimentCell),

@@ -6,3 +6,5 @@ export { deliverNotifications } from './deliver-notifications';
 export { runExperiment } from './experiment';
 export { experimentCell } from './experiment-cell';
 export { scoreBatch } from './score-batch';
+export { recordActuals } from './record-actuals';
+export { monitorServing } from './monitor-serving';

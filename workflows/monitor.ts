@@ -2,6 +2,7 @@ import { condition, continueAsNew, defineQuery, defineSignal, executeChild, setH
 import { z } from 'zod';
 import { Interval, intervalMs } from '../lib/spec/schedule-spec';
 import { parseWorkflowInput } from './parse-input';
+import { monitorServing } from './monitor-serving';
 import { modelPipeline } from './pipeline';
 import { PipelineName } from './pipeline-input';
 import { describeFailure } from './step-options';
@@ -24,6 +25,8 @@ export interface MonitorStatus {
   pipeline: string;
   checks: number;
   lastCheck?: { workflowId: string; outcome: string; at: string };
+  /** The serving check that ran before it: what the champion was served since the previous one. */
+  lastServingCheck?: { workflowId: string; outcome: string };
   nextCheckAt?: string;
 }
 
@@ -33,8 +36,9 @@ export const stopMonitorSignal = defineSignal('stop');
 export const checkNowSignal = defineSignal('checkNow');
 
 /**
- * Checks a pipeline forever at a fixed interval — each check a full modelPipeline run (ingest,
- * validation, drift, retrain when the policy says so) — and continues as new every few checks.
+ * Checks a pipeline forever at a fixed interval — each check a serving check (monitorServing: what
+ * the champion was served) then a full modelPipeline run (ingest, validation, drift, retrain when
+ * the policy says so) — and continues as new every few checks.
  */
 export async function monitorPipeline(rawInput: MonitorInput): Promise<{ checks: number }> {
   const input = parseWorkflowInput(MonitorInput, rawInput, 'monitorPipeline');
@@ -48,6 +52,18 @@ export async function monitorPipeline(rawInput: MonitorInput): Promise<{ checks:
   for (let i = 0; i < input.checksPerRun && !workflowInfo().continueAsNewSuggested; i += 1) {
     status.checks += 1;
     const workflowId = `${workflowInfo().workflowId}/check-${status.checks}`;
+    // What the champion served since the last check first, against the data it learned from; its
+    // failure (no logged inputs yet, say) never stops the pipeline check.
+    const servingId = `${workflowInfo().workflowId}/serving-${status.checks}`;
+    const serving = await executeChild(monitorServing, {
+      workflowId: servingId,
+      staticSummary: `${input.pipeline}: serving check ${status.checks} (served inputs vs the champion's training data)`,
+      args: [{ pipeline: input.pipeline, requestedBy: 'monitor' }],
+    }).then(
+      (result) => `${result.drift.verdict}: ${result.action.why}`,
+      (error: unknown) => `failed: ${describeFailure(error)}`,
+    );
+    status.lastServingCheck = { workflowId: servingId, outcome: serving };
     const outcome = await executeChild(modelPipeline, {
       workflowId,
       staticSummary: `${input.pipeline}: check ${status.checks} of its monitor (trains when the data drifted)`,

@@ -10,6 +10,7 @@ import type { MultivariateDrift } from '../drift/multivariate';
 import { DRIFT_METHODS, type DriftMethod } from '../drift/drift-methods';
 import { rankColumns } from '../drift/rank-columns';
 import { describeSegmentDrift, type SegmentDrift } from '../drift/segments';
+import { servedText } from '../serving/serving-check';
 import { acknowledgeForm, annotateForm } from './action-forms';
 import { chartFigure, COLORS, epochSeconds, type ChartSpec } from './charts';
 import { chartValue, formatDate, formatNumber, formatTime } from './format';
@@ -81,7 +82,7 @@ export function driftReportPage(report: StoredDriftReport, annotations: Annotati
   const { check } = report;
   const columns = rankColumns(check.data.columns);
   const body = html`${pipelineDescription(info)}<p class="summary"><span class="verdict ${check.verdict}">${check.verdict}</span>
-current snapshot <a href="/snapshots/${report.currentSnapshotId}">#${report.currentSnapshotId}</a> against the training data of champion v${report.championVersion}
+${check.served ? html`serving drift: ${servedText(check.served)}` : html`current snapshot <a href="/snapshots/${report.currentSnapshotId}">#${report.currentSnapshotId}</a>`} against the training data of champion v${report.championVersion}
 (snapshots ${report.referenceSnapshotIds.map((id, i) => html`${i > 0 ? ', ' : ''}<a href="/snapshots/${id}">#${id}</a>`)}) · checked ${formatTime(report.createdAt)}</p>
 ${check.reasons.length > 0 ? html`<ul class="reasons">${check.reasons.map((r) => html`<li>${r}</li>`)}</ul>` : ''}
 ${check.sides ? html`<dl class="sides"><dt>reference</dt><dd>the rows champion v${report.championVersion} learned from: ${windowText(check.sides.reference)}</dd><dt>current</dt><dd>the rows new since then: ${windowText(check.sides.current)}</dd></dl>` : ''}
@@ -92,8 +93,8 @@ ${multivariateSection(check.data.multivariate)}
 <h2>Columns, most drifted first</h2>
 <ol class="columns">${columns.map((c, i) => columnSection(c, i, info))}</ol>
 ${check.data.skipped.length > 0 ? html`<h2>Not tested</h2><ul>${check.data.skipped.map((s) => html`<li>${s.column}: ${s.reason}</li>`)}</ul>` : ''}
-<h2 id="validation">Validation of snapshot #${report.currentSnapshotId}</h2>
-${validationSection(validations.filter((v) => v.pipeline === report.pipeline))}
+${report.currentSnapshotId === null ? '' : html`<h2 id="validation">Validation of snapshot #${report.currentSnapshotId}</h2>
+${validationSection(validations.filter((v) => v.pipeline === report.pipeline))}`}
 ${segmentsSection(check.segments)}
 ${acknowledgeForm(report.pipeline, report.id)}`;
   const drift = `/pipelines/${segment(report.pipeline)}/drift`;

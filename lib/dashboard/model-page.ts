@@ -2,6 +2,9 @@ import type { ExperimentRecord } from '../db/experiments';
 import type { WaitingApproval } from '../db/approvals';
 import type { AuditRow, ChampionPeriod, VersionPoint, VersionRow } from '../db/dashboard/model-queries';
 import type { ModelOverview } from '../db/dashboard/overview-queries';
+import type { ServingPanel, VolumePoint } from '../db/dashboard/serving-queries';
+import type { LiveAccuracy } from '../serving/live-accuracy';
+import { estimateText } from '../serving/serving-check';
 import type { Page } from '../db/dashboard/page';
 import { rollbackForm } from './action-forms';
 import { approvalsSection } from './approval-box';
@@ -29,6 +32,8 @@ export interface ModelPageData {
   info: PipelineInfo;
   /** The pipeline's experiments, newest first (absent: none asked for). */
   experiments?: ExperimentRecord[];
+  /** The model at work: predictions logged, live accuracy, the latest serving check (absent: not loaded). */
+  serving?: ServingPanel;
 }
 
 export function modelPage(d: ModelPageData): SafeHtml {
@@ -39,6 +44,7 @@ export function modelPage(d: ModelPageData): SafeHtml {
 champion ${m.champion ? html`<a href="${base}/versions/${m.champion.version}">v${m.champion.version}</a> (${formatMetrics(m.champion.metrics)})` : 'none yet'} ·
 <a href="${base}/runs">training runs</a> · <a href="/pipelines/${segment(m.pipeline)}/drift">drift reports</a> · <a href="/pipelines/${segment(m.pipeline)}/data">data</a></p>
 ${approvalsSection(d.approvals)}
+${d.serving ? servingSection(m.pipeline, m.champion?.version, d.serving) : ''}
 <h2>Versions over time</h2>
 ${chartFigure('versions-chart', chart.spec, chart.caption)}
 <h2>Versions</h2>
@@ -52,6 +58,55 @@ ${pager(d.audit, (n) => `${base}?page=${d.versions.page}&auditPage=${n}`)}
 ${experimentsSection(d.experiments ?? [])}
 ${rollbackForm(m.model, m.champion?.version)}`;
   return layout(m.model, [{ label: m.pipeline }, { label: m.model }], body);
+}
+
+/**
+ * The model at work: the version in service, predictions logged per day, live accuracy once
+ * actuals arrive, the performance estimated from the served outputs (labelled *estimated*) beside
+ * the realised value, and the latest serving-drift report.
+ */
+function servingSection(pipeline: string, champion: number | undefined, s: ServingPanel): SafeHtml {
+  const latest = s.latest;
+  const estimate = latest?.served.estimate;
+  const report = latest && `/pipelines/${segment(pipeline)}/drift/${latest.id}`;
+  return html`<h2 id="serving">In service</h2>
+<dl class="serving">
+<dt>version in service</dt><dd>${champion === undefined ? 'none: nothing to serve yet' : html`v${champion} (the champion; driftline serve reloads it when the alias moves)`}</dd>
+<dt>live accuracy</dt><dd>${describeLive(s.live)}</dd>
+<dt>estimated performance</dt><dd>${estimate ? html`<em>estimated</em> ${estimateText(estimate)}${estimate.alert ? html` <span class="verdict warn">beyond thresholds</span>` : ''}${estimate.realised ? html`; realised ${estimate.realised.value.toPrecision(4)} on the ${estimate.realised.rows} served predictions with actuals (estimated ${estimate.realised.estimatedOnSameRows.toPrecision(4)} for the same rows)` : '; no actuals yet to compare'}` : 'no serving check has estimated it yet'}</dd>
+<dt>latest serving drift</dt><dd>${latest && report ? html`<a href="${report}"><span class="verdict ${latest.verdict}">${latest.verdict}</span> report #${latest.id}</a>, ${formatTime(latest.createdAt)}: ${latest.reasons.join('; ')}` : 'no serving check yet (monitorServing, or the monitor before each check)'}</dd>
+</dl>
+${s.volume.length === 0 ? html`<p class="empty">No prediction logged in the last 30 days.</p>` : volumeChart(s.volume)}`;
+}
+
+/** "log_loss 0.21 on 100 of 222 outcomes (promoted at 0.05): no decay" */
+function describeLive(live: LiveAccuracy | undefined): string {
+  if (!live) return 'no champion yet';
+  const { decay } = live;
+  if (!decay) return `v${live.version}: no actuals joined to its predictions yet`;
+  const verdict = decay.insufficient ? `too few to judge (${decay.minExamples} needed)` : decay.decayed ? 'DECAYED' : 'no decay';
+  const accuracy = live.metrics?.accuracy === undefined ? '' : `accuracy ${live.metrics.accuracy.toFixed(3)}, `;
+  return `v${live.version}: ${accuracy}${decay.metric} ${decay.current.toPrecision(4)} on ${live.examples} of ${live.available} outcomes (promoted at ${decay.promoted.toPrecision(4)}): ${verdict}`;
+}
+
+/** Predictions per day, a bar series per version. */
+function volumeChart(volume: VolumePoint[]): SafeHtml {
+  const days = [...new Set(volume.map((v) => v.day))];
+  const versions = [...new Set(volume.map((v) => v.version))].sort((a, b) => a - b);
+  const colors = [COLORS.line, COLORS.second, COLORS.reference, COLORS.current, COLORS.muted];
+  const spec: ChartSpec = {
+    x: days.map((day) => epochSeconds(`${day}T00:00:00Z`)),
+    xLabel: 'day (UTC)',
+    yLabel: 'predictions',
+    series: versions.map((version, i) => ({
+      label: `v${version}`,
+      values: days.map((day) => volume.find((v) => v.day === day && v.version === version)?.predictions ?? null),
+      style: 'bars' as const,
+      color: colors[i % colors.length] as string,
+    })),
+  };
+  const total = volume.reduce((sum, v) => sum + v.predictions, 0);
+  return chartFigure('volume-chart', spec, `Predictions logged per day (batch and online) over the last 30 days, by the version that made them: ${total} in all.`);
 }
 
 /** Links to the pipeline's designed experiments (lib/dashboard/experiment-page.ts); nothing when there are none. */

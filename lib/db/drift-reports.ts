@@ -6,10 +6,13 @@ export interface NewDriftReport {
   modelName: string;
   championVersionId: number;
   referenceSnapshotIds: number[];
-  currentSnapshotId: number;
+  /** Null for a serving check: its current side is logged predictions, not a snapshot. */
+  currentSnapshotId: number | null;
   workflowId: string;
   runId: string;
   check: DriftCheck;
+  /** `serving`: the inputs the model was served against its training data (default `data`). */
+  kind?: 'data' | 'serving';
 }
 
 export interface StoredDriftReport extends Omit<NewDriftReport, 'runId'> {
@@ -21,11 +24,11 @@ export interface StoredDriftReport extends Omit<NewDriftReport, 'runId'> {
 /** Stores a run's drift check once: a retried activity gets the id its first attempt stored. */
 export async function saveDriftReport(pool: Pool, r: NewDriftReport): Promise<number> {
   const result = await pool.query<{ id: string }>(
-    `INSERT INTO drift_reports (pipeline, model_name, champion_version_id, reference_snapshot_ids, current_snapshot_id, verdict, report, workflow_id, run_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    `INSERT INTO drift_reports (pipeline, model_name, champion_version_id, reference_snapshot_ids, current_snapshot_id, verdict, report, workflow_id, run_id, kind)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT (workflow_id, run_id) DO UPDATE SET workflow_id = EXCLUDED.workflow_id
      RETURNING id`,
-    [r.pipeline, r.modelName, r.championVersionId, r.referenceSnapshotIds, r.currentSnapshotId, r.check.verdict, JSON.stringify(r.check), r.workflowId, r.runId],
+    [r.pipeline, r.modelName, r.championVersionId, r.referenceSnapshotIds, r.currentSnapshotId, r.check.verdict, JSON.stringify(r.check), r.workflowId, r.runId, r.kind ?? 'data'],
   );
   return Number((result.rows[0] as { id: string }).id);
 }
@@ -49,7 +52,7 @@ export async function findDriftReport(pool: Pool, pipeline: string, id?: number)
       championVersionId: Number(row.champion_version_id),
       championVersion: row.version,
       referenceSnapshotIds: (row.reference_snapshot_ids as string[]).map(Number),
-      currentSnapshotId: Number(row.current_snapshot_id),
+      currentSnapshotId: row.current_snapshot_id === null ? null : Number(row.current_snapshot_id),
       workflowId: row.workflow_id,
       createdAt: row.created_at,
       check: DriftCheck.parse(row.report),

@@ -55,11 +55,11 @@ async function batchesUpTo(pool: Pool, pipeline: string, asOfSnapshotId: number)
   return ids;
 }
 
-/** The current side of the pipeline's most recent drift check, if any check stored one. */
+/** The current side of the pipeline's most recent data drift check (serving checks have their own), if any check stored one. */
 export async function previousCheckWindow(pool: Pool, pipeline: string): Promise<DataWindow | undefined> {
   const result = await pool.query<{ current: unknown }>(
     `SELECT report->'sides'->'current' AS current FROM drift_reports
-     WHERE pipeline = $1 AND report ? 'sides' ORDER BY created_at DESC, id DESC LIMIT 1`,
+     WHERE pipeline = $1 AND kind = 'data' AND report ? 'sides' ORDER BY created_at DESC, id DESC LIMIT 1`,
     [pipeline],
   );
   const stored = result.rows[0]?.current;

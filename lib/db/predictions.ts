@@ -20,6 +20,8 @@ export interface PredictionRow {
   probabilities?: Record<string, number> | null;
   /** lib/serving/input-digest.ts: what the model saw. */
   inputDigest: string;
+  /** The values of the columns the version reads, as scored: what serving drift compares (migration 0017). */
+  inputs?: Record<string, unknown> | null;
   source: 'batch' | 'online';
 }
 
@@ -33,13 +35,13 @@ export async function insertPredictions(db: Pool | DbClient, rows: readonly Pred
   const column = <T>(pick: (row: PredictionRow) => T) => rows.map(pick);
   const result = await db.query(
     `INSERT INTO predictions (prediction_id, pipeline, model, version, batch_id, row_key, at, prediction,
-                              predicted_class, probabilities, input_digest, source)
+                              predicted_class, probabilities, input_digest, source, inputs)
      SELECT coalesce(p.prediction_id, gen_random_uuid()::text), p.pipeline, p.model, p.version, p.batch_id, p.row_key,
-            p.at, p.prediction, p.predicted_class, p.probabilities, p.input_digest, p.source
+            p.at, p.prediction, p.predicted_class, p.probabilities, p.input_digest, p.source, p.inputs
        FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::timestamptz[],
-                   $8::float8[], $9::text[], $10::jsonb[], $11::text[], $12::text[])
+                   $8::float8[], $9::text[], $10::jsonb[], $11::text[], $12::text[], $13::jsonb[])
             AS p(prediction_id, pipeline, model, version, batch_id, row_key, at, prediction,
-                 predicted_class, probabilities, input_digest, source)
+                 predicted_class, probabilities, input_digest, source, inputs)
      ON CONFLICT DO NOTHING`,
     [
       column((r) => r.predictionId ?? null),
@@ -54,6 +56,7 @@ export async function insertPredictions(db: Pool | DbClient, rows: readonly Pred
       column((r) => (r.probabilities ? JSON.stringify(r.probabilities) : null)),
       column((r) => r.inputDigest),
       column((r) => r.source),
+      column((r) => (r.inputs ? JSON.stringify(r.inputs) : null)),
     ],
   );
   return result.rowCount ?? 0;

@@ -4,6 +4,7 @@ import { AccuracyDecay } from './accuracy-decay';
 import { Annotation } from './annotation';
 import { ColumnDrift, ColumnVerdict, DriftReport, DriftVerdict, SkippedColumn } from './drift-report';
 import { describeSegmentDrift, SegmentDrift } from './segments';
+import { PerformanceEstimate } from '../serving/estimated-performance';
 
 /** The period the current data covers (its time column's span, null without one) and when it was checked. */
 export const DriftWindow = z.object({ from: z.string().nullable(), to: z.string().nullable(), checkedAt: z.string() });
@@ -31,6 +32,22 @@ export const DriftCheck = z.object({
   annotations: z.array(Annotation),
   /** Per segment of the pipeline's groupBy columns, most drifted first; absent without groupBy. */
   segments: SegmentDrift.optional(),
+  /** A serving check's sides: the inputs the model was served (logged predictions), against its training window. */
+  served: z
+    .object({
+      reference: DataWindow,
+      /** When the first and last compared predictions were logged; `since` is the previous serving check's end (null: the first check). */
+      since: z.string().nullable(),
+      from: z.string(),
+      to: z.string(),
+      predictions: z.number().int().nonnegative(),
+      /** The versions that made the compared predictions. */
+      versions: z.array(z.number().int().positive()),
+      championVersion: z.number().int().positive(),
+      /** Performance estimated from the champion's served outputs, before (and beside) their actuals. */
+      estimate: PerformanceEstimate.optional(),
+    })
+    .optional(),
 });
 export type DriftCheck = z.infer<typeof DriftCheck>;
 

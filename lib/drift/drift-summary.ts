@@ -20,7 +20,8 @@ export interface DriftSummary {
   verdict: DriftVerdict | 'no_reference' | 'no_new_data';
   reportId?: number;
   reasons: string[];
-  currentSnapshotId: number;
+  /** Null for a serving check, whose current side is logged predictions. */
+  currentSnapshotId: number | null;
   referenceSnapshotIds: number[];
   /** Which rows each side held; absent when nothing was compared. */
   sides?: DriftSides;
@@ -37,7 +38,7 @@ export interface DriftSummary {
 
 export function summarizeDriftCheck(
   check: DriftCheck,
-  ids: { reportId: number; currentSnapshotId: number; referenceSnapshotIds: number[]; championVersion: number },
+  ids: { reportId: number; currentSnapshotId: number | null; referenceSnapshotIds: number[]; championVersion: number },
 ): DriftSummary {
   const drifted = rankColumns(check.data.columns.filter((c) => c.verdict === 'drift'));
   const { prediction, accuracy } = check;

@@ -22,7 +22,9 @@ import { predictedClasses } from '../model/metrics';
  *
  * Thresholds come from the reference period too: its rows are cut into chunks of the size being
  * estimated (at most a quarter of the reference, so there are several), the realised metric of
- * each chunk computed, and values beyond mean ± 3 standard deviations of those alert.
+ * each chunk computed, and values beyond mean ± 3 standard deviations of those alert — widened by
+ * the estimate's own standard error for a classifier (a holdout classified without a single error
+ * has no spread, yet an estimate of 0.995 on 100 rows is no alarm).
  */
 
 /** A monotone step function fitted by isotonic regression: at the fitted points, linear between them, clipped outside. */
@@ -235,14 +237,22 @@ export function fitEstimator(period: ReferencePeriod): EstimationReference {
  * a quarter of the reference, so at least MIN_CHUNKS chunks): mean ± 3 standard deviations, null
  * beyond what the metric can reach (accuracy above 1, an error below 0) and with too few rows.
  */
-export function referenceThresholds(period: ReferencePeriod, metric: EstimatedMetric, chunkSize: number): { lower: number | null; upper: number | null; chunkSize: number; chunks: number } {
+export function referenceThresholds(
+  period: ReferencePeriod,
+  metric: EstimatedMetric,
+  chunkSize: number,
+  /** The estimate's own standard error, when known: its noise widens the band (a flawless reference has no spread of its own). */
+  standardError = 0,
+): { lower: number | null; upper: number | null; chunkSize: number; chunks: number } {
   const n = period.kind === 'classification' ? period.labels.length : period.actuals.length;
   const size = Math.max(1, Math.min(chunkSize, Math.floor(n / MIN_CHUNKS)));
   const chunks = Math.floor(n / size);
   if (chunks < MIN_CHUNKS || size < 2) return { lower: null, upper: null, chunkSize: size, chunks };
   const values = Array.from({ length: chunks }, (_, c) => realisedMetric(period, metric, Array.from({ length: size }, (_, i) => c * size + i)));
   const mean = values.reduce((s, v) => s + v, 0) / chunks;
-  const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / chunks);
+  const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / chunks + standardError ** 2);
+  // No spread at all (every chunk alike, no standard error) gives no band to judge by.
+  if (sd === 0) return { lower: null, upper: null, chunkSize: size, chunks };
   const lower = mean - THRESHOLD_SIGMAS * sd;
   const upper = mean + THRESHOLD_SIGMAS * sd;
   return metric === 'accuracy' ? { lower, upper: upper >= 1 ? null : upper, chunkSize: size, chunks } : { lower: lower <= 0 ? null : lower, upper, chunkSize: size, chunks };
@@ -265,7 +275,7 @@ export function estimatePerformance(period: ReferencePeriod, served: ServedOutpu
     const errors = residualEstimate((served as { predictions: number[] }).predictions, fitted as Extract<EstimationReference, { kind: 'regression' }>);
     estimated = metric === 'rmse' ? errors.rmse : errors.mae;
   }
-  const thresholds = referenceThresholds(period, metric, rows);
+  const thresholds = referenceThresholds(period, metric, rows, standardError);
   const alert = (thresholds.lower !== null && estimated < thresholds.lower) || (thresholds.upper !== null && estimated > thresholds.upper);
   const referenceRows = period.kind === 'classification' ? period.labels.length : period.actuals.length;
   return {

@@ -11,6 +11,7 @@ import { registerEvaluateCommand } from './commands/evaluate';
 import { registerExperimentCommand } from './commands/experiment';
 import { registerLineageCommand } from './commands/lineage';
 import { registerMigrateCommand } from './commands/migrate';
+import { registerPredictionsCommand } from './commands/predictions';
 import { registerModelsCommand } from './commands/models';
 import { registerRollbackCommand } from './commands/rollback';
 import { registerRunCommands } from './commands/run';
@@ -48,6 +49,7 @@ for (const register of [
   registerDriftCommand,
   registerAnnotateCommand,
   registerActualsCommand,
+  registerPredictionsCommand,
   registerScheduleCommand,
   registerScoreCommand,
   registerSpecCommand,

@@ -15,13 +15,14 @@ import { columnScoreTrend, driftReportsPage } from '../../lib/db/dashboard/drift
 import { auditPage, championHistory, pipelineOfModel, versionSeries, versionsPage } from '../../lib/db/dashboard/model-queries';
 import { loadOverview, loadUndeliveredAlerts } from '../../lib/db/dashboard/overview-queries';
 import { runsPage as loadRuns } from '../../lib/db/dashboard/runs-queries';
+import { loadServingPanel } from '../../lib/db/dashboard/serving-queries';
 import { findDriftReport } from '../../lib/db/drift-reports';
 import { experimentCells, getExperiment, pipelineExperiments } from '../../lib/db/experiments';
 import { loadLineage } from '../../lib/db/lineage';
 import { getSnapshot, snapshotPipelines } from '../../lib/db/snapshots';
 import { workflowUiLink } from '../../scripts/support/temporal-client';
 import { DriftReportParams, HttpError, ModelParams, ModelQuery, PageQuery, parseRequest, PipelineParams, SnapshotParams, VersionParams } from './http-params';
-import { loadPipelineInfo, loadSnapshotInfo } from './pipeline-info';
+import { loadPipelineInfo, loadSnapshotInfo, loadSpecIfAny } from './pipeline-info';
 import { nextRuns } from './schedules';
 import type { DashboardDeps } from './server';
 
@@ -63,8 +64,12 @@ export function registerPages(app: FastifyInstance, deps: DashboardDeps): void {
       listWaitingApprovals(pool, model),
     ]);
     const summary = found(overview.items[0], `Model "${model}"`);
-    const [info, experiments] = await Promise.all([loadPipelineInfo(deps, summary.pipeline), pipelineExperiments(pool, summary.pipeline)]);
-    return sendPage(reply, modelPage({ overview: summary, series, versions, champions, audit, approvals, info, experiments }));
+    const [info, experiments, serving] = await Promise.all([
+      loadPipelineInfo(deps, summary.pipeline),
+      pipelineExperiments(pool, summary.pipeline),
+      loadSpecIfAny(deps, summary.pipeline).then((spec) => loadServingPanel(pool, model, summary.pipeline, spec)),
+    ]);
+    return sendPage(reply, modelPage({ overview: summary, series, versions, champions, audit, approvals, info, experiments, serving }));
   });
 
   app.get('/models/:model/versions/:version', async (request, reply) => {
@@ -100,7 +105,7 @@ export function registerPages(app: FastifyInstance, deps: DashboardDeps): void {
     const [annotations, info, validations] = await Promise.all([
       overlappingAnnotations(pool, pipeline, report.check.window),
       loadPipelineInfo(deps, pipeline),
-      snapshotValidations(pool, report.currentSnapshotId),
+      report.currentSnapshotId === null ? [] : snapshotValidations(pool, report.currentSnapshotId),
     ]);
     return sendPage(reply, driftReportPage(report, annotations, info, validations));
   });

@@ -1,16 +1,13 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { DataSource } from '../../../lib/data/source-spec';
-import { openSource } from '../../../lib/data/sources/open-source';
-import { inTransaction } from '../../../lib/db/pool';
-import { recordActuals } from '../../../lib/db/predictions';
-import { DriftlineError } from '../../../lib/errors';
 import { championLiveAccuracy, type LiveAccuracy } from '../../../lib/serving/live-accuracy';
-import { actualsColumns, readActuals, ROW_KEY_COLUMN, type RefusedActual } from '../../../lib/serving/read-actuals';
+import { ROW_KEY_COLUMN, type RefusedActual } from '../../../lib/serving/read-actuals';
+import { recordActualsFile, type RecordedActuals } from '../../../lib/serving/record-actuals-file';
 import { loadPipelineSpec } from '../../../lib/spec/load-spec';
-import { taskOf } from '../../../lib/spec/pipeline-spec';
 import { PipelineName, RequestedBy } from '../../../workflows/pipeline-input';
+import { recordActuals } from '../../../workflows/record-actuals';
+import { workflowUiLink } from '../../support/temporal-client';
 import { output, table, type CliContext } from '../context';
 import { BY_OPTION, currentUser } from '../identity';
 import { parseOptions } from '../usage-error';
@@ -23,11 +20,9 @@ const ActualsOptions = z
     key: z.string().min(1).max(200).default(ROW_KEY_COLUMN),
     by: RequestedBy,
     json: z.boolean().default(false),
+    workflow: z.boolean().default(false),
   })
   .strict();
-
-/** How many refused lines are listed; the rest are counted. */
-const LISTED_REFUSALS = 5;
 
 export function registerActualsCommand(program: Command, ctx: CliContext): void {
   program
@@ -39,48 +34,59 @@ export function registerActualsCommand(program: Command, ctx: CliContext): void 
     .option('--key <column>', 'the column holding the row key', ROW_KEY_COLUMN)
     .option(...BY_OPTION)
     .option('--json', 'print as JSON')
-    .addHelpText('after', '\nExample:\n  driftline actuals --pipeline house-prices --file outcomes.csv')
+    .option('--workflow', 'record through the recordActuals workflow (a worker reads the file), which also applies the drift policy to accuracy decay: notify, retrain')
+    .addHelpText(
+      'after',
+      '\nWithout --workflow the outcomes are recorded from here (no worker needed) and live accuracy is shown;\nwith it, decay is acted on as the pipeline\'s drift policy says.\n\nExamples:\n  driftline actuals --pipeline house-prices --file outcomes.csv\n  driftline actuals --pipeline house-prices --file outcomes.csv --workflow',
+    )
     .action(async (raw: { by?: string }) => {
       const options = parseOptions(ActualsOptions, { ...raw, by: raw.by ?? currentUser() });
       const { spec } = await loadPipelineSpec(options.pipeline, ctx.config.DRIFTLINE_PIPELINES_DIR);
-      const targetSpec = spec.columns[spec.target];
-      if (!targetSpec) throw new DriftlineError('InvalidInput', `pipeline "${spec.name}" declares no column for its target "${spec.target}"`);
-      if (options.key === spec.target) throw new DriftlineError('InvalidInput', `--key names the target "${spec.target}": it must name the column holding each outcome's row key`);
-      const columns = actualsColumns(spec.target, targetSpec, options.key);
-      const file = path.resolve(options.file);
-      const source = DataSource.parse({ kind: 'file', path: file, format: options.format ?? formatOf(file) });
-      const opened = openSource(source, columns, { specDir: process.cwd(), pool: ctx.pool });
-      const refused: RefusedActual[] = [];
-      // All of the file's outcomes, or none: a failure halfway leaves nothing recorded.
-      const counts = await inTransaction(ctx.pool, async (client) => {
-        const total = { recorded: 0, matched: 0 };
-        for await (const rows of readActuals(opened, columns, taskOf(spec) === 'classification', refused)) {
-          const written = await recordActuals(client, spec.name, rows, options.by);
-          total.recorded += written.recorded;
-          total.matched += written.matched;
-        }
-        return total;
-      });
+      const actuals = { file: path.resolve(options.file), format: options.format, key: options.key, recordedBy: options.by };
+      if (options.workflow) {
+        const client = await ctx.client();
+        const handle = await client.workflow.start(recordActuals, {
+          taskQueue: ctx.config.TEMPORAL_TASK_QUEUE,
+          workflowId: `actuals-${spec.name}-${Date.now()}`,
+          args: [{ pipeline: spec.name, file: actuals.file, ...(actuals.format && { format: actuals.format }), key: actuals.key, requestedBy: options.by }],
+          staticSummary: `${spec.name}: record outcomes from ${path.basename(actuals.file)}, for ${options.by}`,
+        });
+        const result = await handle.result();
+        const link = workflowUiLink(ctx.config, handle.workflowId, handle.firstExecutionRunId);
+        const counts = result.recorded as RecordedActuals;
+        return output(options.json, { workflowId: handle.workflowId, ...counts, live: result.live ?? undefined, action: result.action, retrain: result.retrain }, () =>
+          table([
+            ...describeRecorded(counts),
+            ['live accuracy', describeLive(result.live ?? undefined)],
+            ['policy', result.action.why],
+            ...(result.retrain ? [['retrain', `${result.retrain.workflowId}: ${result.retrain.result.decision}`] as [string, string]] : []),
+            ['workflow', link],
+          ]),
+        );
+      }
+      const counts = await recordActualsFile(ctx.pool, spec, actuals);
       const live = await championLiveAccuracy(ctx.pool, spec);
-      output(options.json, { ...counts, refused: refused.length, refusedLines: refused.slice(0, LISTED_REFUSALS), live }, () =>
+      output(options.json, { ...counts, live }, () =>
         table([
-          ['recorded', `${counts.recorded} outcomes, ${counts.matched} of them for logged predictions`],
-          ['refused', refused.length === 0 ? 'none' : describeRefused(refused)],
+          ...describeRecorded(counts),
           ['live accuracy', describeLive(live)],
+          ...(live?.decay?.decayed ? [['policy', 'not applied from here: run with --workflow (or let the monitor run) to notify or retrain'] as [string, string]] : []),
         ]),
       );
     });
 }
 
-function formatOf(file: string): 'csv' | 'jsonl' | 'json' {
-  const extension = path.extname(file).toLowerCase();
-  return extension === '.jsonl' || extension === '.ndjson' ? 'jsonl' : extension === '.json' ? 'json' : 'csv';
+function describeRecorded(counts: RecordedActuals): [string, string][] {
+  return [
+    ['recorded', `${counts.recorded} outcomes, ${counts.matched} of them for logged predictions`],
+    ['refused', counts.refused === 0 ? 'none' : describeRefused(counts.refused, counts.refusedLines)],
+  ];
 }
 
-function describeRefused(refused: RefusedActual[]): string {
-  const listed = refused.slice(0, LISTED_REFUSALS).map(({ line, reason }) => `line ${line}: ${reason}`);
-  const more = refused.length - listed.length;
-  return `${refused.length} ${refused.length === 1 ? 'line' : 'lines'} (${listed.join('; ')}${more > 0 ? `; and ${more} more` : ''})`;
+function describeRefused(count: number, listedLines: RefusedActual[]): string {
+  const listed = listedLines.map(({ line, reason }) => `line ${line}: ${reason}`);
+  const more = count - listed.length;
+  return `${count} ${count === 1 ? 'line' : 'lines'} (${listed.join('; ')}${more > 0 ? `; and ${more} more` : ''})`;
 }
 
 /** "v3, rmse 4.87 on 50 of 60 outcomes (promoted at 5.02): no decay" */

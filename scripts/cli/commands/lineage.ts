@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { loadLineage, type Lineage } from '../../../lib/db/lineage';
+import { listPredictions } from '../../../lib/db/served-data';
 import type { VersionFits } from '../../../lib/db/model-registry';
 import { describeBaselines, describeFit, describeMetrics } from '../../../lib/evaluation/format';
 import type { Metrics } from '../../../lib/model/metrics';
@@ -8,35 +9,61 @@ import { workflowUiLink } from '../../support/temporal-client';
 import { output, table, type CliContext } from '../context';
 import { parseOptions, UsageError } from '../usage-error';
 
-const LineageOptions = z.object({
-  model: z.string().min(1),
-  version: z.coerce.number().int().positive(),
-  diff: z.coerce.number().int().positive().optional(),
-  json: z.boolean().default(false),
-});
+const LineageOptions = z
+  .object({
+    model: z.string().min(1).optional(),
+    version: z.coerce.number().int().positive().optional(),
+    prediction: z.string().min(1).max(200).optional(),
+    diff: z.coerce.number().int().positive().optional(),
+    json: z.boolean().default(false),
+  })
+  .refine((o) => o.prediction !== undefined || (o.model !== undefined && o.version !== undefined), { message: 'give --model and --version, or --prediction', path: ['model'] })
+  .refine((o) => o.prediction === undefined || o.diff === undefined, { message: '--diff compares versions: give it with --model and --version', path: ['diff'] });
 
 export function registerLineageCommand(program: Command, ctx: CliContext): void {
   program
     .command('lineage')
     .description('Trace a version end to end: training run → data snapshots → code and parameters → evaluation → who promoted it.')
-    .requiredOption('-m, --model <name>', 'the registered model')
-    .requiredOption('-v, --version <n>', 'the version to trace')
+    .option('-m, --model <name>', 'the registered model')
+    .option('-v, --version <n>', 'the version to trace')
+    .option('--prediction <id>', 'trace a logged prediction instead: the version that made it, its data, its code')
     .option('--diff <n>', 'compare with another version: parameters, features, metrics, data')
     .option('--json', 'print as JSON')
     .addHelpText('after', '\nExamples:\n  driftline lineage --model us-employment-nonfarm-change --version 2\n  driftline lineage --model us-employment-nonfarm-change --version 2 --diff 1')
     .action(async (raw: unknown) => {
       const options = parseOptions(LineageOptions, raw);
+      if (options.prediction !== undefined) return tracePrediction(ctx, options.prediction, options.json);
+      const model = options.model as string;
       const load = async (version: number) => {
-        const lineage = await loadLineage(ctx.pool, options.model, version);
-        if (!lineage) throw new UsageError(`model "${options.model}" has no version ${version}`);
+        const lineage = await loadLineage(ctx.pool, model, version);
+        if (!lineage) throw new UsageError(`model "${model}" has no version ${version}`);
         return lineage;
       };
-      const lineage = await load(options.version);
+      const lineage = await load(options.version as number);
       if (options.diff === undefined) return output(options.json, lineage, () => renderLineage(ctx, lineage));
       const other = await load(options.diff);
       const diff = diffVersions(lineage, other);
       output(options.json, diff, () => diff.map(({ field, a, b }) => `  ${field}\n    v${options.version}: ${a}\n    v${options.diff}: ${b}`).join('\n') || '  no differences');
     });
+}
+
+/** A prediction's lineage: the prediction as logged, then the lineage of the version that made it. */
+async function tracePrediction(ctx: CliContext, predictionId: string, json: boolean): Promise<void> {
+  const [prediction] = await listPredictions(ctx.pool, { predictionId });
+  if (!prediction) throw new UsageError(`no logged prediction has the id "${predictionId}"`);
+  const lineage = await loadLineage(ctx.pool, prediction.model, prediction.version);
+  if (!lineage) throw new UsageError(`prediction ${predictionId} names ${prediction.model} v${prediction.version}, which is not registered`);
+  const answer = prediction.predictedClass ?? String(prediction.prediction);
+  output(json, { prediction, lineage }, () =>
+    [
+      table([
+        ['prediction', `${prediction.predictionId}: ${answer} for row ${prediction.rowKey}, ${prediction.source} (batch ${prediction.batchId}), logged ${prediction.loggedAt}`],
+        ['input', `sha256:${prediction.inputDigest}`],
+        ['actual', prediction.actual === null ? 'not recorded yet' : String(prediction.actual)],
+      ]),
+      renderLineage(ctx, lineage),
+    ].join('\n'),
+  );
 }
 
 function renderLineage(ctx: CliContext, l: Lineage): string {

@@ -1,0 +1,190 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DriftlineConfig } from '../../lib/config';
+import { findDriftReport } from '../../lib/db/drift-reports';
+import type { Pool } from '../../lib/db/pool';
+import { monitorServing } from '../../workflows/monitor-serving';
+import { modelPipeline } from '../../workflows/pipeline';
+import { recordActuals } from '../../workflows/record-actuals';
+import { startServing, type RunningServer } from '../../workers/serving/start';
+import { runDriftline } from '../support/driftline-cli';
+import { penguinSpeciesPipeline } from '../support/pipelines';
+import { loadPenguins, PENGUIN_COLUMNS, writeCsv, type Bird } from '../support/vega-data';
+import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
+
+const TASK_QUEUE = 'serving-monitoring-test';
+const NAME = 'served-penguins';
+const MODEL = `${NAME}-model`;
+const dir = mkdtempSync(path.join(os.tmpdir(), 'driftline-serving-monitoring-'));
+
+const birds = loadPenguins();
+const complete = birds.filter((bird) => Object.keys(PENGUIN_COLUMNS).every((column) => bird[column] !== null && bird[column] !== undefined && bird[column] !== '.'));
+/** Trained on two birds in three; the third bird is what the model is later asked about. */
+const training = complete.filter((_, i) => i % 3 !== 0);
+const unseen = complete.filter((_, i) => i % 3 === 0);
+
+/** A request row: what a caller knows before the answer (no species). */
+const question = (bird: Bird) => Object.fromEntries(Object.keys(PENGUIN_COLUMNS).filter((c) => c !== 'Species').map((c) => [c, bird[c] ?? null]));
+
+let env: TestWorkflowEnvironment;
+let pool: Pool;
+let stack: WorkerStack;
+let server: RunningServer;
+
+/** Asks the served model about the birds; answers with each bird's prediction id and class. */
+async function ask(rows: Record<string, unknown>[]): Promise<{ predictionId: string; class: string }[]> {
+  const answers: { predictionId: string; class: string }[] = [];
+  for (let at = 0; at < rows.length; at += 40) {
+    const response = await fetch(`${server.url}/v1/models/${MODEL}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rows.slice(at, at + 40)) });
+    expect(response.status).toBe(200);
+    answers.push(...((await response.json()) as { predictions: { predictionId: string; class: string }[] }).predictions);
+  }
+  for (let i = 0; i < 100 && server.metrics.pending() > 0; i += 1) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 300));
+  return answers;
+}
+
+/** An actuals file: each answer's prediction id (the row key of a pipeline without key columns) and the observed species. */
+function actualsFile(name: string, answers: { predictionId: string }[], species: (i: number) => string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, `row_key,Species\n${answers.map((a, i) => `${a.predictionId},${species(i)}`).join('\n')}\n`);
+  return file;
+}
+
+const cli = (...args: string[]) =>
+  runDriftline({ DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, DRIFTLINE_PIPELINES_DIR: dir }, ...args);
+
+beforeAll(async () => {
+  penguinSpeciesPipeline(NAME, dir, `${NAME}.csv`, { name: MODEL, trainer: 'logistic', params: { alpha: 1 } });
+  writeCsv(path.join(dir, `${NAME}.csv`), Object.keys(PENGUIN_COLUMNS), training);
+  ({ env, pool } = stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir: dir }));
+  const first = await env.client.workflow.execute(modelPipeline, { taskQueue: TASK_QUEUE, workflowId: `${NAME}-train-1`, args: [{ pipeline: NAME, requestedBy: 'test' }] });
+  expect(first).toMatchObject({ version: 1, promoted: true });
+  const config = DriftlineConfig.parse({ DATABASE_URL: inject('databaseUrl'), DRIFTLINE_PIPELINES_DIR: dir });
+  server = await startServing(config, { host: '127.0.0.1', port: 0, limits: { rows: 50, bodyBytes: 64 * 1024 }, pollMs: 200, logPredictions: true, logError: () => undefined });
+}, 240_000);
+
+afterAll(async () => {
+  await server?.close();
+  await stack?.stop();
+});
+
+let unseenAnswers: { predictionId: string; class: string }[] = [];
+
+describe('the served champion monitored: actuals, live accuracy, serving drift, estimated performance', () => {
+  it('joins actuals recorded through the recordActuals workflow (driftline actuals --workflow) and computes live accuracy', async () => {
+    unseenAnswers = await ask(unseen.map(question));
+    expect(unseenAnswers).toHaveLength(unseen.length);
+    const file = actualsFile('outcomes.csv', unseenAnswers, (i) => unseen[i]?.Species as string);
+    const result = await cli('actuals', '--pipeline', NAME, '--file', file, '--workflow', '--by', 'analyst', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout) as { workflowId: string; recorded: number; matched: number; live: { version: number; examples: number; metrics: { accuracy: number }; decay: { decayed: boolean; insufficient: boolean } }; action: { retrain: boolean; notify?: string } };
+    expect(report).toMatchObject({ recorded: unseen.length, matched: unseen.length });
+    const right = unseenAnswers.filter((a, i) => a.class === unseen[i]?.Species).length;
+    // Live accuracy is over the newest window (100) of the joined outcomes.
+    const window = Math.min(100, unseen.length);
+    expect(report.live).toMatchObject({ version: 1, examples: window, decay: { insufficient: false, decayed: false } });
+    expect(report.live.metrics.accuracy).toBeGreaterThan(0.9);
+    expect(right / unseen.length).toBeGreaterThan(0.9);
+    expect(report.action).toMatchObject({ retrain: false });
+    expect(report.action.notify).toBeUndefined();
+
+    const human = await cli('predictions', '--model', MODEL, '--limit', '5');
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/prediction id/);
+    expect(human.stdout.trim().split('\n')).toHaveLength(6);
+  });
+
+  it('finds no serving drift in unshifted inputs, and its CBPE estimate is close to the realised accuracy', async () => {
+    const result = await env.client.workflow.execute(monitorServing, { taskQueue: TASK_QUEUE, workflowId: `${NAME}-serving-1`, args: [{ pipeline: NAME, requestedBy: 'test' }] });
+    expect(result.drift.verdict, result.drift.reasons.join('; ')).toBe('ok');
+    expect(result.drift.columnsDrifted).toBe(0);
+    expect(result.drift.columnsTested).toBeGreaterThanOrEqual(5);
+    expect(result.action).toMatchObject({ retrain: false });
+    const estimate = result.estimate;
+    expect(estimate).toMatchObject({ metric: 'accuracy', rows: unseen.length, alert: false });
+    // Estimated from the served probabilities (calibrated on the champion's holdout) vs what the actuals show.
+    const realised = estimate?.realised;
+    expect(realised?.rows).toBe(Math.min(100, unseen.length));
+    console.log(`CBPE on served penguins: estimated ${estimate?.realised?.estimatedOnSameRows.toFixed(4)} vs realised ${realised?.value.toFixed(4)} on ${realised?.rows} rows (standard error ${estimate?.standardError?.toFixed(4)}; reference ${estimate?.reference.realised.toFixed(4)} on ${estimate?.reference.rows})`);
+    expect(Math.abs((realised?.estimatedOnSameRows as number) - (realised?.value as number))).toBeLessThan(0.05);
+
+    const stored = await findDriftReport(pool, NAME, result.drift.reportId);
+    expect(stored?.currentSnapshotId).toBeNull();
+    expect(stored?.check.served).toMatchObject({ predictions: unseen.length, versions: [1], championVersion: 1, since: null });
+    expect(stored?.check.reasons[0]).toMatch(/^served inputs since the first prediction: \d+ predictions, .* vs training data of v1/);
+  });
+
+  it('stores a serving-drift report after shifted inputs, comparing only what was served since the previous check, and notifies', async () => {
+    // Bigger birds than any the model learned from: every measurement shifted.
+    const bigger = unseen.slice(0, 60).map((bird) => ({
+      ...question(bird),
+      'Body Mass (g)': (bird['Body Mass (g)'] as number) + 1500,
+      'Flipper Length (mm)': (bird['Flipper Length (mm)'] as number) + 25,
+      'Beak Length (mm)': (bird['Beak Length (mm)'] as number) + 12,
+      'Beak Depth (mm)': (bird['Beak Depth (mm)'] as number) + 5,
+    }));
+    await ask(bigger);
+    const result = await env.client.workflow.execute(monitorServing, { taskQueue: TASK_QUEUE, workflowId: `${NAME}-serving-2`, args: [{ pipeline: NAME, requestedBy: 'test' }] });
+    expect(result.drift.verdict, result.drift.reasons.join('; ')).toBe('fail');
+    expect(result.drift.drifted.map((d) => d.column)).toEqual(expect.arrayContaining(['Body Mass (g)', 'Flipper Length (mm)', 'Beak Length (mm)', 'Beak Depth (mm)']));
+    const stored = await findDriftReport(pool, NAME, result.drift.reportId);
+    expect(stored?.check.served).toMatchObject({ predictions: 60 });
+    expect(stored?.check.served?.since).not.toBeNull();
+    const kind = await pool.query('SELECT kind FROM drift_reports WHERE id = $1', [result.drift.reportId]);
+    expect(kind.rows[0].kind).toBe('serving');
+    // The default policy retrains and notifies on a fail.
+    expect(result.action).toMatchObject({ retrain: true, notify: 'critical' });
+    expect(result.retrain?.result).toMatchObject({ pipeline: NAME });
+    const sent = await pool.query(`SELECT kind, title FROM notifications WHERE pipeline = $1 AND dedupe_key = $2`, [NAME, `drift:${result.drift.reportId}`]);
+    expect(sent.rows[0]).toMatchObject({ kind: 'serving_drift_fail' });
+    expect(sent.rows[0].title).toMatch(/^Serving drift fail/);
+
+    const nothingNew = await env.client.workflow.execute(monitorServing, { taskQueue: TASK_QUEUE, workflowId: `${NAME}-serving-3`, args: [{ pipeline: NAME, requestedBy: 'test' }] });
+    expect(nothingNew.drift.verdict).toBe('no_new_data');
+  });
+
+  it('accuracy decay on recorded actuals triggers the drift policy: the team notified and a retrain run', async () => {
+    const champion = (await pool.query(`SELECT v.version FROM model_aliases a JOIN model_versions v ON v.id = a.version_id WHERE a.model_name = $1 AND a.alias = 'champion'`, [MODEL])).rows[0].version as number;
+    const answers = await ask(unseen.map(question));
+    // Every outcome names a species the model did not predict: its log loss soars.
+    const wrong = (i: number) => ['Adelie', 'Chinstrap', 'Gentoo'].find((s) => s !== answers[i]?.class) as string;
+    const file = actualsFile('wrong-outcomes.csv', answers, wrong);
+    const result = await env.client.workflow.execute(recordActuals, { taskQueue: TASK_QUEUE, workflowId: `${NAME}-actuals-decay`, args: [{ pipeline: NAME, file, requestedBy: 'test' }] });
+    expect(result.recorded).toMatchObject({ recorded: unseen.length, matched: unseen.length, refused: 0 });
+    expect(result.live?.version).toBe(champion);
+    expect(result.live?.decay).toMatchObject({ metric: 'log_loss', decayed: true });
+    expect(result.action).toMatchObject({ retrain: true, notify: 'critical' });
+    expect(result.retrain?.workflowId).toBe(`${NAME}-actuals-decay/retrain`);
+    const sent = await pool.query(`SELECT kind, severity, title FROM notifications WHERE pipeline = $1 AND kind = 'accuracy_decay'`, [NAME]);
+    expect(sent.rows).toHaveLength(1);
+    expect(sent.rows[0].title).toContain(`served v${champion}`);
+  });
+
+  it('exports predictions as CSV and traces a prediction id to its version, data and code', async () => {
+    const csv = await cli('predictions', '--model', MODEL, '--csv', '--limit', '1000000');
+    expect(csv.code, csv.stderr).toBe(0);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toBe('prediction_id,logged_at,model,version,source,batch_id,row_key,at,prediction,predicted_class,probabilities,actual,input_digest');
+    const logged = Number((await pool.query('SELECT count(*) FROM predictions WHERE model = $1', [MODEL])).rows[0].count);
+    expect(lines).toHaveLength(logged + 1);
+
+    const [first] = unseenAnswers;
+    const traced = await cli('lineage', '--prediction', first?.predictionId as string, '--json');
+    expect(traced.code, traced.stderr).toBe(0);
+    const lineage = JSON.parse(traced.stdout) as { prediction: { version: number; actual: string }; lineage: { version: { version: number; codeVersion: string; artifactDigest: string }; snapshots: { id: number }[] } };
+    expect(lineage.prediction).toMatchObject({ version: 1 });
+    expect(lineage.lineage.version).toMatchObject({ version: 1, codeVersion: 'test-commit' });
+    expect(lineage.lineage.snapshots.length).toBeGreaterThan(0);
+    const human = await cli('lineage', '--prediction', first?.predictionId as string);
+    expect(human.stdout).toMatch(/prediction\s+.*for row/);
+    expect(human.stdout).toMatch(/code\s+commit test-commit/);
+
+    const unknown = await cli('lineage', '--prediction', 'no-such-id');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain('no logged prediction has the id "no-such-id"');
+  });
+});

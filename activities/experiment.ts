@@ -1,12 +1,12 @@
 import { Context, log } from '@temporalio/activity';
-import { experimentCells, experimentOfWorkflow, failExperiment, finishExperiment, getCell, getExperiment, recordExperiment, saveCell, type ExperimentRecord, type StoredCell } from '../lib/db/experiments';
+import { experimentCells, experimentOfWorkflow, failExperiment, finishExperiment, getExperiment, recordExperiment, saveCells, storedCells, type ExperimentRecord, type StoredCell } from '../lib/db/experiments';
 import { getAliasedVersion } from '../lib/db/model-registry';
 import { analyseExperiment, type CellResult } from '../lib/experiments/analysis';
 import { currentLevels, configureCell, describeLevels } from '../lib/experiments/cell-config';
 import { designCells, type DesignCell } from '../lib/experiments/design';
 import { cellCount, type ExperimentSpec } from '../lib/experiments/experiment-spec';
 import { checkAgainstPipeline, loadExperimentSpec, parseExperimentSpec } from '../lib/experiments/load-experiment';
-import { isSeeded, type CellScores } from '../lib/experiments/score-cell';
+import { isSeeded } from '../lib/experiments/score-cell';
 import { DriftlineError } from '../lib/errors';
 import { higherIsBetter } from '../lib/model/metrics';
 import { resolveTrainer } from '../lib/model/model-artifact';
@@ -14,7 +14,7 @@ import type { RuntimeNorm } from '../lib/norms/runtime-norm';
 import { loadPipelineSpec } from '../lib/spec/load-spec';
 import { PipelineSpec } from '../lib/spec/pipeline-spec';
 import { trainingStartedSignal } from '../workflows/messages';
-import type { CellJob, CellMessage } from './experiment/cell-thread';
+import type { BatchCell, BatchJob, BatchMessage } from './experiment/batch-thread';
 import type { ActivityDeps } from './deps';
 import { heartbeatWhile } from './heartbeat';
 import { makeNorms } from './norms';
@@ -23,7 +23,11 @@ import { databaseUrlOf } from './train';
 import { signalOwnWorkflow } from './training/progress';
 import { startTrainingLoad } from './training/worker-load';
 
-const CELL_ENTRY = new URL('./experiment/cell-thread.ts', import.meta.url);
+const BATCH_ENTRY = new URL('./experiment/batch-thread.ts', import.meta.url);
+/** A cell that runs this long starts its own over-norm clock; quicker cells never signal. */
+const CLOCK_AFTER_MS = 250;
+/** Clock ticks of one attempt: a batch's cell positions (at most MAX_CELLS_PER_BATCH), then the next attempt's. */
+const TICKS_PER_ATTEMPT = 1_000;
 
 /** What the workflow needs to run an experiment: ids, counts and limits, never the data. */
 export interface ExperimentPlan {
@@ -39,6 +43,10 @@ export interface ExperimentPlan {
   /** The runtime norm each cell is held to: the pipeline's training norm. */
   norm: RuntimeNorm;
   trainingTaskQueue?: string;
+  cellsPerBatch?: number;
+  /** This run's stretch of the design, [from, to), and how far the experiment has got. */
+  to: number;
+  progress: ExperimentProgress;
 }
 
 export interface StartExperimentInput {
@@ -47,6 +55,9 @@ export interface StartExperimentInput {
   requestedBy: string;
   snapshotId?: number;
   workflowId: string;
+  /** This run's stretch of the design starts here, and holds at most `cellsPerRun` cells. */
+  from: number;
+  cellsPerRun: number;
 }
 
 /** How a cell ended, as the workflow counts it. */
@@ -91,8 +102,8 @@ async function experimentById(deps: ActivityDeps, experimentId: number): Promise
   return experiment;
 }
 
-function cellOf(spec: ExperimentSpec, cellIndex: number): DesignCell {
-  const cell = designCells(spec)[cellIndex];
+function cellOf(design: DesignCell[], cellIndex: number): DesignCell {
+  const cell = design[cellIndex];
   if (!cell) throw new DriftlineError('InvalidInput', `cellIndex: the design has no cell ${cellIndex}`);
   return cell;
 }
@@ -116,8 +127,13 @@ export function makeExperiment(deps: ActivityDeps) {
   async function startExperiment(input: StartExperimentInput): Promise<ExperimentPlan> {
     const experiment = (await experimentOfWorkflow(deps.pool, input.workflowId)) ?? (await recordNew(input));
     const { spec, pipeline } = specsOf(experiment);
-    const norm = await norms.computeRuntimeNorm({ modelName: pipeline.model.name, policy: pipeline.training.norm });
     const metric = pipeline.evaluation.primaryMetric;
+    const lowerIsBetter = !higherIsBetter(metric);
+    const to = Math.min(experiment.cellCount, input.from + input.cellsPerRun);
+    const [norm, progress] = await Promise.all([
+      norms.computeRuntimeNorm({ modelName: pipeline.model.name, policy: pipeline.training.norm }),
+      experimentProgress(experiment.id, input.from, to, lowerIsBetter),
+    ]);
     return {
       experimentId: experiment.id,
       name: spec.name,
@@ -126,10 +142,13 @@ export function makeExperiment(deps: ActivityDeps) {
       parallel: spec.budget.parallel,
       maxMinutes: spec.budget.maxMinutes,
       metric,
-      lowerIsBetter: !higherIsBetter(metric),
+      lowerIsBetter,
       snapshotId: experiment.snapshotId,
       norm,
       ...(deps.trainingTaskQueue ? { trainingTaskQueue: deps.trainingTaskQueue } : {}),
+      ...(spec.budget.cellsPerBatch ? { cellsPerBatch: spec.budget.cellsPerBatch } : {}),
+      to,
+      progress,
     };
   }
 
@@ -152,7 +171,7 @@ export function makeExperiment(deps: ActivityDeps) {
   }
 
   /** Which cells of a stretch of the design already ended, the counts so far and the best done cell. */
-  async function experimentProgress({ experimentId, from, to, lowerIsBetter }: { experimentId: number; from: number; to: number; lowerIsBetter: boolean }): Promise<ExperimentProgress> {
+  async function experimentProgress(experimentId: number, from: number, to: number, lowerIsBetter: boolean): Promise<ExperimentProgress> {
     const cells = await experimentCells(deps.pool, experimentId);
     const counts: ExperimentCounts = { done: 0, failed: 0, cancelled: 0 };
     let best: ExperimentProgress['best'];
@@ -166,43 +185,63 @@ export function makeExperiment(deps: ActivityDeps) {
   }
 
   /**
-   * Scores one cell in a pooled thread and stores its scores, once: a cell already stored (its
-   * first attempt finished before a crash hid that from the workflow) is returned, not run again.
-   * A configuration no pipeline could run, or data it cannot learn from, ends the cell as failed
-   * with the reason; only transient errors are retried.
+   * Scores a batch of cells in one pooled thread on one load of the rows, storing each cell as it
+   * ends, once: a cell already stored (by an attempt that a crash hid from the workflow) is
+   * returned, not run again. A configuration no pipeline could run, or data it cannot learn from,
+   * ends its cell as failed with the reason and the batch goes on; only transient errors are
+   * retried. Cancelled (over a cell's norm, or the experiment stopped), it stores what ended first.
    */
-  async function evaluateExperimentCell({ experimentId, cellIndex }: { experimentId: number; cellIndex: number }): Promise<CellOutcome> {
-    const stored = await getCell(deps.pool, experimentId, cellIndex);
-    if (stored) return outcomeOf(stored);
+  async function evaluateExperimentBatch({ experimentId, cells }: { experimentId: number; cells: number[] }): Promise<CellOutcome[]> {
+    const stored = await storedCells(deps.pool, experimentId, cells);
+    const todo = cells.filter((index) => !stored.has(index));
+    if (todo.length === 0) return cells.map((index) => outcomeOf(stored.get(index) as StoredCell));
     const experiment = await experimentById(deps, experimentId);
     const { spec, pipeline } = specsOf(experiment);
-    const cell = cellOf(spec, cellIndex);
-    const base = { experimentId, cellIndex, levels: cell.levels, metric: pipeline.evaluation.primaryMetric };
-    const ctx = Context.current();
-    const started = performance.now();
-    let scored: CellScores;
-    try {
-      const configured = configureCell(pipeline, spec.factors, cell);
-      const trainer = resolveTrainer(configured.model.trainer, experiment.specDir);
-      if (trainer.kind === 'command') throw new DriftlineError('InvalidInput', 'model.trainer: experiments run in-process trainers (built-in or module); a command trainer is not backtested');
-      const job: CellJob = { databaseUrl: databaseUrlOf(deps), snapshotId: experiment.snapshotId, spec: configured, trainer, replication: spec.replication, seeded: isSeeded(configured) };
-      scored = await heartbeatWhile(() => scoreInThread(ctx, job));
-    } catch (error) {
-      if (!(error instanceof DriftlineError)) throw error;
-      log.warn('experiment cell failed', { experimentId, cellIndex, reason: error.message });
-      return outcomeOf(await saveCell(deps.pool, { ...base, status: 'failed', reason: error.message, durationMs: performance.now() - started }));
+    const design = designCells(spec);
+    const metric = pipeline.evaluation.primaryMetric;
+    const save = async (cells: Omit<StoredCell, 'experimentId' | 'levels' | 'metric'>[]) => {
+      const ended = await saveCells(deps.pool, cells.map((cell) => ({ ...cell, experimentId, levels: cellOf(design, cell.cellIndex).levels, metric })));
+      ended.forEach((cell) => stored.set(cell.cellIndex, cell));
+    };
+    const job: BatchCell[] = [];
+    for (const cellIndex of todo) {
+      try {
+        const configured = configureCell(pipeline, spec.factors, cellOf(design, cellIndex));
+        const trainer = resolveTrainer(configured.model.trainer, experiment.specDir);
+        if (trainer.kind === 'command') throw new DriftlineError('InvalidInput', 'model.trainer: experiments run in-process trainers (built-in or module); a command trainer is not backtested');
+        job.push({ cellIndex, spec: configured, trainer, seeded: isSeeded(configured) });
+      } catch (error) {
+        if (!(error instanceof DriftlineError)) throw error;
+        log.warn('experiment cell failed', { experimentId, cellIndex, reason: error.message });
+        await save([{ cellIndex, status: 'failed', reason: error.message, durationMs: 0 }]);
+      }
     }
-    // A cancellation that arrived as the compute finished: the workflow records the cell, not this attempt.
-    ctx.cancellationSignal.throwIfAborted();
-    return outcomeOf(await saveCell(deps.pool, { ...base, scores: scored.scores, status: 'done', durationMs: performance.now() - started }));
+    if (job.length > 0) {
+      const ctx = Context.current();
+      await heartbeatWhile(() => scoreBatchInThread(ctx, { databaseUrl: databaseUrlOf(deps), snapshotId: experiment.snapshotId, cells: job, replication: spec.replication }, save));
+    }
+    return cells.map((index) => outcomeOf(stored.get(index) as StoredCell));
   }
 
-  /** Records a cell the workflow ended (over its norm, the experiment stopped, its attempts exhausted); a cell already stored keeps its record. */
-  async function recordCellOutcome(input: { experimentId: number; cellIndex: number; status: 'failed' | 'cancelled'; reason: string; durationMs: number }): Promise<CellOutcome> {
-    const experiment = await experimentById(deps, input.experimentId);
-    const { spec, pipeline } = specsOf(experiment);
-    const cell = cellOf(spec, input.cellIndex);
-    return outcomeOf(await saveCell(deps.pool, { ...input, levels: cell.levels, metric: pipeline.evaluation.primaryMetric }));
+  /**
+   * Ends the cells of a batch the workflow gave up on, leaving every cell already stored as it is:
+   * over a norm, the first cell not stored (the one that was running: a batch scores in order);
+   * when the experiment stopped or the batch failed, all of them. Returns the outcomes now stored.
+   */
+  async function endBatchCells(input: { experimentId: number; cells: number[]; which: 'running' | 'all'; status: 'failed' | 'cancelled'; reason: string; durationMs: number }): Promise<CellOutcome[]> {
+    const { experimentId, cells } = input;
+    const stored = await storedCells(deps.pool, experimentId, cells);
+    const unstored = cells.filter((index) => !stored.has(index));
+    const ending = input.which === 'running' ? unstored.slice(0, 1) : unstored;
+    if (ending.length > 0) {
+      const experiment = await experimentById(deps, experimentId);
+      const { spec, pipeline } = specsOf(experiment);
+      const design = designCells(spec);
+      const metric = pipeline.evaluation.primaryMetric;
+      const ended = await saveCells(deps.pool, ending.map((cellIndex) => ({ experimentId, cellIndex, levels: cellOf(design, cellIndex).levels, metric, status: input.status, reason: input.reason, durationMs: input.durationMs })));
+      ended.forEach((cell) => stored.set(cell.cellIndex, cell));
+    }
+    return cells.flatMap((index) => (stored.has(index) ? [outcomeOf(stored.get(index) as StoredCell)] : []));
   }
 
   /**
@@ -244,30 +283,55 @@ export function makeExperiment(deps: ActivityDeps) {
     await failExperiment(deps.pool, experimentId, reason);
   }
 
-  return { startExperiment, experimentProgress, evaluateExperimentCell, recordCellOutcome, analyseExperimentResults, recordExperimentFailure };
+  return { startExperiment, evaluateExperimentBatch, endBatchCells, analyseExperimentResults, recordExperimentFailure };
 }
 
 /**
- * Scores the cell in a pooled thread. Once its rows are loaded the cell counts as a training on
- * this worker and tells its workflow so: the over-norm clock runs from there, at this load.
+ * Scores a batch in a pooled thread, saving each cell as the thread reports it (every save awaited,
+ * also when the batch is cancelled, so the workflow then finds them stored). Once the rows are
+ * loaded the batch counts as a training on this worker. A cell still running after CLOCK_AFTER_MS
+ * starts its own over-norm clock in the workflow (signalled as a newer tick of the clock: one tick
+ * per cell per attempt), so each cell is held to the norm, and a cell that takes milliseconds
+ * costs no signal.
  */
-async function scoreInThread(ctx: Context, job: CellJob): Promise<CellScores> {
+async function scoreBatchInThread(ctx: Context, job: BatchJob, save: (cells: Omit<StoredCell, 'experimentId' | 'levels' | 'metric'>[]) => Promise<void>): Promise<void> {
   let load: ReturnType<typeof startTrainingLoad> | undefined;
-  const { attempt } = ctx.info;
+  let rows = 0;
+  let clock: { tick: number; timer?: NodeJS.Timeout; signalled: boolean } | undefined;
+  let saves: Promise<void> = Promise.resolve();
+  const queued: Omit<StoredCell, 'experimentId' | 'levels' | 'metric'>[] = [];
+  const signalClock = () => {
+    if (clock && load) signalOwnWorkflow(ctx, trainingStartedSignal, { attempt: clock.tick, rows, contention: load.peak() });
+  };
+  const onMessage = (message: BatchMessage) => {
+    if (message.type === 'loaded') {
+      rows = message.rows;
+      load = startTrainingLoad();
+      load.onPeakRise(() => clock?.signalled && signalClock());
+    } else if (message.type === 'cell-started') {
+      // After a cell whose clock ran, the next one's starts at once: the old clock must not run on into it.
+      const next: NonNullable<typeof clock> = { tick: ctx.info.attempt * TICKS_PER_ATTEMPT + message.position, signalled: clock?.signalled ?? false };
+      clock = next;
+      if (next.signalled) signalClock();
+      else {
+        next.timer = setTimeout(() => {
+          next.signalled = true;
+          signalClock();
+        }, CLOCK_AFTER_MS);
+      }
+    } else {
+      clearTimeout(clock?.timer);
+      const { cellIndex, scores, reason, durationMs } = message;
+      queued.push(scores ? { cellIndex, scores, status: 'done', durationMs } : { cellIndex, status: 'failed', reason: reason ?? 'failed', durationMs });
+      // One write at a time, each taking every cell that ended since the last began.
+      saves = saves.then(() => save(queued.splice(0)));
+    }
+  };
   try {
-    return await resultFromThread<CellScores, CellMessage>(CELL_ENTRY, job, {
-      signal: ctx.cancellationSignal,
-      what: 'experiment cell',
-      failedAs: 'TrainingFailed',
-      onMessage: (message) => {
-        if (message.type !== 'loaded') return;
-        load = startTrainingLoad();
-        const rows = message.rows;
-        signalOwnWorkflow(ctx, trainingStartedSignal, { attempt, rows, contention: load.peak() });
-        load.onPeakRise((peak) => signalOwnWorkflow(ctx, trainingStartedSignal, { attempt, rows, contention: peak }));
-      },
-    });
+    await resultFromThread<number, BatchMessage>(BATCH_ENTRY, job, { signal: ctx.cancellationSignal, what: 'experiment batch', onMessage });
   } finally {
+    clearTimeout(clock?.timer);
     load?.finish();
+    await saves;
   }
 }

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { lazySchema } from '../lib/lazy-schema';
 import { MAX_NAME_LENGTH, NO_NUL, RequestedBy } from './pipeline-input';
 
+/** Cells per run of runExperiment by default, and at most. */
+export const CELLS_PER_RUN = 200;
+
 /** An experiment file's name under `experiments/` (beside the pipeline specs). */
 export const ExperimentName = lazySchema(() =>
   z
@@ -21,6 +24,8 @@ export const ExperimentInput = lazySchema(() =>
       experiment: z.union([ExperimentName, z.record(z.string(), z.unknown())], { message: 'an experiment name, or the experiment spec as an object' }),
       requestedBy: RequestedBy,
       snapshotId: z.number().int().positive().optional(),
+      /** Cells one run of the workflow takes on before it continues as new, so its history stays a few thousand events. */
+      cellsPerRun: z.number().int().min(1).max(CELLS_PER_RUN).default(CELLS_PER_RUN),
       /** Set by the workflow itself when it continues as new: the next cell, and when the experiment began (its budget runs from there). */
       continued: z.object({ nextCell: z.number().int().nonnegative(), startedAt: z.number().int().nonnegative() }).strict().optional(),
     })

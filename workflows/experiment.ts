@@ -2,24 +2,23 @@ import { CancellationScope, condition, ContinueAsNew, continueAsNew, executeChil
 import type { Activities } from '../activities';
 import type { CellOutcome, ExperimentPlan, ExperimentSummary } from '../activities/experiment';
 import { formatZodError } from '../lib/errors';
-import { experimentCell } from './experiment-cell';
+import { cellBatches } from '../lib/experiments/batches';
+import { experimentBatch } from './experiment-batch';
 import { ExperimentInput, StopRequest } from './experiment-input';
 import { experimentStatusQuery, stopExperimentUpdate, type ExperimentStage, type ExperimentStatus } from './experiment-messages';
 import { parseWorkflowInput } from './parse-input';
 import { recordOutcome, tagRun } from './search-attributes';
 import { describeFailure, STEP_RETRY } from './step-options';
 
-const { startExperiment, experimentProgress, recordExperimentFailure } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: STEP_RETRY });
+const { startExperiment, recordExperimentFailure } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: STEP_RETRY });
 const { analyseExperimentResults } = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry: STEP_RETRY });
 
-/** Cells started by one run of the workflow before it continues as new: its history stays a few thousand events. */
-const CELLS_PER_RUN = 200;
 
 /**
- * A designed experiment on a pipeline: records it, runs one `experimentCell` child per cell of the
- * design (at most `budget.parallel` at once, each under the pipeline's runtime norm), skips cells
- * that already ended, continues as new every 200 cells, and analyses whatever finished, also
- * when a person stops it (`stop` Update) or its budget of minutes runs out.
+ * A designed experiment on a pipeline: records it, runs its cells in batches, one `experimentBatch`
+ * child each (at most `budget.parallel` at once, each cell under the pipeline's runtime norm),
+ * skips cells that already ended, continues as new every 200 cells (`cellsPerRun`), and analyses
+ * whatever finished, also when a person stops it (`stop` Update) or its budget of minutes runs out.
  */
 export async function runExperiment(rawInput: ExperimentInput): Promise<ExperimentSummary> {
   const input = parseWorkflowInput(ExperimentInput, rawInput, 'runExperiment');
@@ -29,13 +28,13 @@ export async function runExperiment(rawInput: ExperimentInput): Promise<Experime
     tagRun({ stage });
   };
   setHandler(experimentStatusQuery, () => status);
-  // Only the executions of cells run in this scope: stopping cancels them, and nothing else.
-  const cells = new CancellationScope();
+  // Only the executions of batches run in this scope: stopping cancels them, and nothing else.
+  const scope = new CancellationScope();
   const stopFor = (why: string) => {
     if (status.stopped !== undefined) return;
     status.stopped = why;
     enter('stopping');
-    cells.cancel();
+    scope.cancel();
   };
   setHandler(
     stopExperimentUpdate,
@@ -49,24 +48,25 @@ export async function runExperiment(rawInput: ExperimentInput): Promise<Experime
 
   try {
     const { workflowId } = workflowInfo();
-    const plan = await startExperiment({ experiment: input.experiment, requestedBy: input.requestedBy, snapshotId: input.snapshotId, workflowId });
-    Object.assign(status, { experimentId: plan.experimentId, name: plan.name, pipeline: plan.pipeline, metric: plan.metric, cells: plan.cellCount });
-    tagRun({ pipeline: plan.pipeline });
     const startedAt = input.continued?.startedAt ?? Date.now();
     const from = input.continued?.nextCell ?? 0;
-    const to = Math.min(plan.cellCount, from + CELLS_PER_RUN);
-
-    const progress = await experimentProgress({ experimentId: plan.experimentId, from, to, lowerIsBetter: plan.lowerIsBetter });
-    Object.assign(status, progress.counts);
-    status.best = progress.best;
+    const plan = await startExperiment({ experiment: input.experiment, requestedBy: input.requestedBy, snapshotId: input.snapshotId, workflowId, from, cellsPerRun: input.cellsPerRun });
+    Object.assign(status, { experimentId: plan.experimentId, name: plan.name, pipeline: plan.pipeline, metric: plan.metric, cells: plan.cellCount }, plan.progress.counts);
+    status.best = plan.progress.best;
+    tagRun({ pipeline: plan.pipeline });
+    const { to } = plan;
     if (status.stage === 'starting') enter('running');
-    await runCells(plan, startedAt + plan.maxMinutes * 60_000, new Set(progress.ended), from, to);
+    const ended = new Set(plan.progress.ended);
+    const todo = Array.from({ length: to - from }, (_, i) => from + i).filter((index) => !ended.has(index));
+    await runBatches(plan, startedAt + plan.maxMinutes * 60_000, cellBatches(todo, plan.parallel, plan.cellsPerBatch));
 
     if (status.stopped === undefined && to < plan.cellCount) {
       await continueAsNew<typeof runExperiment>({ ...rawInput, continued: { nextCell: to, startedAt } });
     }
     enter('analysing');
     const summary = await analyseExperimentResults({ experimentId: plan.experimentId, status: status.stopped === undefined ? 'completed' : 'stopped' });
+    // The stored counts: a stopped batch's cells are counted once they are recorded.
+    Object.assign(status, summary.counts);
     status.summary = summary;
     setCurrentDetails(`${plan.name}: ${summary.counts.done} of ${plan.cellCount} cells done${status.stopped ? ` (${status.stopped})` : ''}; ${summary.recommendation}`);
     recordOutcome(plan.pipeline, status.stopped === undefined ? 'experiment_completed' : 'experiment_stopped');
@@ -85,44 +85,54 @@ export async function runExperiment(rawInput: ExperimentInput): Promise<Experime
     throw error;
   }
 
-  /** Runs the cells of [from, to) not yet ended, `parallel` at a time, until done, stopped or out of budget. */
-  async function runCells(plan: ExperimentPlan, deadline: number, ended: Set<number>, from: number, to: number): Promise<void> {
-    const running = new Set<number>();
+  /** Runs the batches, `parallel` at a time, until done, stopped or out of budget. */
+  async function runBatches(plan: ExperimentPlan, deadline: number, batches: number[][]): Promise<void> {
+    let runningBatches = 0;
+    // One batch at a time never shares this workflow's over-norm signal: it runs here, not as a child.
+    const inline = batches.length === 1 || plan.parallel === 1;
     /** Waits for `ready`; false once the experiment is stopping (by a person or when its budget runs out). */
     const waitFor = async (ready: () => boolean): Promise<boolean> => {
       const inTime = await condition(() => ready() || status.stopped !== undefined, Math.max(0, deadline - Date.now()));
       if (!inTime) stopFor(`its budget of ${plan.maxMinutes} minutes ran out`);
       return status.stopped === undefined;
     };
-    for (let index = from; index < to; index += 1) {
-      if (ended.has(index)) continue;
-      if (!(await waitFor(() => running.size < plan.parallel))) break;
-      running.add(index);
-      status.running = running.size;
-      void runCell(plan, index).then((outcome) => {
-        running.delete(index);
-        status.running = running.size;
-        count(plan, outcome);
+    for (const batch of batches) {
+      if (!(await waitFor(() => runningBatches < plan.parallel))) break;
+      runningBatches += 1;
+      status.running += batch.length;
+      void runBatch(plan, batch, inline).then((outcomes) => {
+        runningBatches -= 1;
+        status.running -= batch.length;
+        outcomes.forEach((outcome) => count(plan, outcome));
       });
     }
-    await waitFor(() => running.size === 0);
-    // Stopped: the cancelled cells record themselves before their executions end.
-    await condition(() => running.size === 0);
+    await waitFor(() => runningBatches === 0);
+    // Stopped: the cancelled batches record their cells before their executions end.
+    await condition(() => runningBatches === 0);
   }
 
-  async function runCell(plan: ExperimentPlan, cellIndex: number): Promise<CellOutcome> {
+  /** A batch's cell outcomes; none when the experiment was stopped (the analysis counts what was stored). */
+  async function runBatch(plan: ExperimentPlan, cells: number[], inline: boolean): Promise<CellOutcome[]> {
     const { workflowId } = workflowInfo();
+    const first = cells[0] as number;
+    const last = cells[cells.length - 1] as number;
+    const span = first === last ? `cell ${first}` : `cells ${first}–${last}`;
+    const input = { experimentId: plan.experimentId, cells, norm: plan.norm, ...(plan.trainingTaskQueue ? { trainingTaskQueue: plan.trainingTaskQueue } : {}) };
     try {
-      return await cells.run(() =>
-        executeChild(experimentCell, {
-          workflowId: `${workflowId}/cell-${cellIndex}`,
-          staticSummary: `${plan.name}: cell ${cellIndex} of ${plan.cellCount}`,
-          args: [{ experimentId: plan.experimentId, cellIndex, norm: plan.norm, ...(plan.trainingTaskQueue ? { trainingTaskQueue: plan.trainingTaskQueue } : {}) }],
+      // The only batch running: scored in this workflow, which spares a child's start and its tasks
+      // (the over-norm clock's signals come here, and no other batch listens for them).
+      if (inline) return await scope.run(() => experimentBatch(input));
+      return await scope.run(() =>
+        executeChild(experimentBatch, {
+          workflowId: `${workflowId}/cells-${first}${first === last ? '' : `-${last}`}`,
+          staticSummary: `${plan.name}: ${span} of ${plan.cellCount}`,
+          args: [input],
         }),
       );
     } catch (error) {
-      if (isCancellation(error)) return { cellIndex, status: 'cancelled', reason: status.stopped };
-      return { cellIndex, status: 'failed', reason: describeFailure(error) };
+      if (isCancellation(error)) return [];
+      const reason = describeFailure(error);
+      return cells.map((cellIndex) => ({ cellIndex, status: 'failed' as const, reason }));
     }
   }
 

@@ -4,7 +4,7 @@ export { evaluateVersion } from './evaluate-version';
 export { monitorPipeline } from './monitor';
 export { deliverNotifications } from './deliver-notifications';
 export { runExperiment } from './experiment';
-export { experimentCell } from './experiment-cell';
+export { experimentBatch } from './experiment-batch';
 export { scoreBatch } from './score-batch';
 export { recordActuals } from './record-actuals';
 export { monitorServing } from './monitor-serving';

@@ -31,7 +31,7 @@ export interface StoredCell {
   experimentId: number;
   cellIndex: number;
   levels: Record<string, unknown>;
-  /** One score of `metric` per replicate (fold × seed); absent unless done. */
+  /** One score of `metric` per fold (its seeds averaged); absent unless done. */
   scores?: number[];
   metric: string;
   status: CellStatus;
@@ -161,30 +161,35 @@ function cellOf(row: CellRow): StoredCell {
 }
 
 /**
- * Stores how a cell ended, once: the first write wins and is returned to every later one, so a
- * cell scored by an attempt that a crash hid from the workflow is never written (or run) again.
+ * Stores how cells ended, once each: the first write of a cell wins and is returned to every later
+ * one, so a cell scored by an attempt that a crash hid from the workflow is never written (or run)
+ * again. One round trip for all of them: a batch of quick cells stores what ended since its last write.
  */
-export async function saveCell(pool: Pool, cell: StoredCell): Promise<StoredCell> {
-  await pool.query(
-    `INSERT INTO experiment_cells (${CELL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-     ON CONFLICT (experiment_id, cell_index) DO NOTHING`,
-    [
-      cell.experimentId,
-      cell.cellIndex,
-      JSON.stringify(cell.levels),
-      cell.scores === undefined ? null : JSON.stringify(cell.scores),
-      cell.metric,
-      cell.status,
-      cell.reason ?? null,
-      Math.round(cell.durationMs),
-    ],
-  );
-  return (await getCell(pool, cell.experimentId, cell.cellIndex)) as StoredCell;
+export async function saveCells(pool: Pool, cells: StoredCell[]): Promise<StoredCell[]> {
+  if (cells.length === 0) return [];
+  const values = cells.map((_, i) => `(${Array.from({ length: 8 }, (__, j) => `$${i * 8 + j + 1}`).join(', ')})`).join(', ');
+  const params = cells.flatMap((cell) => [
+    cell.experimentId,
+    cell.cellIndex,
+    JSON.stringify(cell.levels),
+    cell.scores === undefined ? null : JSON.stringify(cell.scores),
+    cell.metric,
+    cell.status,
+    cell.reason ?? null,
+    Math.round(cell.durationMs),
+  ]);
+  const inserted = await pool.query<CellRow>(`INSERT INTO experiment_cells (${CELL_COLUMNS}) VALUES ${values} ON CONFLICT (experiment_id, cell_index) DO NOTHING RETURNING ${CELL_COLUMNS}`, params);
+  const stored = new Map(inserted.rows.map((row) => [row.cell_index, cellOf(row)]));
+  // Cells a first write had already stored: read what it wrote.
+  const earlier = cells.filter((cell) => !stored.has(cell.cellIndex)).map((cell) => cell.cellIndex);
+  if (earlier.length > 0) for (const [index, cell] of await storedCells(pool, cells[0]?.experimentId as number, earlier)) stored.set(index, cell);
+  return cells.map((cell) => stored.get(cell.cellIndex) as StoredCell);
 }
 
-export async function getCell(pool: Pool, experimentId: number, cellIndex: number): Promise<StoredCell | undefined> {
-  const result = await pool.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM experiment_cells WHERE experiment_id = $1 AND cell_index = $2`, [experimentId, cellIndex]);
-  return result.rows[0] && cellOf(result.rows[0]);
+/** The cells of `cellIndexes` that ended, by index. */
+export async function storedCells(pool: Pool, experimentId: number, cellIndexes: number[]): Promise<Map<number, StoredCell>> {
+  const result = await pool.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM experiment_cells WHERE experiment_id = $1 AND cell_index = ANY($2::int[])`, [experimentId, cellIndexes]);
+  return new Map(result.rows.map((row) => [row.cell_index, cellOf(row)]));
 }
 
 /** Every cell of the experiment that ended, in design order. */

@@ -1,8 +1,9 @@
 import { fSf, studentTQuantile, studentTSf } from '../stats/beta';
-import { designAliases, effectName, effectsUpToOrder } from './design';
+import { designAliases, designCells, effectName, effectsUpToOrder, type DesignCell } from './design';
 import { cellCount, type ExperimentSpec, type Level } from './experiment-spec';
+import { regressionEffects } from './regression-effects';
 
-/** What one cell scored: one score per replicate (fold × seed, in the same order for every cell). */
+/** What one cell scored: one score per replicate (a fold, its seeds averaged; in the same order for every cell). */
 export interface CellResult {
   index: number;
   levels: Record<string, Level>;
@@ -54,7 +55,7 @@ export interface ExperimentAnalysis {
   cells: CellSummary[];
   /** Empty when the results are no complete, equally replicated factorial (say why in `note`). */
   effects: EffectEstimate[];
-  /** Replicate blocks (fold × seed) and residual error. */
+  /** Replicate blocks (folds) and residual error. */
   replicates?: { sumOfSquares: number; df: number };
   error?: { sumOfSquares: number; df: number; meanSquare: number };
   totalSumOfSquares: number;
@@ -76,7 +77,7 @@ const ALPHA = 0.05;
 
 /**
  * Main effects and two-factor interactions by ANOVA over every replicate of every cell, with the
- * replicates (fold × seed) as blocks: the same window scores every configuration, so the
+ * replicates (folds) as blocks: the same window scores every configuration, so the
  * window-to-window swing is removed from the error the effects are judged against. The sums of
  * squares use the balanced-design formulas (exact for complete factorials and regular fractions,
  * whose effects are orthogonal); a fractional design reports an alias chain once, by its chain.
@@ -115,9 +116,7 @@ function anovaOf(spec: Pick<ExperimentSpec, 'factors' | 'design'>, results: Cell
   const all = results.flatMap((r) => r.scores);
   const grand = all.reduce((s, v) => s + v, 0) / all.length;
   const totalSumOfSquares = all.reduce((s, v) => s + (v - grand) ** 2, 0);
-  if (spec.design.kind === 'latin-hypercube' || spec.design.kind === 'random') {
-    return { effects: [], totalSumOfSquares, note: 'effects are estimated for factorial designs; a sampled design is compared cell by cell' };
-  }
+  if (spec.design.kind === 'latin-hypercube' || spec.design.kind === 'random') return sampledEffects(spec, results, totalSumOfSquares);
   const expected = cellCount(spec);
   const replicates = results[0]?.scores.length ?? 0;
   if (results.length !== expected || results.some((r) => r.scores.length !== replicates)) {
@@ -173,6 +172,36 @@ function anovaOf(spec: Pick<ExperimentSpec, 'factors' | 'design'>, results: Cell
     ...(errorDf > 0 ? { error: { sumOfSquares: errorSs, df: errorDf, meanSquare: mse } } : {}),
     totalSumOfSquares,
     ...(errorDf > 0 ? {} : { note: 'no degrees of freedom left for error: replicate the cells (more folds or seeds) to judge significance' }),
+  };
+}
+
+/** A sampled design's effects by regression on the factors' codes (regression-effects.ts), in the ANOVA's shape. */
+function sampledEffects(spec: Pick<ExperimentSpec, 'factors' | 'design'>, results: CellResult[], totalSumOfSquares: number): Anova {
+  const replicates = results[0]?.scores.length ?? 0;
+  const design = designCells(spec);
+  const cells = results.map((r) => ({ coded: (design[r.index] as DesignCell).coded, scores: r.scores }));
+  const fit = results.some((r) => r.scores.length !== replicates) ? undefined : regressionEffects(spec, cells, ALPHA);
+  if (!fit) return { effects: [], totalSumOfSquares, note: `too few cells (${results.length}) with the same replicates to estimate main effects and interactions by regression: sample more cells` };
+  const effects = fit.effects.map((e): EffectEstimate => ({
+    term: e.term,
+    factors: e.factors,
+    effect: e.effect,
+    standardError: e.standardError,
+    ci95: e.ci95,
+    sumOfSquares: e.sumOfSquares,
+    df: 1,
+    meanSquare: e.sumOfSquares,
+    f: e.t * e.t,
+    p: e.p,
+    significant: e.p < ALPHA,
+    shareOfVariance: totalSumOfSquares > 0 ? e.sumOfSquares / totalSumOfSquares : 0,
+  }));
+  return {
+    effects,
+    replicates: fit.replicates,
+    error: fit.error,
+    totalSumOfSquares,
+    note: 'a sampled design: effects by least squares on the factor codes in [−1, 1] (low end to high end of each range), linear main effects and linear-by-linear interactions, folds as blocks',
   };
 }
 
@@ -253,7 +282,7 @@ function expectedRange(metric: string, best: CellSummary): ExperimentAnalysis['e
 
 /**
  * The best cell (by mean) whose advantage over the baseline's cell, paired replicate by replicate
- * (the same fold and seed), has a 95 % interval above zero; otherwise keep the current configuration.
+ * (the same fold), has a 95 % interval above zero; otherwise keep the current configuration.
  */
 function recommend(results: CellResult[], cells: CellSummary[], lowerIsBetter: boolean, baseline?: Record<string, Level>): Recommendation {
   const ranked = [...cells].sort((a, b) => (lowerIsBetter ? a.mean - b.mean : b.mean - a.mean));

@@ -103,6 +103,8 @@ export type Factor = z.infer<typeof Factor>;
 export const MAX_FACTORS = 12;
 /** The largest design accepted: the workflow continues as new every few hundred cells, but every cell is a fit. */
 export const MAX_CELLS = 10_000;
+/** The most cells one activity scores: a batch's outcomes travel through history together. */
+export const MAX_CELLS_PER_BATCH = 50;
 
 const Design = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('full-factorial') }).strict(),
@@ -121,7 +123,7 @@ const Replication = z
   .object({
     /** Rolling-origin folds: each cell is scored on this many successive holdout windows. */
     folds: z.number().int().min(1).max(50).default(3),
-    /** Training seeds (for trainers that draw random numbers); each fold is run once per seed. */
+    /** Training seeds (for trainers that draw random numbers): each fold is run once per seed, and scored by their mean. */
     seeds: z.array(z.number().int().min(0).max(2 ** 32 - 1)).min(1).max(20).superRefine(distinctLevels).default([0]),
   })
   .strict();
@@ -132,6 +134,11 @@ const Budget = z
     parallel: z.number().int().min(1).max(64).default(4),
     /** The whole experiment stops (and is analysed as far as it got) after this long. */
     maxMinutes: z.number().positive().max(7 * 24 * 60).default(60),
+    /**
+     * Cells one activity scores in turn on one load of the rows (batches.ts); by default the
+     * design is spread evenly over `parallel` batches. 1 gives each cell its own activity.
+     */
+    cellsPerBatch: z.number().int().min(1).max(MAX_CELLS_PER_BATCH).optional(),
   })
   .strict();
 

@@ -7,10 +7,15 @@ import type { PipelineSpec } from '../spec/pipeline-spec';
 import type { Trainer } from '../trainers/trainer';
 import type { ExperimentSpec } from './experiment-spec';
 
-/** What one cell scored: one score of the pipeline's primary metric per replicate, seed by seed, newest fold first. */
+/**
+ * What one cell scored: one score of the pipeline's primary metric per fold, newest first; for a
+ * trainer that draws random numbers, the mean over the seeds of that fold.
+ */
 export interface CellScores {
   scores: number[];
   folds: number;
+  /** Seeds each fold's score averages (1 for a trainer that draws no random numbers). */
+  seeds: number;
   /** Examples in each fold's scored window. */
   window: number;
   examples: number;
@@ -29,9 +34,11 @@ export function foldWindow(examples: number, holdout: number, folds: number): nu
 }
 
 /**
- * Scores one configured pipeline by rolling-origin backtest over the declared folds, once per seed.
- * A trainer that draws no random numbers (`seeded` false) scores the same on every seed: its
- * folds are fitted once and their scores stand for each seed, so every cell has the same replicates.
+ * Scores one configured pipeline by rolling-origin backtest over the declared folds, once per seed
+ * for a trainer that draws random numbers (`seeded`), and averages the seeds within each fold. The
+ * folds are the replicates every cell shares, seeded or not, so an experiment that mixes seeded and
+ * unseeded trainers compares them window by window, and repeating an unseeded cell's scores per
+ * seed never passes for new evidence.
  */
 export async function scoreCell(
   frame: Frame,
@@ -39,25 +46,28 @@ export async function scoreCell(
   trainer: Trainer,
   replication: ExperimentSpec['replication'],
   seeded: boolean,
-  onFit?: (done: number, total: number) => void,
 ): Promise<CellScores> {
   const planned = planTraining(frame, spec);
   const all = allExamples(planned);
   const window = foldWindow(all.y.length, planned.test.y.length, replication.folds);
   const metric = spec.evaluation.primaryMetric;
   const runs = seeded ? replication.seeds : [undefined];
-  const scores: number[] = [];
-  for (const [i, seed] of runs.entries()) {
+  const bySeed: number[][] = [];
+  for (const seed of runs) {
     const params = seed === undefined ? spec.model.params : { ...spec.model.params, seed };
     const folds = await rollingOriginBacktest(trainer, all, window, params, replication.folds);
     if (folds.length !== replication.folds) {
       throw new DriftlineError('DataValidationFailed', `replication.folds: only ${folds.length} of ${replication.folds} folds have enough examples to train on`);
     }
-    scores.push(...folds.map((fold) => metricOf(fold.metrics, metric)));
-    onFit?.((i + 1) * replication.folds, runs.length * replication.folds);
+    bySeed.push(folds.map((fold) => metricOf(fold.metrics, metric)));
   }
-  const replicated = seeded ? scores : replication.seeds.flatMap(() => scores);
-  return { scores: replicated, folds: replication.folds, window, examples: all.y.length };
+  return { scores: meanPerFold(bySeed), folds: replication.folds, seeds: runs.length, window, examples: all.y.length };
+}
+
+/** Each fold's mean over the seeds' scores of it. */
+export function meanPerFold(bySeed: number[][]): number[] {
+  const folds = bySeed[0]?.length ?? 0;
+  return Array.from({ length: folds }, (_, fold) => bySeed.reduce((sum, scores) => sum + (scores[fold] as number), 0) / bySeed.length);
 }
 
 /** Whether a built-in trainer draws random numbers (takes a `seed`); a team's module is taken at its word via a `seed` param factor. */

@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ExperimentAnalysis } from '../../lib/experiments/analysis';
 import { loadConfig } from '../../lib/config';
@@ -21,6 +22,9 @@ const SLOW_PIPELINE = 'experiment-slow';
 /** The same trainer with no runtime norm in force: a worker crash must not look like a cell over its norm. */
 const SLOW_UNBOUNDED = 'experiment-slow-unbounded';
 const SLOW_TRAINER = fileURLToPath(new URL('../fixtures/trainers/slow-trainer.ts', import.meta.url));
+/** Synthetic data through a trainer whose parameters a and b shift every prediction by known amounts (offset-trainer.ts). */
+const KNOWN_PIPELINE = 'experiment-known-effects';
+const OFFSET_TRAINER = fileURLToPath(new URL('../fixtures/trainers/offset-trainer.ts', import.meta.url));
 
 let stack: WorkerStack;
 let pipelinesDir: string;
@@ -50,11 +54,23 @@ beforeAll(async () => {
     spec.model = { name: `${SLOW_UNBOUNDED}-model`, trainer: { module: SLOW_TRAINER }, params: { spinMs: 0 } };
     spec.promotion = { gates: {}, beatBaselines: false };
   }, pipelinesDir);
+  copyFileSync(fileURLToPath(new URL('../fixtures/experiments/known-effects.csv', import.meta.url)), path.join(pipelinesDir, `${KNOWN_PIPELINE}.csv`));
+  pipelineFolderWith(KNOWN_PIPELINE, (spec) => {
+    spec.source = { kind: 'file', path: `${KNOWN_PIPELINE}.csv`, format: 'csv' };
+    spec.columns = { month: { type: 'timestamp' }, x: { type: 'numeric' }, y: { type: 'numeric' } };
+    spec.keyColumns = ['month'];
+    spec.target = 'y';
+    spec.features = { columns: ['x'], targetLags: [], targetRollingMeans: [] };
+    spec.model = { name: `${KNOWN_PIPELINE}-model`, trainer: { module: OFFSET_TRAINER }, params: { a: 0, b: 0, c: 0, d: 0 } };
+    spec.evaluation = { holdout: { from: '2005-01-01' }, primaryMetric: 'mae' };
+    spec.promotion = { gates: {}, beatBaselines: false };
+    spec.checks = { rowCount: { min: 100 } };
+  }, pipelinesDir);
   mkdirSync(path.join(pipelinesDir, 'experiments'));
   writeFileSync(path.join(pipelinesDir, 'experiments', 'factorial.json'), JSON.stringify(FACTORIAL));
   stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir });
   // The experiment scores cells on the pipeline's newest snapshot, against its champion's configuration.
-  for (const pipeline of [PIPELINE, SLOW_PIPELINE, SLOW_UNBOUNDED]) {
+  for (const pipeline of [PIPELINE, SLOW_PIPELINE, SLOW_UNBOUNDED, KNOWN_PIPELINE]) {
     await stack.env.client.workflow.execute(modelPipeline, { taskQueue: TASK_QUEUE, workflowId: `experiment-${pipeline}`, args: [{ pipeline, requestedBy: 'test' }] });
   }
 });
@@ -64,6 +80,16 @@ function driftline(...args: string[]) {
 }
 
 const workers: ChildProcess[] = [];
+
+
+/** The cells a history event sets out to score: a batch run in the workflow itself, or a batch child. */
+function cellsScoredBy(event: temporal.api.history.v1.IHistoryEvent): number[] {
+  const activity = event.activityTaskScheduledEventAttributes;
+  const child = event.startChildWorkflowExecutionInitiatedEventAttributes;
+  const payload = activity?.activityType?.name === 'evaluateExperimentBatch' ? activity.input?.payloads?.[0] : child?.input?.payloads?.[0];
+  if (!payload?.data) return [];
+  return (JSON.parse(Buffer.from(payload.data).toString()) as { cells: number[] }).cells;
+}
 
 afterAll(async () => {
   for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
@@ -136,6 +162,70 @@ describe('a designed experiment on Temporal', () => {
     }
   });
 
+  it('finds known effects end to end: a, b and a×b significant and within their intervals of the truth; c, d and their interactions not', async () => {
+    // The trainer moves every prediction up by (10 + 3a + 2b + 1.5ab) times a scale that follows
+    // the data's x (offset-trainer.ts); c and d are parameters it never reads. The effects that
+    // follows on each fold's mean absolute error come from the data, by make-known-effects.py.
+    const reference = JSON.parse(readFileSync(new URL('../fixtures/experiments/known-effects-reference.json', import.meta.url), 'utf8')) as { effects: Record<string, number> };
+    const spec = {
+      name: 'known-effects',
+      pipeline: KNOWN_PIPELINE,
+      factors: {
+        a: { kind: 'param', param: 'a', levels: [0, 1] },
+        b: { kind: 'param', param: 'b', levels: [0, 1] },
+        c: { kind: 'param', param: 'c', levels: [0, 1] },
+        d: { kind: 'param', param: 'd', levels: [0, 1] },
+      },
+      design: { kind: 'full-factorial' },
+      replication: { folds: 4 },
+      budget: { parallel: 2 },
+    };
+    const summary = await stack.env.client.workflow.execute(runExperiment, { taskQueue: TASK_QUEUE, workflowId: 'experiment-known-effects', args: [{ experiment: spec, requestedBy: 'test' }] });
+    expect(summary).toMatchObject({ status: 'completed', counts: { done: 16, failed: 0, cancelled: 0 } });
+    const stored = await stack.pool.query<{ analysis: ExperimentAnalysis }>('SELECT analysis FROM experiments WHERE id = $1', [summary.experimentId]);
+    const { analysis } = stored.rows[0] as { analysis: ExperimentAnalysis };
+    expect(analysis.metric).toBe('mae');
+    expect(analysis.effects).toHaveLength(10);
+    for (const effect of analysis.effects) {
+      const expected = reference.effects[effect.term] ?? 0;
+      expect(Math.abs(effect.effect - expected), effect.term).toBeLessThan(1e-9);
+      const [low, high] = effect.ci95 as [number, number];
+      expect(low, effect.term).toBeLessThanOrEqual(expected);
+      expect(high, effect.term).toBeGreaterThanOrEqual(expected);
+      expect(effect.significant, effect.term).toBe(effect.term in reference.effects);
+    }
+    // The best configuration is the smallest shift (a = b = 0).
+    expect(analysis.best.levels).toMatchObject({ a: 0, b: 0 });
+  });
+
+  it('continues as new every cellsPerRun cells: three runs of at most three cells, the same analysis as one run', async () => {
+    const inRuns = await stack.env.client.workflow.execute(runExperiment, {
+      taskQueue: TASK_QUEUE,
+      workflowId: 'experiment-continued',
+      args: [{ experiment: 'factorial', requestedBy: 'test', cellsPerRun: 3 }],
+    });
+    const inOne = await stack.env.client.workflow.execute(runExperiment, { taskQueue: TASK_QUEUE, workflowId: 'experiment-one-run', args: [{ experiment: 'factorial', requestedBy: 'test' }] });
+    expect(inRuns).toMatchObject({ status: 'completed', counts: { done: 8, failed: 0, cancelled: 0 } });
+
+    // Follow the chain of runs from the first: each but the last continued as new, one experiment throughout.
+    const describe = await stack.env.client.workflow.getHandle('experiment-continued').describe();
+    const runs: { cells: number[] }[] = [];
+    let runId: string | undefined = describe.raw.workflowExecutionInfo?.firstRunId ?? undefined;
+    while (runId) {
+      const history = await stack.env.client.workflow.getHandle('experiment-continued', runId).fetchHistory();
+      const events = history.events ?? [];
+      runs.push({ cells: events.flatMap((e) => cellsScoredBy(e)) });
+      runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+    }
+    expect(runs.map((run) => run.cells)).toEqual([[0, 1, 2], [3, 4, 5], [6, 7]]);
+    const experiments = await stack.pool.query<{ workflow_id: string; analysis: ExperimentAnalysis }>('SELECT workflow_id, analysis FROM experiments WHERE workflow_id = ANY($1)', [['experiment-continued', 'experiment-one-run']]);
+    expect(experiments.rows).toHaveLength(2);
+    const [a, b] = experiments.rows as [(typeof experiments.rows)[number], (typeof experiments.rows)[number]];
+    expect(a.analysis.cells).toHaveLength(8);
+    expect(a.analysis).toEqual(b.analysis);
+    expect(inRuns.recommendation).toBe(inOne.recommendation);
+  });
+
   it('refuses an inline experiment that does not fit its pipeline, naming the field, without retrying', async () => {
     const run = stack.env.client.workflow.execute(runExperiment, {
       taskQueue: TASK_QUEUE,
@@ -164,7 +254,8 @@ describe('a designed experiment on Temporal', () => {
       factors: Object.fromEntries(['a', 'b', 'c'].map((name) => [name, { kind: 'param', param: name, levels: [1, 2] }]).concat([['spinMs', { kind: 'param', param: 'spinMs', levels: [150, 200] }]])),
       design: { kind: 'full-factorial' },
       replication: { folds: 3 },
-      budget: { parallel: 2 },
+      // Small batches: the status counts a batch's cells as it ends.
+      budget: { parallel: 2, cellsPerBatch: 2 },
     };
     const handle = await stack.env.client.workflow.start(runExperiment, { taskQueue: TASK_QUEUE, workflowId: 'experiment-stop', args: [{ experiment: spec, requestedBy: 'test' }] });
     for (;;) {
@@ -217,62 +308,80 @@ describe('a designed experiment on Temporal', () => {
     expect(human.stdout).toContain(`recommendation: ${row?.analysis.recommendation.reason}`);
   });
 
-  it('cancels a cell that hangs at the runtime norm and completes the experiment, reporting it', async () => {
+  it('cancels a cell that hangs at its runtime norm, goes on with the rest of its batch and completes the experiment, reporting it', async () => {
+    // One batch of four cells, in order: two quick ones, then two that hang (spinMs is the fastest-changing factor but one).
     const spec = {
       name: 'one-hangs',
       pipeline: SLOW_PIPELINE,
       factors: { a: { kind: 'param', param: 'a', levels: [1, 2] }, spinMs: { kind: 'param', param: 'spinMs', levels: [0, 60_000] } },
       design: { kind: 'full-factorial' },
       replication: { folds: 2 },
-      budget: { parallel: 4 },
+      budget: { parallel: 1 },
     };
     const summary = await stack.env.client.workflow.execute(runExperiment, { taskQueue: TASK_QUEUE, workflowId: 'experiment-hang', args: [{ experiment: spec, requestedBy: 'test' }] });
     expect(summary).toMatchObject({ status: 'completed', counts: { done: 2, failed: 0, cancelled: 2 } });
     const rows = await stack.pool.query<{ levels: { spinMs: number }; status: string; reason: string }>('SELECT levels, status, reason FROM experiment_cells WHERE experiment_id = $1 AND status = $2', [summary.experimentId, 'cancelled']);
+    expect(rows.rows).toHaveLength(2);
     for (const row of rows.rows) {
       expect(row.levels.spinMs).toBe(60_000);
       expect(row.reason).toMatch(/^over its runtime norm: ran 2\.\d s against 2\.0 s/);
     }
+    // One batch ran the four cells (in the experiment's own workflow: one batch at a time needs no
+    // child): a new activity took the cell after the one over its norm.
+    const history = await stack.env.client.workflow.getHandle('experiment-hang').fetchHistory();
+    expect(history.events?.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'evaluateExperimentBatch')).toHaveLength(2);
   });
 
-  it('a worker killed mid-experiment: a restarted one finishes it, and no cell that finished runs again', async () => {
+  it('a worker killed mid-batch: a restarted one finishes it, and no cell that finished runs again', async () => {
     const crashQueue = 'experiment-crash-test';
     const startWorker = async () => {
       const { child } = await startWorkerProcess({ DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_TASK_QUEUE: crashQueue, DRIFTLINE_PIPELINES_DIR: pipelinesDir });
       workers.push(child);
       return child;
     };
+    // Two batches of four cells (cells 0–3 and 4–7, each a child workflow), each cell half a second.
     const spec = {
       name: 'crash-eight',
       pipeline: SLOW_UNBOUNDED,
       factors: { a: { kind: 'param', param: 'a', levels: [1, 2] }, b: { kind: 'param', param: 'b', levels: [1, 2] }, spinMs: { kind: 'param', param: 'spinMs', levels: [200, 250] } },
       design: { kind: 'full-factorial' },
       replication: { folds: 2 },
-      budget: { parallel: 2 },
+      budget: { parallel: 2, cellsPerBatch: 4 },
     };
     const first = await startWorker();
-    const handle = await stack.env.client.workflow.start(runExperiment, { taskQueue: crashQueue, workflowId: 'experiment-crash', args: [{ experiment: spec, requestedBy: 'test' }] });
-    for (;;) {
-      const status = await handle.query(experimentStatusQuery).catch(() => undefined);
-      if (status && status.done >= 2 && status.running > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await stack.env.client.workflow.start(runExperiment, { taskQueue: crashQueue, workflowId: 'experiment-crash', args: [{ experiment: spec, requestedBy: 'test' }] });
+    const storedCells = async () => {
+      const experiment = await stack.pool.query<{ id: string }>('SELECT id FROM experiments WHERE workflow_id = $1', ['experiment-crash']);
+      const id = experiment.rows[0]?.id;
+      return { id, cells: id === undefined ? [] : (await stack.pool.query<{ cell_index: number }>('SELECT cell_index FROM experiment_cells WHERE experiment_id = $1', [id])).rows.map((r) => r.cell_index) };
+    };
+    // Killed once a few cells are stored, while both batches still have cells to score.
+    while ((await storedCells()).cells.length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
-    const experimentId = (await stack.pool.query<{ id: string }>('SELECT id FROM experiments WHERE workflow_id = $1', ['experiment-crash'])).rows[0]?.id;
-    const before = await stack.pool.query<{ cell_index: number }>('SELECT cell_index FROM experiment_cells WHERE experiment_id = $1', [experimentId]);
-    expect(before.rows.length).toBeGreaterThanOrEqual(2);
+    const { id: experimentId, cells: before } = await storedCells();
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    expect(before.length).toBeLessThan(8);
 
     await startWorker();
-    const summary = await handle.result();
+    const summary = await stack.env.client.workflow.getHandle('experiment-crash').result();
     expect(summary).toMatchObject({ status: 'completed', counts: { done: 8, failed: 0, cancelled: 0 } });
     const cells = await stack.pool.query<{ cell_index: number }>('SELECT cell_index FROM experiment_cells WHERE experiment_id = $1 ORDER BY cell_index', [experimentId]);
     expect(cells.rows.map((r) => r.cell_index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    // A cell stored before the crash was scored by one attempt of its activity, never started again.
-    for (const { cell_index: index } of before.rows) {
-      const history = await stack.env.client.workflow.getHandle(`experiment-crash/cell-${index}`).fetchHistory();
-      const started = history.events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
-      expect(started).toHaveLength(1);
+    // Each cell's compute signals its own over-norm clock tick (attempt × 1000 + position). The
+    // attempts after the crash started exactly the batch's cells not stored before it.
+    for (const batch of [[0, 1, 2, 3], [4, 5, 6, 7]]) {
+      const history = await stack.env.client.workflow.getHandle(`experiment-crash/cells-${batch[0]}-${batch[3]}`).fetchHistory();
+      const ticks = new Set(
+        (history.events ?? []).flatMap((e) => {
+          const signal = e.workflowExecutionSignaledEventAttributes;
+          if (signal?.signalName !== 'trainingStarted') return [];
+          const payload = JSON.parse(Buffer.from(signal.input?.payloads?.[0]?.data ?? new Uint8Array()).toString()) as { attempt: number };
+          return [payload.attempt];
+        }),
+      );
+      const afterCrash = [...ticks].filter((tick) => tick >= 2_000);
+      expect(afterCrash).toHaveLength(batch.filter((index) => !before.includes(index)).length);
     }
 
     // The same experiment run without a crash, on the same snapshot: the same cells and the same analysis.

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { paramOverridesOf } from '../../lib/experiments/cell-config';
 import { designAliases, designCells } from '../../lib/experiments/design';
-import { ExperimentSpec } from '../../lib/experiments/experiment-spec';
+import { cellBatches, MIN_CELLS_PER_BATCH } from '../../lib/experiments/batches';
+import { ExperimentSpec, MAX_CELLS_PER_BATCH } from '../../lib/experiments/experiment-spec';
+import { meanPerFold } from '../../lib/experiments/score-cell';
 import { romanResolution, tabulatedPlans } from '../../lib/experiments/fractional-factorial';
 import { checkExperimentAgainstPipeline, experimentIssues } from '../../lib/experiments/pipeline-fit';
 import { formatZodError } from '../../lib/errors';
@@ -210,5 +212,30 @@ describe('an experiment against its pipeline', () => {
     expect(() => paramOverridesOf(pipeline, factors, { index: 3, levels: { alpha: 100, construction: true } })).toThrow(
       /cell 3 changes more than numeric parameters, which a run cannot override: set features → .*"construction".* in pipeline "us-employment"'s spec/,
     );
+  });
+});
+
+describe('cell batches', () => {
+  const cells = Array.from({ length: 10 }, (_, i) => i);
+
+  it('spread the cells evenly over the parallel slots by default, in order, at least MIN_CELLS_PER_BATCH each', () => {
+    const forty = Array.from({ length: 40 }, (_, i) => i);
+    expect(cellBatches(forty, 2)).toEqual([forty.slice(0, 20), forty.slice(20)]);
+    expect(cellBatches(forty, 8).map((batch) => batch.length)).toEqual([MIN_CELLS_PER_BATCH, MIN_CELLS_PER_BATCH, 40 - 2 * MIN_CELLS_PER_BATCH]);
+    expect(cellBatches(cells, 4)).toEqual([cells]);
+  });
+
+  it('hold a declared number of cells, and at most MAX_CELLS_PER_BATCH', () => {
+    expect(cellBatches(cells, 4, 5)).toEqual([[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]);
+    const many = Array.from({ length: 3 * MAX_CELLS_PER_BATCH }, (_, i) => i);
+    expect(cellBatches(many, 1).map((batch) => batch.length)).toEqual([MAX_CELLS_PER_BATCH, MAX_CELLS_PER_BATCH, MAX_CELLS_PER_BATCH]);
+  });
+});
+
+describe('replicates of a seeded trainer', () => {
+  it('are its folds, each the mean over the seeds: the same replicates as an unseeded cell has', () => {
+    // Two seeds × three folds → three replicates.
+    expect(meanPerFold([[1, 2, 3], [3, 4, 8]])).toEqual([2, 3, 5.5]);
+    expect(meanPerFold([[1, 2, 3]])).toEqual([1, 2, 3]);
   });
 });

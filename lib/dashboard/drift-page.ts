@@ -28,7 +28,7 @@ export function driftListPage(pipeline: string, reports: Page<DriftReportRow>, t
       : html`<table>
 <thead><tr><th>checked</th><th>verdict</th><th>champion</th><th>current snapshot</th><th>columns drifted</th><th>why</th></tr></thead>
 <tbody>${reports.items.map(
-          (r) => html`<tr class="${r.verdict === 'fail' ? 'abnormal' : ''}"><td><a href="${base}/${r.id}">${formatTime(r.createdAt)}</a></td><td><span class="verdict ${r.verdict}">${r.verdict}</span></td><td>v${r.championVersion}</td><td><a href="/snapshots/${r.currentSnapshotId}">#${r.currentSnapshotId}</a></td><td>${r.columnsDrifted} of ${r.columnsTested}</td><td>${r.reasons.join('; ')}</td></tr>`,
+          (r) => html`<tr class="${r.verdict === 'fail' ? 'abnormal' : ''}"><td><a href="${base}/${r.id}">${formatTime(r.createdAt)}</a></td><td><span class="verdict ${r.verdict}">${r.verdict}</span></td><td>v${r.championVersion}</td><td>${r.currentSnapshotId === null ? 'served inputs' : html`<a href="/snapshots/${r.currentSnapshotId}">#${r.currentSnapshotId}</a>`}</td><td>${r.columnsDrifted} of ${r.columnsTested}</td><td>${r.reasons.join('; ')}</td></tr>`,
         )}</tbody>
 </table>
 ${pager(reports, (n) => `${base}?page=${n}`)}`;

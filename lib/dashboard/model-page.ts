@@ -73,7 +73,7 @@ function servingSection(pipeline: string, champion: number | undefined, s: Servi
 <dl class="serving">
 <dt>version in service</dt><dd>${champion === undefined ? 'none: nothing to serve yet' : html`v${champion} (the champion; driftline serve reloads it when the alias moves)`}</dd>
 <dt>live accuracy</dt><dd>${describeLive(s.live)}</dd>
-<dt>estimated performance</dt><dd>${estimate ? html`<em>estimated</em> ${estimateText(estimate)}${estimate.alert ? html` <span class="verdict warn">beyond thresholds</span>` : ''}${estimate.realised ? html`; realised ${estimate.realised.value.toPrecision(4)} on the ${estimate.realised.rows} served predictions with actuals (estimated ${estimate.realised.estimatedOnSameRows.toPrecision(4)} for the same rows)` : '; no actuals yet to compare'}` : 'no serving check has estimated it yet'}</dd>
+<dt>estimated performance</dt><dd>${estimate ? html`<em>${estimateText(estimate)}</em>${estimate.alert ? html` <span class="verdict warn">beyond thresholds</span>` : ''}${estimate.realised ? html`; realised ${estimate.realised.value.toPrecision(4)} on the ${estimate.realised.rows} served predictions with actuals (estimated ${estimate.realised.estimatedOnSameRows.toPrecision(4)} for the same rows)` : '; no actuals yet to compare'}` : 'no serving check has estimated it yet'}</dd>
 <dt>latest serving drift</dt><dd>${latest && report ? html`<a href="${report}"><span class="verdict ${latest.verdict}">${latest.verdict}</span> report #${latest.id}</a>, ${formatTime(latest.createdAt)}: ${latest.reasons.join('; ')}` : 'no serving check yet (monitorServing, or the monitor before each check)'}</dd>
 </dl>
 ${s.volume.length === 0 ? html`<p class="empty">No prediction logged in the last 30 days.</p>` : volumeChart(s.volume)}`;

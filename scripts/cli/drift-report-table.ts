@@ -20,12 +20,14 @@ export function renderDriftReport(report: StoredDriftReport): string {
     [
       'reference',
       `champion v${report.championVersion} of ${report.modelName}, its training data: ${
-        check.sides ? windowText(check.sides.reference) : `snapshot ${report.referenceSnapshotIds.map((id) => `#${id}`).join(', ')} (${check.data.rows.reference} rows)`
+        check.sides ? windowText(check.sides.reference) : check.served ? windowText(check.served.reference) : `snapshot ${report.referenceSnapshotIds.map((id) => `#${id}`).join(', ')} (${check.data.rows.reference} rows)`
       }`,
     ],
     [
       'current',
-      `new rows: ${check.sides ? windowText(check.sides.current) : `snapshot #${report.currentSnapshotId} (${check.data.rows.current} rows)${window.from ? `, ${window.from.slice(0, 10)} … ${(window.to ?? '').slice(0, 10)}` : ''}`}`,
+      check.served
+        ? `served inputs: ${check.served.predictions} predictions logged ${check.served.from.slice(0, 19)}Z … ${check.served.to.slice(0, 19)}Z (${check.served.versions.map((v) => `v${v}`).join(', ')})`
+        : `new rows: ${check.sides ? windowText(check.sides.current) : `snapshot #${report.currentSnapshotId} (${check.data.rows.current} rows)${window.from ? `, ${window.from.slice(0, 10)} … ${(window.to ?? '').slice(0, 10)}` : ''}`}`,
     ],
     ['target', `${check.target.column}: ${check.target.verdict}`],
     ['prediction', 'verdict' in prediction ? `${prediction.verdict} (${prediction.method} ${describeScore(prediction)})` : `not compared: ${prediction.reason}`],

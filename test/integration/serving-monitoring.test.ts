@@ -9,6 +9,7 @@ import type { Pool } from '../../lib/db/pool';
 import { monitorServing } from '../../workflows/monitor-serving';
 import { modelPipeline } from '../../workflows/pipeline';
 import { recordActuals } from '../../workflows/record-actuals';
+import { createDashboard } from '../../workers/dashboard/server';
 import { startServing, type RunningServer } from '../../workers/serving/start';
 import { runDriftline } from '../support/driftline-cli';
 import { penguinSpeciesPipeline } from '../support/pipelines';
@@ -118,6 +119,28 @@ describe('the served champion monitored: actuals, live accuracy, serving drift, 
     expect(stored?.check.reasons[0]).toMatch(/^served inputs since the first prediction: \d+ predictions, .* vs training data of v1/);
   });
 
+  it('shows the model at work on the dashboard: version in service, volume, live accuracy, the estimate beside the realised value, the latest serving drift', async () => {
+    const config = DriftlineConfig.parse({ DATABASE_URL: inject('databaseUrl'), TEMPORAL_ADDRESS: env.address, DRIFTLINE_PIPELINES_DIR: dir });
+    const dashboard = await createDashboard({ pool, config, temporal: async () => env.client });
+    try {
+      const page = await dashboard.inject({ method: 'GET', url: `/models/${MODEL}` });
+      expect(page.statusCode).toBe(200);
+      const text = page.body.replace(/<[^>]+>/g, '');
+      expect(text).toContain('In service');
+      expect(text).toMatch(/version in servicev1 \(the champion/);
+      expect(text).toMatch(new RegExp(`live accuracyv1: accuracy [01]\\.\\d{3}, log_loss [\\d.e-]+ on ${Math.min(100, unseen.length)} of ${unseen.length} outcomes`));
+      expect(text).toMatch(/estimated performanceestimated accuracy 0\.\d+ on \d+ served predictions \(reference [\d.]+.*; realised [\d.]+ on the \d+ served predictions with actuals/);
+      const report = (await pool.query(`SELECT max(id) AS id FROM drift_reports WHERE pipeline = $1 AND kind = 'serving'`, [NAME])).rows[0].id as string;
+      expect(page.body).toContain(`href="/pipelines/${NAME}/drift/${report}"`);
+      expect(page.body).toContain('id="volume-chart"');
+      const reportPage = await dashboard.inject({ method: 'GET', url: `/pipelines/${NAME}/drift/${report}` });
+      expect(reportPage.statusCode).toBe(200);
+      expect(reportPage.body.replace(/<[^>]+>/g, '')).toMatch(/serving drift: served inputs since the first prediction: \d+ predictions/);
+    } finally {
+      await dashboard.close();
+    }
+  });
+
   it('stores a serving-drift report after shifted inputs, comparing only what was served since the previous check, and notifies', async () => {
     // Bigger birds than any the model learned from: every measurement shifted.
     const bigger = unseen.slice(0, 60).map((bird) => ({
@@ -136,6 +159,9 @@ describe('the served champion monitored: actuals, live accuracy, serving drift, 
     expect(stored?.check.served?.since).not.toBeNull();
     const kind = await pool.query('SELECT kind FROM drift_reports WHERE id = $1', [result.drift.reportId]);
     expect(kind.rows[0].kind).toBe('serving');
+    const shown = await cli('drift', '--pipeline', NAME, '--report', String(result.drift.reportId));
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/current\s+served inputs: 60 predictions logged/);
     // The default policy retrains and notifies on a fail.
     expect(result.action).toMatchObject({ retrain: true, notify: 'critical' });
     expect(result.retrain?.result).toMatchObject({ pipeline: NAME });

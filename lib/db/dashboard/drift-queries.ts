@@ -5,7 +5,8 @@ export interface DriftReportRow {
   id: number;
   verdict: string;
   championVersion: number;
-  currentSnapshotId: number;
+  /** Null for a serving check (its current side is the prediction log). */
+  currentSnapshotId: number | null;
   columnsTested: number;
   columnsDrifted: number;
   reasons: string[];
@@ -26,7 +27,7 @@ export async function driftReportsPage(pool: Pool, pipeline: string, page: numbe
     id: Number(r.id),
     verdict: r.verdict,
     championVersion: r.version,
-    currentSnapshotId: Number(r.current_snapshot_id),
+    currentSnapshotId: r.current_snapshot_id === null ? null : Number(r.current_snapshot_id),
     columnsTested: r.columns_tested,
     columnsDrifted: r.columns_drifted,
     reasons: r.reasons,

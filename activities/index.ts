@@ -7,6 +7,7 @@ import { makeIngest } from './ingest';
 import { makeLoadPipeline } from './load-pipeline';
 import { makeNorms } from './norms';
 import { makeNotify } from './notify';
+import { makePrepareTraining } from './prepare-training';
 import { makePromote } from './promote';
 import { makeScoring } from './scoring';
 import { makeTrain } from './train';
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     computeRuntimeNorm: surfaceFailures(norms.computeRuntimeNorm),
     recordTrainingOutcome: surfaceFailures(norms.recordTrainingOutcome),
     resolveSnapshot: surfaceFailures(norms.resolveSnapshot),
+    prepareTraining: surfaceFailures(makePrepareTraining(deps)),
     enqueueNotification: surfaceFailures(notify.enqueueNotification),
     deliverNotification: surfaceFailures(notify.deliverNotification),
     deliverPendingNotifications: surfaceFailures(notify.deliverPendingNotifications),

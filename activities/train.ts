@@ -74,7 +74,7 @@ export function makeTrain(deps: ActivityDeps) {
     const progress = reportProgress(ctx);
     try {
       await claimTrainingAttempt(deps.pool, runKey, attempt);
-      const { trained, figures } = await measuredCompute(ctx, deps, { runKey, attempt }, async (hooks) => {
+      const { trained, figures } = await measuredCompute(ctx, deps, { runKey, attempt, clocked: input.norm.normMs !== undefined }, async (hooks) => {
         if (trainer.kind !== 'command') return trainInThread({ databaseUrl: databaseUrlOf(deps), snapshotId, spec, trainer, params }, hooks);
         const data = trainingData(await loadPipelineData(deps.pool, spec, snapshotId, { columns: trainingColumns(spec) }), spec.arrival);
         hooks.onLoaded?.(rowCountOf(data));
@@ -159,13 +159,14 @@ interface ComputeFigures {
 
 /**
  * Runs the compute as one counted training on this worker from the moment its data is loaded.
- * Tells the workflow then (the over-norm clock runs from there) and whenever the load rises; when
- * the compute is stopped, leaves what it measured with the attempt for the over-norm record.
+ * Tells the workflow then (the over-norm clock runs from there) and whenever the load rises, when a
+ * norm is in force (`clocked`: without one no clock runs, and a signal would only cost a round
+ * trip); when the compute is stopped, leaves what it measured with the attempt for the over-norm record.
  */
 async function measuredCompute(
   ctx: Context,
   deps: ActivityDeps,
-  run: { runKey: string; attempt: number },
+  run: { runKey: string; attempt: number; clocked: boolean },
   compute: (hooks: ThreadHooks) => Promise<TrainedCandidate>,
   hooks: ThreadHooks,
 ): Promise<{ trained: TrainedCandidate; figures: ComputeFigures }> {
@@ -175,6 +176,7 @@ async function measuredCompute(
   const onLoaded = (rows: number) => {
     const load = startTrainingLoad();
     started = { at: performance.now(), rows, cpuMs: tid === undefined ? undefined : threadCpuMs(tid), load };
+    if (!run.clocked) return;
     clock(rows, load.peak());
     load.onPeakRise((peak) => clock(rows, peak));
   };

@@ -1,5 +1,3 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { frameOf } from '../../lib/arrival/pipeline-data';
 import { trainingData } from '../../lib/arrival/windows';
@@ -15,6 +13,7 @@ import { loadPipelineSpec } from '../../lib/spec/load-spec';
 import { BUILT_IN_TRAINERS } from '../../lib/trainers/built-in';
 import { createDriftlineWorker } from '../../workers/create-worker';
 import { prebuiltWorkflowBundle } from '../../workers/workflow-bundle';
+import type { ExperimentSummary } from '../../activities/experiment';
 import { runExperiment } from '../../workflows/experiment';
 import { modelPipeline } from '../../workflows/pipeline';
 import { DRIFTLINE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
@@ -29,6 +28,12 @@ const TASK_QUEUE = 'experiment-bench';
 /** The issue's bar: the experiment through Temporal within 2× the same fits back to back in one process. */
 const TARGET_RATIO = 2;
 
+/** How the cells are run: the default batching for budget.parallel 8, and one activity for the whole design. */
+const VARIANTS = [
+  { name: 'default', label: 'budget.parallel 8 (two batches of 16 cells, child workflows, one per pool thread)', budget: { parallel: 8 } },
+  { name: 'one-batch', label: 'budget.parallel 1 (one activity for all 32 cells, in the experiment workflow)', budget: { parallel: 1 } },
+];
+
 /** A 2⁵ full factorial of ridge on the bundled data: 32 cells × 3 folds = 96 fits. */
 const SPEC = {
   name: 'bench',
@@ -42,14 +47,13 @@ const SPEC = {
   },
   design: { kind: 'full-factorial' },
   replication: { folds: 3 },
-  budget: { parallel: 8 },
 };
 
 /**
  * The orchestration overhead of an experiment: a 2⁵ × 3-fold ridge experiment through Temporal
- * (one child workflow and one pooled-thread activity per cell, each loading its data from
- * PostgreSQL, every cell stored), against the same 96 fits back to back in one process on data
- * loaded once. The two must score every cell the same.
+ * (cells scored in batches, each batch one pooled-thread activity loading its rows from
+ * PostgreSQL, every cell stored, the analysis stored), against the same 96 fits back to back in one
+ * process on rows loaded once. Every way must score every cell the same.
  */
 export async function benchExperiment(say: (line: string) => void): Promise<BenchResult> {
   const loadAtStart = loadAverage();
@@ -59,8 +63,6 @@ export async function benchExperiment(say: (line: string) => void): Promise<Benc
     server: { executable: { type: 'existing-path', path: findOrBuildTemporal(say) }, ui: false, searchAttributes: DRIFTLINE_SEARCH_ATTRIBUTES, log: { format: 'pretty', level: 'error' } },
   });
   const pipelinesDir = writeBundledSpecs([PIPELINE]);
-  mkdirSync(path.join(pipelinesDir, 'experiments'));
-  writeFileSync(path.join(pipelinesDir, 'experiments', 'bench.json'), JSON.stringify(SPEC));
   const worker = await createDriftlineWorker({
     connection: env.nativeConnection,
     config: { TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: TASK_QUEUE },
@@ -70,33 +72,39 @@ export async function benchExperiment(say: (line: string) => void): Promise<Benc
   const running = worker.run();
   try {
     await env.client.workflow.execute(modelPipeline, { taskQueue: TASK_QUEUE, workflowId: 'experiment-bench-ingest', args: [{ pipeline: PIPELINE, requestedBy: 'bench' }] });
-    say('ingested the bundled data; running the experiment through Temporal');
-    const temporalStart = performance.now();
-    const summary = await env.client.workflow.execute(runExperiment, { taskQueue: TASK_QUEUE, workflowId: 'experiment-bench', args: [{ experiment: 'bench', requestedBy: 'bench' }] });
-    const temporalMs = performance.now() - temporalStart;
-    say(`through Temporal: ${(temporalMs / 1000).toFixed(2)} s (${summary.counts.done} cells done)`);
+    // A first experiment pays once for what any long-lived worker has already done: the experiment
+    // modules imported into the pool's threads and the workflow code into its sandbox.
+    await env.client.workflow.execute(runExperiment, { taskQueue: TASK_QUEUE, workflowId: 'experiment-bench-warm-up', args: [{ experiment: { ...SPEC, name: 'bench-warm-up' }, requestedBy: 'bench' }] });
+    say('ingested the bundled data and ran one experiment to warm the worker; running the experiment through Temporal');
+    const runs: { label: string; ms: number; summary: ExperimentSummary }[] = [];
+    for (const variant of VARIANTS) {
+      const start = performance.now();
+      const summary = await env.client.workflow.execute(runExperiment, { taskQueue: TASK_QUEUE, workflowId: `experiment-bench-${variant.name}`, args: [{ experiment: { ...SPEC, name: `bench-${variant.name}`, budget: variant.budget }, requestedBy: 'bench' }] });
+      runs.push({ label: variant.label, ms: performance.now() - start, summary });
+      say(`through Temporal, ${variant.label}: ${((performance.now() - start) / 1000).toFixed(2)} s (${summary.counts.done} cells done)`);
+    }
 
     const inProcessStart = performance.now();
     const inProcess = await backToBack(pool);
     const inProcessMs = performance.now() - inProcessStart;
     say(`back to back in one process: ${(inProcessMs / 1000).toFixed(2)} s (${inProcess.fits} fits)`);
 
-    const stored = await experimentCells(pool, summary.experimentId);
+    const stored = (await Promise.all(runs.map((run) => experimentCells(pool, run.summary.experimentId)))).flat();
     const largestDifference = Math.max(...stored.map((cell) => Math.max(...(cell.scores ?? [NaN]).map((s, i) => Math.abs(s - (inProcess.scores[cell.cellIndex]?.[i] ?? NaN))))));
-    const ratio = temporalMs / inProcessMs;
     const machineLoad = describeMachineLoad(loadAtStart, loadAverage());
+    const rows = runs.map((run) => `| runExperiment through Temporal, ${run.label} | ${(run.ms / 1000).toFixed(2)} s | ${(run.ms / inProcessMs).toFixed(2)}× |`);
     const markdown = [
-      `A 2⁵ full factorial × 3 folds of ridge on the bundled us-employment data (32 cells, ${inProcess.fits} fits), budget.parallel 8, one worker in this process.`,
+      `A 2⁵ full factorial × 3 folds of ridge on the bundled us-employment data (32 cells, ${inProcess.fits} fits), one worker in this process, warmed by one experiment first; each run through Temporal records the experiment, scores every cell in a pooled thread from rows it loads from PostgreSQL, stores every cell and the analysis.`,
       '',
-      '| | wall time |',
-      '|---|---|',
-      `| runExperiment through Temporal (32 experimentCell children, each cell loading its rows and stored in PostgreSQL, analysis included) | ${(temporalMs / 1000).toFixed(2)} s |`,
-      `| the same ${inProcess.fits} fits back to back in one process (rows loaded once) | ${(inProcessMs / 1000).toFixed(2)} s |`,
-      `| ratio (target < ${TARGET_RATIO}×) | ${ratio.toFixed(2)}× |`,
+      `| | wall time | vs in process (target < ${TARGET_RATIO}×) |`,
+      '|---|---|---|',
+      ...rows,
+      `| the same ${inProcess.fits} fits back to back in one process (rows loaded once, no storage, no analysis) | ${(inProcessMs / 1000).toFixed(2)} s | 1× |`,
       '',
-      `Every cell scored the same both ways (largest difference ${largestDifference.toExponential(1)}). ${machineLoad}`,
+      `Every cell scored the same every way (largest difference ${largestDifference.toExponential(1)}). ${machineLoad}`,
     ].join('\n');
-    return { name: 'experiment', markdown, data: { temporalMs, inProcessMs, ratio, targetRatio: TARGET_RATIO, fits: inProcess.fits, cells: summary.counts, largestDifference, machineLoad } };
+    const data = { inProcessMs, targetRatio: TARGET_RATIO, fits: inProcess.fits, runs: runs.map((run) => ({ label: run.label, ms: run.ms, ratio: run.ms / inProcessMs, cells: run.summary.counts })), largestDifference, machineLoad };
+    return { name: 'experiment', markdown, data };
   } finally {
     worker.shutdown();
     await running;

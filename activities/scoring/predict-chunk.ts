@@ -1,5 +1,4 @@
 import { frameOfRows } from '../../lib/data/columns/frame';
-import type { ColumnSpecs } from '../../lib/data/column-spec';
 import type { Row } from '../../lib/data/typed-row';
 import type { PredictionRow } from '../../lib/db/predictions';
 import { buildFeatureColumns, buildFeatures, featureOrder } from '../../lib/model/features';
@@ -20,22 +19,16 @@ export interface PinnedVersion {
   artifact: ModelArtifact;
 }
 
-/** A scored row: what is logged, and the source row it came from (for the output file). */
-export interface ScoredRow {
-  logged: PredictionRow;
-  line: number;
-}
-
 /**
  * Scores a chunk's own rows (not the history carried into it) with the pinned version: features
  * built on the chunk's typed-array columns, the built-in ridge predicting on those columns (no
  * array per row), any other trainer on rows. A row without the history or values its features
  * need gets no prediction.
  */
-export async function predictChunk(pinned: PinnedVersion, chunk: ScoringChunk, scoring: ScoringColumns, batchId: string, signal: AbortSignal): Promise<ScoredRow[]> {
+export async function predictChunk(pinned: PinnedVersion, chunk: ScoringChunk, scoring: ScoringColumns, batchId: string, signal: AbortSignal): Promise<PredictionRow[]> {
   const { artifact } = pinned;
   const { plan } = artifact;
-  const frame = frameOfRows(chunk.rows, scoring.columns as ColumnSpecs);
+  const frame = frameOfRows(chunk.rows, scoring.frame);
   const order = featureOrder(frame, plan);
   const own = (t: number) => (order[t] as number) >= chunk.carried;
   let inputRows: number[];
@@ -53,7 +46,7 @@ export async function predictChunk(pinned: PinnedVersion, chunk: ScoringChunk, s
     predictions = picked.length === 0 ? [] : await predictAnyWith(artifact, picked.map((i) => features.x[i] as number[]), signal);
     inputRows = picked.map((i) => order[features.row[i] as number] as number);
   }
-  return inputRows.map((at, i) => ({ logged: loggedRow(pinned, chunk.rows[at] as Row, chunk.lines[at] as number, scoring, batchId, predictions, i), line: chunk.lines[at] as number }));
+  return inputRows.map((at, i) => loggedRow(pinned, chunk.rows[at] as Row, chunk.lines[at] as number, scoring, batchId, predictions, i));
 }
 
 /** Indexes of the feature rows whose time-order position `keep` accepts. */

@@ -55,18 +55,27 @@ export const run: JobFunction<ScoringJob, ScoringTotals, ScoringProgress> = asyn
     if (job.output) file = new PredictionFile(path.resolve(job.specDir, job.output.path), outputFormatOf(job.output), plan.classes?.values as string[] | undefined);
     const totals: ScoringTotals = { chunks: 0, rowsRead: 0, rowsScored: 0, rowsWritten: 0, rowsQuarantined: 0, rowsFiltered: 0 };
     send({ type: 'started', ...totals });
+    // One chunk is written while the next is read and scored: PostgreSQL and this thread work side
+    // by side. Never more than one write waits, so memory holds at most two chunks.
+    let writing: Promise<void> = Promise.resolve();
     for await (const chunk of scoringChunks(readRecords(opened, scoring.columns), scoring, { chunkRows: job.chunkRows, where: job.source.where, plan })) {
-      const scored = await predictChunk(pinned, chunk, scoring, job.batchId, NEVER_ABORTED);
-      const logged = scored.map((row) => row.logged);
-      totals.rowsWritten += await writeScoredChunk(pool, job.batchId, logged, chunk.quarantined);
-      await file?.append(logged);
-      totals.chunks += 1;
-      totals.rowsRead += chunk.read;
-      totals.rowsScored += scored.length;
-      totals.rowsQuarantined += chunk.quarantined.length;
-      totals.rowsFiltered += chunk.filtered;
-      send({ type: 'progress', ...totals });
+      const logged = await predictChunk(pinned, chunk, scoring, job.batchId, NEVER_ABORTED);
+      await writing;
+      const written = (async () => {
+        totals.rowsWritten += await writeScoredChunk(pool, job.batchId, logged, chunk.quarantined);
+        await file?.append(logged);
+        totals.chunks += 1;
+        totals.rowsRead += chunk.read;
+        totals.rowsScored += logged.length;
+        totals.rowsQuarantined += chunk.quarantined.length;
+        totals.rowsFiltered += chunk.filtered;
+        send({ type: 'progress', ...totals });
+      })();
+      // Its failure is thrown where it is awaited, before the next write or at the end.
+      written.catch(() => undefined);
+      writing = written;
     }
+    await writing;
     await file?.finish();
     file = undefined;
     return totals;

@@ -14,6 +14,8 @@ export interface ScoringColumns {
   columns: ColumnSpecs;
   /** The columns the model reads: what the logged input digest covers (as online predictions'). */
   read: string[];
+  /** What features are built on: the source's columns and the target, which rows need not carry (read as null: features never use it unless the model reads it). */
+  frame: ColumnSpecs;
   keyColumns: string[];
 }
 
@@ -24,8 +26,8 @@ export interface ScoringColumns {
 export function scoringColumnsOf(plan: FeaturePlan, declared: ColumnSpecs, keyColumns: readonly string[]): ScoringColumns {
   const input = inputSchemaOf(plan, declared);
   const needed = new Set([...input.required, ...keyColumns]);
-  const columns = Object.fromEntries(Object.entries(input.columns).filter(([name]) => needed.has(name))) as ColumnSpecs;
-  return { columns, read: input.required, keyColumns: [...keyColumns] };
+  const pick = (names: Set<string>) => Object.fromEntries(Object.entries(input.columns).filter(([name]) => names.has(name))) as ColumnSpecs;
+  return { columns: pick(needed), read: input.required, frame: pick(new Set([...needed, plan.target])), keyColumns: [...keyColumns] };
 }
 
 /** A source row that failed the checks: never scored, kept with why. */

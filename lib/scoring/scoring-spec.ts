@@ -17,8 +17,11 @@ export const ScoringSpec = lazySchema(() =>
       /** Optional: a Temporal Schedule of its own (`driftline schedule apply` creates it with the pipeline's). */
       schedule: ScheduleSpec.optional(),
       output: ScoringOutput.optional(),
-      /** Rows read, scored and written per chunk (one transaction each): memory stays flat whatever the source's size. */
-      chunkRows: z.number().int().min(10).max(200_000).default(20_000),
+      /**
+       * Rows read, scored and written per chunk (one transaction each): memory stays flat whatever the
+       * source's size. Small chunks are garbage before the next young-generation collection.
+       */
+      chunkRows: z.number().int().min(10).max(200_000).default(5_000),
       norm: NormPolicy.default(NormPolicy.parse({})),
     })
     .strict(),

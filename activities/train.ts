@@ -143,7 +143,7 @@ export function makeTrain(deps: ActivityDeps) {
   };
 }
 
-/** A thread (training, evaluation) opens its own connection to the database the worker's pool uses. */
+/** A pooled thread (training, evaluation, drift) reads the database the worker's pool uses, through a pool of its own (threads/thread-database.ts). */
 export function databaseUrlOf(deps: ActivityDeps): string {
   const url = deps.pool.options.connectionString;
   if (!url) throw new Error('the worker pool has no connection string to hand to the training thread');

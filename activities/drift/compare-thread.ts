@@ -2,13 +2,13 @@ import { type DataWindow, describeWindow, frameOf, type PipelineData, rowCountOf
 import { currentData } from '../../lib/arrival/windows';
 import type { ModelVersion } from '../../lib/db/model-registry';
 import { loadPipelineData } from '../../lib/db/pipeline-data';
-import { createPool } from '../../lib/db/pool';
 import { compareDatasets, DEFAULT_DRIFT_SEED } from '../../lib/drift/compare-datasets';
 import { segmentDrift, type SegmentDrift } from '../../lib/drift/segments';
 import type { DriftCheck, DriftSides, DriftWindow } from '../../lib/drift/drift-check';
 import type { DriftReport } from '../../lib/drift/drift-report';
 import { comparePredictions, PREDICTION } from '../../lib/drift/prediction-drift';
 import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
+import { threadDatabase } from '../threads/thread-database';
 import type { SendFromJob } from '../threads/thread-job';
 import { championAccuracy, championPredictions } from './champion-signals';
 import { checkWindow, type CutData, driftColumns, featureColumns, referenceOf, withColumns } from './check-sides';
@@ -96,13 +96,9 @@ async function compareData(
 
 /** The pipeline's data as of the job's snapshot, and the champion's reference cut from it (or from the data as of its own snapshot). */
 async function loadSides(job: DriftJob, send: SendFromJob<DriftMessage>): Promise<{ all: PipelineData; reference: CutData }> {
-  const pool = createPool(job.databaseUrl, 1);
+  const pool = threadDatabase(job.databaseUrl);
   const load = (snapshotId: number) =>
     loadPipelineData(pool, job.spec, snapshotId, { columns: driftColumns(job.spec), onProgress: (rows) => send({ type: 'loading', rows }) });
-  try {
-    const all = await load(job.snapshotId);
-    return { all, reference: await referenceOf(job.champion, all, load) };
-  } finally {
-    await pool.end();
-  }
+  const all = await load(job.snapshotId);
+  return { all, reference: await referenceOf(job.champion, all, load) };
 }

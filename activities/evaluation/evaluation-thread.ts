@@ -1,7 +1,7 @@
 import { rowCountOf } from '../../lib/arrival/pipeline-data';
 import { trainingData } from '../../lib/arrival/windows';
 import { loadPipelineData } from '../../lib/db/pipeline-data';
-import { createPool } from '../../lib/db/pool';
+import { threadDatabase } from '../threads/thread-database';
 import type { JobFunction } from '../threads/thread-job';
 import type { EvaluationJob, EvaluationMessage } from './evaluate-in-thread';
 import { evaluationColumns, scoreCandidate, type CandidateScores } from './score-candidate';
@@ -14,9 +14,8 @@ export const NEVER_ABORTED = new AbortController().signal;
  * connection and scores them there, so the activity's event loop never holds (or copies) them.
  */
 export const run: JobFunction<EvaluationJob, CandidateScores, EvaluationMessage> = async (job, send) => {
-  const pool = createPool(job.databaseUrl, 1);
   const columns = evaluationColumns(job, job.spec);
-  const loaded = await loadPipelineData(pool, job.spec, job.snapshotId, { columns }).finally(() => pool.end());
+  const loaded = await loadPipelineData(threadDatabase(job.databaseUrl), job.spec, job.snapshotId, { columns });
   // The pipeline's training window, not one batch.
   const data = trainingData(loaded, job.spec.arrival);
   send({ type: 'loaded', rows: rowCountOf(data) });

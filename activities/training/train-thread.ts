@@ -1,10 +1,10 @@
 import { frameOf, rowCountOf } from '../../lib/arrival/pipeline-data';
 import { trainingData } from '../../lib/arrival/windows';
 import { loadPipelineData } from '../../lib/db/pipeline-data';
-import { createPool } from '../../lib/db/pool';
 import { planTraining, trainWith } from '../../lib/model/model-artifact';
 import type { ReportProgress } from '../../lib/trainers/trainer';
 import { loadInProcessTrainer } from './module-trainer';
+import { threadDatabase } from '../threads/thread-database';
 import type { SendFromJob } from '../threads/thread-job';
 import { describeTrainingData, trainingColumns, type TrainedCandidate, type TrainingJob, type TrainingMessage } from './thread-protocol';
 import { currentThreadId } from './worker-load';
@@ -26,9 +26,8 @@ export async function run(job: TrainingJob, send: SendFromJob<TrainingMessage>):
  */
 async function prepareTraining(job: TrainingJob, send: SendFromJob<TrainingMessage>, progress: ReportProgress) {
   progress(0.01, 'loading data');
-  const pool = createPool(job.databaseUrl, 1);
   const onProgress = (rows: number) => progress(0.01, `loading data: ${rows.toLocaleString('en-US')} rows read`);
-  const data = await loadPipelineData(pool, job.spec, job.snapshotId, { columns: trainingColumns(job.spec), onProgress }).finally(() => pool.end());
+  const data = await loadPipelineData(threadDatabase(job.databaseUrl), job.spec, job.snapshotId, { columns: trainingColumns(job.spec), onProgress });
   const learned = trainingData(data, job.spec.arrival);
   send({ type: 'loaded', rows: rowCountOf(learned) });
   progress(0.05, `building features from ${rowCountOf(learned)} rows`);

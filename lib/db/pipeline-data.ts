@@ -2,7 +2,7 @@ import type { ArrivalSpec } from '../arrival/arrival-spec';
 import { DataWindow, orderPipelineData, type PipelineData } from '../arrival/pipeline-data';
 import { type LoadProgress, loadSnapshotColumns } from '../data/columns/load-snapshot-columns';
 import type { Pool } from './pool';
-import { getSnapshot } from './snapshots';
+import { getSnapshotColumns } from './snapshots';
 
 interface PipelineShape {
   name: string;
@@ -37,7 +37,7 @@ export async function loadPipelineData(
 /** The columns asked for that the snapshot has (all of them when none were asked for). */
 async function columnsHeld(pool: Pool, snapshotId: number, columns: readonly string[] | undefined): Promise<readonly string[] | undefined> {
   if (columns === undefined) return undefined;
-  const stored = new Set((await getSnapshot(pool, snapshotId)).columns.map((column) => column.name));
+  const stored = new Set((await getSnapshotColumns(pool, snapshotId)).map((column) => column.name));
   return [...new Set(columns)].filter((name) => stored.has(name));
 }
 

@@ -239,6 +239,14 @@ export async function getSnapshot(pool: Pool, snapshotId: number): Promise<Snaps
   };
 }
 
+/** A stored snapshot's columns alone: what a loader checks names against, without reading (and parsing) its profile. */
+export async function getSnapshotColumns(pool: Pool, snapshotId: number): Promise<StoredColumn[]> {
+  const result = await pool.query<{ columns: StoredColumn[] }>('SELECT columns FROM snapshots WHERE id = $1', [snapshotId]);
+  const row = result.rows[0];
+  if (!row) throw new DriftlineError('InvalidInput', `snapshot ${snapshotId} does not exist`);
+  return row.columns;
+}
+
 /** The snapshot's accepted rows in source order, typed as models read them. */
 export async function loadSnapshotRows(pool: Pool, snapshotId: number): Promise<Row[]> {
   const { columns } = await getSnapshot(pool, snapshotId);

@@ -15,6 +15,7 @@ import { modelPipeline } from '../../workflows/pipeline';
 import { retrainModel } from '../../workflows/retrain';
 import { scoreBatch } from '../../workflows/score-batch';
 import { failureMessage } from '../../scripts/support/workflow-failure';
+import { runDriftline } from '../support/driftline-cli';
 import { pipelineFolderWith } from '../support/pipelines';
 import { loadVega, writeCsv } from '../support/vega-data';
 import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
@@ -183,6 +184,25 @@ describe('scoreBatch on real Temporal and PostgreSQL', () => {
     expect(run.rows[0]).toEqual({ outcome: 'cancelled_over_norm' });
     const notes = await pool.query("SELECT kind, title FROM notifications WHERE pipeline = $1 AND dedupe_key = 'scoring_cancelled_over_norm:score-over-norm'", [STRICT]);
     expect(notes.rows).toEqual([{ kind: 'cancelled_over_norm', title: `Batch scoring with ${STRICT}-model v1 cancelled: over its runtime norm` }]);
+  });
+
+  it('driftline score starts a run, follows it and prints what it scored; a failed run prints its cause', async () => {
+    const environment = { DATABASE_URL: inject('databaseUrl'), DRIFTLINE_PIPELINES_DIR: pipelinesDir, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE };
+    const { rows } = await months();
+    const source = path.join(scratch, 'all-months.csv');
+    writeCsv(source, ['month', 'nonfarm_change'], rows.map((row) => ({ month: (row.month as string).slice(0, 10), nonfarm_change: row.nonfarm_change as number })));
+    const output = path.join(scratch, 'cli-predictions.csv');
+    const result = await runDriftline(environment, 'score', '--pipeline', NAME, '--source', source, '--output', output, '--batch', 'cli-batch', '--wait', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    // The champion is version 2 since the promotion above.
+    expect(JSON.parse(result.stdout)).toMatchObject({ workflowId: 'cli-batch', batchId: 'cli-batch', outcome: 'succeeded', version: 2, totals: { rowsScored: monthsScored } });
+    const [header, ...lines] = readFileSync(output, 'utf8').trim().split('\n');
+    expect(header).toBe('row_key,at,model,version,prediction,input_digest');
+    expect(lines).toHaveLength(monthsScored);
+
+    const failed = await runDriftline(environment, 'score', '--pipeline', NAME, '--source', path.join(scratch, 'missing.csv'), '--wait');
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/failed: .*Data file not found: .*missing\.csv/);
   });
 
   it('refuses bad input at once, naming the field', async () => {

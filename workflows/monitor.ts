@@ -1,4 +1,4 @@
-import { condition, continueAsNew, defineQuery, defineSignal, executeChild, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, defineQuery, defineSignal, executeChild, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { z } from 'zod';
 import { Interval, intervalMs } from '../lib/spec/schedule-spec';
 import { parseWorkflowInput } from './parse-input';
@@ -51,27 +51,19 @@ export async function monitorPipeline(rawInput: MonitorInput): Promise<{ checks:
 
   for (let i = 0; i < input.checksPerRun && !workflowInfo().continueAsNewSuggested; i += 1) {
     status.checks += 1;
-    const workflowId = `${workflowInfo().workflowId}/check-${status.checks}`;
-    // What the champion served since the last check first, against the data it learned from; its
-    // failure (no logged inputs yet, say) never stops the pipeline check.
-    const servingId = `${workflowInfo().workflowId}/serving-${status.checks}`;
-    const serving = await executeChild(monitorServing, {
-      workflowId: servingId,
-      staticSummary: `${input.pipeline}: serving check ${status.checks} (served inputs vs the champion's training data)`,
-      args: [{ pipeline: input.pipeline, requestedBy: 'monitor' }],
-    }).then(
-      (result) => `${result.drift.verdict}: ${result.action.why}`,
-      (error: unknown) => `failed: ${describeFailure(error)}`,
-    );
-    status.lastServingCheck = { workflowId: servingId, outcome: serving };
-    const outcome = await executeChild(modelPipeline, {
-      workflowId,
-      staticSummary: `${input.pipeline}: check ${status.checks} of its monitor (trains when the data drifted)`,
-      args: [{ pipeline: input.pipeline, trigger: 'schedule', requestedBy: 'monitor' }],
-    }).then(
-      (result) => (result.promoted ? 'promoted' : result.decision),
-      (error: unknown) => `failed: ${describeFailure(error)}`,
-    );
+    const servingRetrain = patched('serving-check-in-monitor') ? await checkServing(input.pipeline, status) : undefined;
+    // A serving check that retrained already ran the pipeline this round: a second run would train twice.
+    const workflowId = servingRetrain?.workflowId ?? `${workflowInfo().workflowId}/check-${status.checks}`;
+    const outcome = servingRetrain
+      ? `retrained after serving drift: ${servingRetrain.outcome}`
+      : await executeChild(modelPipeline, {
+          workflowId,
+          staticSummary: `${input.pipeline}: check ${status.checks} of its monitor (trains when the data drifted)`,
+          args: [{ pipeline: input.pipeline, trigger: 'schedule', requestedBy: 'monitor' }],
+        }).then(
+          (result) => (result.promoted ? 'promoted' : result.decision),
+          (error: unknown) => `failed: ${describeFailure(error)}`,
+        );
     status.lastCheck = { workflowId, outcome, at: new Date().toISOString() };
     const waitMs = intervalMs(input.every);
     status.nextCheckAt = new Date(Date.now() + waitMs).toISOString();
@@ -80,4 +72,25 @@ export async function monitorPipeline(rawInput: MonitorInput): Promise<{ checks:
     checkRequested = false;
   }
   return continueAsNew<typeof monitorPipeline>({ ...input, checksSoFar: status.checks });
+}
+
+/**
+ * What the champion served since the last check, against the data it learned from; its failure
+ * (the champion's data gone, say) never stops the pipeline check. The retrain it ran, if any.
+ */
+async function checkServing(pipeline: string, status: MonitorStatus): Promise<{ workflowId: string; outcome: string } | undefined> {
+  const servingId = `${workflowInfo().workflowId}/serving-${status.checks}`;
+  const serving = await executeChild(monitorServing, {
+    workflowId: servingId,
+    staticSummary: `${pipeline}: serving check ${status.checks} (served inputs vs the champion's training data)`,
+    args: [{ pipeline, requestedBy: 'monitor' }],
+  }).then(
+    (result) => ({
+      outcome: `${result.drift.verdict}: ${result.action.why}`,
+      retrain: result.retrain && { workflowId: result.retrain.workflowId, outcome: result.retrain.result.promoted ? 'promoted' : result.retrain.result.decision },
+    }),
+    (error: unknown) => ({ outcome: `failed: ${describeFailure(error)}`, retrain: undefined }),
+  );
+  status.lastServingCheck = { workflowId: servingId, outcome: serving.outcome };
+  return serving.retrain;
 }

@@ -197,3 +197,37 @@ export async function experimentCells(pool: Pool, experimentId: number): Promise
   const result = await pool.query<CellRow>(`SELECT ${CELL_COLUMNS} FROM experiment_cells WHERE experiment_id = $1 ORDER BY cell_index`, [experimentId]);
   return result.rows.map(cellOf);
 }
+
+/** The experiment and cell a version's pipeline run was promoted from, as its lineage shows them. */
+export interface PromotedFrom {
+  experimentId: number;
+  name: string;
+  cellIndex: number;
+  levels: Record<string, unknown>;
+  requestedBy: string;
+  /** The pipeline run `experiment promote` started. */
+  workflowId: string;
+}
+
+/** Records that `workflowId` is a pipeline run promoting the experiment's cell (once: a repeat keeps the first). */
+export async function recordPromotion(pool: Pool, p: Omit<PromotedFrom, 'name'>): Promise<void> {
+  await pool.query(
+    'INSERT INTO experiment_promotions (workflow_id, experiment_id, cell_index, levels, requested_by) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (workflow_id) DO NOTHING',
+    [p.workflowId, p.experimentId, p.cellIndex, JSON.stringify(p.levels), p.requestedBy],
+  );
+}
+
+/** The promotion a version came from: its training run belongs to (or is) a pipeline run `experiment promote` started. */
+export async function promotionOfVersion(pool: Pool, versionId: number): Promise<PromotedFrom | undefined> {
+  const result = await pool.query<{ experiment_id: string; name: string; cell_index: number; levels: Record<string, unknown>; requested_by: string; workflow_id: string }>(
+    `SELECT p.experiment_id, e.name, p.cell_index, p.levels, p.requested_by, p.workflow_id
+     FROM training_runs r
+     JOIN experiment_promotions p ON r.workflow_id = p.workflow_id OR starts_with(r.workflow_id, p.workflow_id || '/')
+     JOIN experiments e ON e.id = p.experiment_id
+     WHERE r.version_id = $1
+     ORDER BY p.created_at LIMIT 1`,
+    [versionId],
+  );
+  const row = result.rows[0];
+  return row && { experimentId: Number(row.experiment_id), name: row.name, cellIndex: row.cell_index, levels: row.levels, requestedBy: row.requested_by, workflowId: row.workflow_id };
+}

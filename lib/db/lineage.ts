@@ -3,6 +3,7 @@ import type { BaselineSummary } from '../evaluation/baselines';
 import type { ChampionComparison } from '../evaluation/champion-comparison';
 import type { FeaturePlan } from '../model/features';
 import { describeTransforms } from '../model/transforms/describe-transforms';
+import { promotionOfVersion, type PromotedFrom } from './experiments';
 import type { VersionFits } from './model-registry';
 import type { Pool } from './pool';
 
@@ -46,6 +47,8 @@ export interface Lineage {
   }[];
   decisions: { at: Date; actor: string; action: string; reason: string }[];
   aliases: string[];
+  /** The experiment whose recommendation this version's run promoted (`driftline experiment promote`), if one did. */
+  experiment: PromotedFrom | null;
 }
 
 /** Everything that made a version and decided its fate: runs, data, code, evaluations, people. */
@@ -59,7 +62,7 @@ export async function loadLineage(pool: Pool, modelName: string, version: number
   const row = v.rows[0];
   if (!row) return undefined;
   const id = Number(row.id);
-  const [runs, snapshots, evaluations, decisions, aliases] = await Promise.all([
+  const [runs, snapshots, evaluations, decisions, aliases, experiment] = await Promise.all([
     pool.query('SELECT workflow_id, run_id, outcome, duration_ms, norm_ms, finished_at FROM training_runs WHERE version_id = $1', [id]),
     pool.query('SELECT id, digest, source, row_count, quarantined_count, filtered_count, fetched_at FROM snapshots WHERE id = ANY($1) ORDER BY id', [row.training_snapshot_ids]),
     pool.query(
@@ -70,6 +73,7 @@ export async function loadLineage(pool: Pool, modelName: string, version: number
     ),
     pool.query('SELECT at, actor, action, reason FROM audit_log WHERE version_id = $1 ORDER BY at, id', [id]),
     pool.query('SELECT alias FROM model_aliases WHERE version_id = $1 ORDER BY alias', [id]),
+    promotionOfVersion(pool, id),
   ]);
   return {
     version: {
@@ -106,6 +110,7 @@ export async function loadLineage(pool: Pool, modelName: string, version: number
     })),
     decisions: decisions.rows.map((d) => ({ at: d.at, actor: d.actor, action: d.action, reason: d.reason })),
     aliases: aliases.rows.map((a) => a.alias),
+    experiment: experiment ?? null,
   };
 }
 

@@ -61,7 +61,7 @@ beforeAll(async () => {
     spec.keyColumns = ['month'];
     spec.target = 'y';
     spec.features = { columns: ['x'], targetLags: [], targetRollingMeans: [] };
-    spec.model = { name: `${KNOWN_PIPELINE}-model`, trainer: { module: OFFSET_TRAINER }, params: { a: 0, b: 0, c: 0, d: 0 } };
+    spec.model = { name: `${KNOWN_PIPELINE}-model`, trainer: { module: OFFSET_TRAINER }, params: { a: 1, b: 1, c: 0, d: 0 } };
     spec.evaluation = { holdout: { from: '2005-01-01' }, primaryMetric: 'mae' };
     spec.promotion = { gates: {}, beatBaselines: false };
     spec.checks = { rowCount: { min: 100 } };
@@ -162,7 +162,7 @@ describe('a designed experiment on Temporal', () => {
     }
   });
 
-  it('finds known effects end to end: a, b and a×b significant and within their intervals of the truth; c, d and their interactions not', async () => {
+  it('finds known effects end to end: a, b and a×b significant and within their intervals of the truth; c, d and their interactions not; promotes the best cell with the experiment in its lineage', async () => {
     // The trainer moves every prediction up by (10 + 3a + 2b + 1.5ab) times a scale that follows
     // the data's x (offset-trainer.ts); c and d are parameters it never reads. The effects that
     // follows on each fold's mean absolute error come from the data, by make-known-effects.py.
@@ -194,8 +194,29 @@ describe('a designed experiment on Temporal', () => {
       expect(high, effect.term).toBeGreaterThanOrEqual(expected);
       expect(effect.significant, effect.term).toBe(effect.term in reference.effects);
     }
-    // The best configuration is the smallest shift (a = b = 0).
+    // The best configuration is the smallest shift (a = b = 0); it beats the champion's (a = b = 1)
+    // on every window, so promote turns it into a candidate whose lineage names the experiment.
     expect(analysis.best.levels).toMatchObject({ a: 0, b: 0 });
+    expect(analysis.recommendation).toMatchObject({ action: 'adopt', levels: { a: 0, b: 0 } });
+    const promoted = await driftline('experiment', 'promote', String(summary.experimentId), '--by', 'ana', '--json');
+    expect(promoted.code, promoted.stderr).toBe(0);
+    const newest = await stack.pool.query<{ version: number; params: Record<string, number> }>('SELECT version, params FROM model_versions WHERE model_name = $1 ORDER BY version DESC LIMIT 1', [`${KNOWN_PIPELINE}-model`]);
+    const candidate = newest.rows[0] as { version: number; params: Record<string, number> };
+    expect(candidate.params).toMatchObject({ a: 0, b: 0 });
+    const lineage = await driftline('lineage', '--model', `${KNOWN_PIPELINE}-model`, '--version', String(candidate.version), '--json');
+    expect(lineage.code, lineage.stderr).toBe(0);
+    expect((JSON.parse(lineage.stdout) as { experiment: unknown }).experiment).toMatchObject({
+      experimentId: summary.experimentId,
+      name: 'known-effects',
+      cellIndex: analysis.recommendation.action === 'adopt' ? analysis.recommendation.cell : -1,
+      levels: { a: 0, b: 0 },
+      requestedBy: 'ana',
+    });
+    const human = await driftline('lineage', '--model', `${KNOWN_PIPELINE}-model`, '--version', String(candidate.version));
+    expect(human.stdout).toContain(`promoted from experiment known-effects (${summary.experimentId})`);
+    // The champion's own version came from no experiment.
+    const first = await driftline('lineage', '--model', `${KNOWN_PIPELINE}-model`, '--version', '1', '--json');
+    expect((JSON.parse(first.stdout) as { experiment: unknown }).experiment).toBeNull();
   });
 
   it('continues as new every cellsPerRun cells: three runs of at most three cells, the same analysis as one run', async () => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { experimentCells, findExperiment } from '../../../lib/db/experiments';
+import { experimentCells, findExperiment, recordPromotion } from '../../../lib/db/experiments';
 import type { ExperimentAnalysis } from '../../../lib/experiments/analysis';
 import { describeLevels, paramOverridesOf } from '../../../lib/experiments/cell-config';
 import type { ExperimentSpec } from '../../../lib/experiments/experiment-spec';
@@ -114,6 +114,8 @@ export function registerExperimentCommand(program: Command, ctx: CliContext): vo
       if (recommendation?.action !== 'adopt') throw new UsageError(`experiment ${record.id} recommends no change: ${recommendation?.reason ?? 'not analysed yet'}`);
       const params = paramOverridesOf(PipelineSpec.parse(record.pipelineSpec), parseExperimentSpec(record.spec).factors, { index: recommendation.cell, levels: recommendation.levels });
       const handle = await startPipeline(await ctx.client(), ctx.config, { pipeline: record.pipeline, params, trigger: 'manual', requestedBy: `${options.by} (experiment ${record.id}, cell ${recommendation.cell})` });
+      // The versions this run trains name the experiment and cell in their lineage.
+      await recordPromotion(ctx.pool, { workflowId: handle.workflowId, experimentId: record.id, cellIndex: recommendation.cell, levels: recommendation.levels, requestedBy: options.by });
       const link = workflowUiLink(ctx.config, handle.workflowId, handle.firstExecutionRunId);
       if (!options.wait) return output(options.json, { workflowId: handle.workflowId, link, params }, () => `started ${handle.workflowId} with ${JSON.stringify(params)}\n  ${link}`);
       if (!options.json) console.log(`started ${handle.workflowId} with ${JSON.stringify(params)} (experiment ${record.id}, cell ${recommendation.cell})\n  ${link}`);

@@ -4,6 +4,8 @@ import { loadLineage, type Lineage } from '../../../lib/db/lineage';
 import { listPredictions } from '../../../lib/db/served-data';
 import type { VersionFits } from '../../../lib/db/model-registry';
 import { describeBaselines, describeFit, describeMetrics } from '../../../lib/evaluation/format';
+import { describeLevels } from '../../../lib/experiments/cell-config';
+import type { Level } from '../../../lib/experiments/experiment-spec';
 import type { Metrics } from '../../../lib/model/metrics';
 import { workflowUiLink } from '../../support/temporal-client';
 import { output, table, type CliContext } from '../context';
@@ -72,6 +74,7 @@ function renderLineage(ctx: CliContext, l: Lineage): string {
     ['version', `${v.model} v${v.version} (id ${v.id})${l.aliases.length ? ` — ${l.aliases.join(', ')}` : ''}, created ${v.createdAt.toISOString()}`],
     ...l.trainingRuns.map((r): [string, string] => ['training run', `${r.workflowId}: ${r.outcome} in ${(r.durationMs / 1000).toFixed(1)} s${r.normMs ? ` (norm ${(r.normMs / 1000).toFixed(1)} s)` : ''} — ${workflowUiLink(ctx.config, r.workflowId, r.runId)}`]),
     ...l.snapshots.map((s): [string, string] => ['data', `snapshot #${s.id} sha256:${s.digest.slice(0, 16)}… ${s.rowCount} rows (${s.quarantinedCount} quarantined${s.filteredCount > 0 ? `, ${s.filteredCount} left out by source.where` : ''}) from ${JSON.stringify(s.source)}`]),
+    ...(l.experiment ? [['experiment', `promoted from experiment ${l.experiment.name} (${l.experiment.experimentId}), cell ${l.experiment.cellIndex}: ${describeLevels(l.experiment.levels as Record<string, Level>)}, by ${l.experiment.requestedBy}`] as [string, string]] : []),
     ['code', `commit ${v.codeVersion}, trainer ${v.trainer} sha256:${v.trainerDigest.slice(0, 16)}…`],
     ['parameters', JSON.stringify(v.params)],
     ['features', v.features.join(', ')],

@@ -24,7 +24,8 @@ export function experimentPage(experiment: ExperimentRecord, cells: StoredCell[]
   }
   const effects = analysis.effects ?? [];
   const mains = effects.filter((e) => e.factors.length === 1 && e.levelMeans);
-  const pairs = effects.filter((e) => e.factors.length === 2 && e.significant);
+  // A pair is drawn from its levels' cell means: not for a sampled design, whose codes are continuous (its effects come by regression, without level means).
+  const pairs = effects.filter((e) => e.factors.length === 2 && e.significant && e.factors.every((f) => mains.some((m) => m.term === f)));
   return layout(
     `Experiment ${experiment.name}`,
     crumbs,

@@ -46,7 +46,7 @@ export async function predictChunk(pinned: PinnedVersion, chunk: ScoringChunk, s
     predictions = picked.length === 0 ? [] : await predictAnyWith(artifact, picked.map((i) => features.x[i] as number[]), signal);
     inputRows = picked.map((i) => order[features.row[i] as number] as number);
   }
-  return inputRows.map((at, i) => loggedRow(pinned, chunk.rows[at] as Row, chunk.lines[at] as number, scoring, batchId, predictions, i));
+  return inputRows.map((at, i) => loggedRow(pinned, chunk.rows[at] as Row, chunk.records[at] as number, scoring, batchId, predictions, i));
 }
 
 /** Indexes of the feature rows whose time-order position `keep` accepts. */
@@ -56,15 +56,15 @@ function pickedRows(rows: ArrayLike<number>, keep: (t: number) => boolean): numb
   return picked;
 }
 
-/** The prediction as logged: keyed by the row's key columns, else by its source line (the same on a re-run of the same source). */
-function loggedRow(pinned: PinnedVersion, row: Row, line: number, scoring: ScoringColumns, batchId: string, predictions: Predictions, i: number): PredictionRow {
+/** The prediction as logged: keyed by the row's key columns, else by its position in the source (the same on a re-run of the same source). */
+function loggedRow(pinned: PinnedVersion, row: Row, record: number, scoring: ScoringColumns, batchId: string, predictions: Predictions, i: number): PredictionRow {
   const { plan } = pinned.artifact;
   const entry: PredictionRow = {
     pipeline: pinned.pipeline,
     model: pinned.model,
     version: pinned.version,
     batchId,
-    rowKey: rowKeyOf(row, scoring.keyColumns) ?? `line ${line}`,
+    rowKey: rowKeyOf(row, scoring.keyColumns) ?? `record ${record}`,
     at: plan.timeColumn ? (row[plan.timeColumn] as string | null) : null,
     inputDigest: inputDigest(row, scoring.read),
     source: 'batch',

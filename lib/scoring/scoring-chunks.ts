@@ -32,6 +32,8 @@ export function scoringColumnsOf(plan: FeaturePlan, declared: ColumnSpecs, keyCo
 
 /** A source row that failed the checks: never scored, kept with why. */
 export interface QuarantinedRow {
+  /** The record's position in the source (1-based): unique, where elements of a JSON array may share a line. */
+  record: number;
   line: number;
   raw: string;
   reason: string;
@@ -41,8 +43,8 @@ export interface QuarantinedRow {
 export interface ScoringChunk {
   index: number;
   rows: Row[];
-  /** Source line of each row (the carried rows' too). */
-  lines: number[];
+  /** Each row's position in the source, 1-based (the carried rows' too): the row key when the pipeline has no key columns. */
+  records: number[];
   /** How many leading rows are carried history: their predictions were made with the previous chunk. */
   carried: number;
   quarantined: QuarantinedRow[];
@@ -76,17 +78,19 @@ export async function* scoringChunks(records: AsyncIterable<SourceRecord[]>, sco
   const texts = new Array<string>(names.length).fill('');
   const history = new SeriesHistory(lookbackOf(options.plan), options.plan.groupBy ?? []);
   let chunk = history.start(0);
+  let position = 0;
   for await (const batch of records) {
     for (const record of batch) {
       chunk.read += 1;
+      position += 1;
       const reason = record.problem ?? validate(record.cells, values, texts);
-      if (reason !== undefined) chunk.quarantined.push({ line: record.line, raw: record.raw, reason });
+      if (reason !== undefined) chunk.quarantined.push({ record: position, line: record.line, raw: record.raw, reason });
       else if (keep !== undefined && !keep(values)) chunk.filtered += 1;
       else {
         const row: Row = {};
         for (let i = 0; i < names.length; i += 1) row[names[i] as string] = toCell[i]?.(values[i] as Value) as Cell;
         chunk.rows.push(row);
-        chunk.lines.push(record.line);
+        chunk.records.push(position);
         if (chunk.rows.length - chunk.carried >= options.chunkRows) {
           yield chunk;
           chunk = history.start(chunk.index + 1, chunk);
@@ -112,7 +116,7 @@ class SeriesHistory {
   /** A new chunk, starting with the history the previous one leaves. */
   start(index: number, previous?: ScoringChunk): ScoringChunk {
     const carried = previous && this.lookback > 0 ? this.tail(previous) : [];
-    return { index, rows: carried.map((i) => previous?.rows[i] as Row), lines: carried.map((i) => previous?.lines[i] as number), carried: carried.length, quarantined: [], read: 0, filtered: 0 };
+    return { index, rows: carried.map((i) => previous?.rows[i] as Row), records: carried.map((i) => previous?.records[i] as number), carried: carried.length, quarantined: [], read: 0, filtered: 0 };
   }
 
   /** Positions of the last `lookback` rows of every series in the chunk, in their order. */

@@ -131,12 +131,12 @@ describe('scoreBatch on real Temporal and PostgreSQL', () => {
     const result = await score('score-bad-rows', { source: { kind: 'file', path: file, format: 'csv' }, output: { path: output } });
     expect(result.totals).toMatchObject({ rowsRead: 120, rowsQuarantined: 3 });
 
-    const quarantined = await pool.query('SELECT line, reason FROM scoring_quarantine WHERE batch_id = $1 ORDER BY line', [result.batchId]);
-    // Line 1 is the header: row i is on line i + 2.
+    const quarantined = await pool.query('SELECT record, line, reason FROM scoring_quarantine WHERE batch_id = $1 ORDER BY record', [result.batchId]);
+    // Line 1 is the header: row i is record i + 1, on line i + 2.
     expect(quarantined.rows).toEqual([
-      { line: 22, reason: expect.stringMatching(/^column "nonfarm_change": "n\/a" is not a valid integer/) },
-      { line: 42, reason: 'column "nonfarm_change" is empty but not nullable' },
-      { line: 62, reason: expect.stringMatching(/^column "month": "last spring" is not a valid timestamp/) },
+      { record: 21, line: 22, reason: expect.stringMatching(/^column "nonfarm_change": "n\/a" is not a valid integer/) },
+      { record: 41, line: 42, reason: 'column "nonfarm_change" is empty but not nullable' },
+      { record: 61, line: 62, reason: expect.stringMatching(/^column "month": "last spring" is not a valid timestamp/) },
     ]);
     const logged = await batchPredictions(result.batchId);
     expect(logged).toHaveLength(result.totals!.rowsScored);

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { predictAnyWith } from '../../activities/training/predict';
+import { planTraining, trainWith } from '../../lib/model/model-artifact';
+import { logisticTrainer } from '../../lib/trainers/logistic-trainer';
 import { predictChunk } from '../../activities/scoring/predict-chunk';
 import { frameOfRows } from '../../lib/data/columns/frame';
+import type { Row } from '../../lib/data/typed-row';
 import { readRecords } from '../../lib/data/records/read-records';
 import type { PredictionRow } from '../../lib/db/predictions';
 import { formatZodError } from '../../lib/errors';
@@ -10,7 +14,7 @@ import { scoringChunks, scoringColumnsOf } from '../../lib/scoring/scoring-chunk
 import { FeatureSpec, PipelineSpec } from '../../lib/spec/pipeline-spec';
 import { requestFeatures, rowKeyOf } from '../../lib/serving/request-features';
 import { BUILT_IN_PIPELINES_DIR } from '../../lib/spec/load-spec';
-import { loadStocks, STOCK_COLUMNS, type Stock } from '../support/vega-data';
+import { loadPenguins, loadStocks, PENGUIN_COLUMNS, STOCK_COLUMNS, type Stock } from '../support/vega-data';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -61,6 +65,45 @@ describe('batch scoring in chunks', () => {
       const logged = await scoreInChunks(rows, chunkRows, pinned);
       expect(logged).toHaveLength(expected.size);
       expect(new Map(logged.map((row) => [row.rowKey, row.prediction]))).toEqual(expected);
+    }
+  });
+});
+
+describe('batch scoring a classifier', () => {
+  it('logs each row\'s class probabilities and predicted class, as the version predicts them, from a JSON array source', async () => {
+    const spec = PipelineSpec.parse({
+      name: 'penguins',
+      kind: 'cross-sectional',
+      source: { kind: 'package-file', package: 'vega-datasets', path: 'data/penguins.json', format: 'json' },
+      columns: PENGUIN_COLUMNS,
+      target: 'Species',
+      features: { columns: ['Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)'], categorical: ['Island', 'Sex'] },
+      model: { name: 'penguins-model', trainer: 'logistic', params: { alpha: 1 } },
+      evaluation: { holdout: { fraction: 0.25, seed: 3 }, primaryMetric: 'log_loss', refit: false },
+    });
+    const birds = loadPenguins();
+    const planned = planTraining(frameOfRows(birds as Row[], spec.columns), spec);
+    const trained = await trainWith(logisticTrainer, { kind: 'built-in', name: 'logistic' }, planned, spec.model.params, () => undefined);
+    const pinned = { pipeline: 'penguins', model: 'penguins-model', version: 1, artifact: trained.artifact };
+    const scoring = scoringColumnsOf(trained.artifact.plan, spec.columns, []);
+    const text = JSON.stringify(birds);
+    const opened = { origin: 'penguins.json', format: 'json' as const, delimiter: ',', chunks: (async function* () { yield Buffer.from(text); })() };
+    const logged: PredictionRow[] = [];
+    for await (const chunk of scoringChunks(readRecords(opened, scoring.columns), scoring, { chunkRows: 50, plan: trained.artifact.plan })) {
+      logged.push(...(await predictChunk(pinned, chunk, scoring, 'batch', new AbortController().signal)));
+    }
+    // The version's own probabilities for every bird at once; without key columns a row is keyed by its position in the source.
+    const features = requestFeatures(birds as Row[], spec.columns, trained.artifact.plan);
+    const direct = (await predictAnyWith(trained.artifact, features.x, new AbortController().signal)) as number[][];
+    const classes = trained.artifact.plan.classes!.values as string[];
+    const expected = new Map(features.inputRows.map((row, i) => [`record ${row + 1}`, direct[i] as number[]]));
+    expect(expected.size).toBeGreaterThan(300);
+    expect(logged).toHaveLength(expected.size);
+    for (const row of logged) {
+      const probabilities = expected.get(row.rowKey) as number[];
+      expect(Object.entries(row.probabilities!)).toEqual(classes.map((name, k) => [name, probabilities[k]]));
+      expect(row.predictedClass).toBe(classes[probabilities.indexOf(Math.max(...probabilities))]);
+      expect(row.prediction).toBeUndefined();
     }
   });
 });

@@ -22,13 +22,15 @@ CREATE TABLE scoring_runs (
 CREATE INDEX scoring_runs_model_finished_idx ON scoring_runs (model, finished_at DESC) WHERE outcome = 'succeeded';
 
 -- Rows of a scoring source that failed the model's input checks: never scored, kept with why.
--- (batch_id, line) is unique so a retried chunk quarantines nothing twice.
+-- `record` is the row's position in the source (elements of a JSON array may share a line);
+-- (batch_id, record) is unique so a retried chunk quarantines nothing twice.
 CREATE TABLE scoring_quarantine (
   batch_id  text NOT NULL REFERENCES scoring_runs(batch_id) ON DELETE CASCADE,
+  record    integer NOT NULL,
   line      integer NOT NULL,
   raw       text NOT NULL,
   reason    text NOT NULL,
-  PRIMARY KEY (batch_id, line)
+  PRIMARY KEY (batch_id, record)
 );
 
 -- Down Migration

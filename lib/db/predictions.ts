@@ -170,6 +170,7 @@ export async function joinedOutcomes(pool: Pool, pipeline: string, window: Outco
 
 /** A scoring source's row quarantined under a batch: never scored, kept with why. */
 export interface ScoringQuarantineRow {
+  record: number;
   line: number;
   raw: string;
   reason: string;
@@ -185,10 +186,10 @@ export async function writeScoredChunk(pool: Pool, batchId: string, predictions:
     const written = await insertPredictions(client, predictions);
     if (quarantined.length > 0) {
       await client.query(
-        `INSERT INTO scoring_quarantine (batch_id, line, raw, reason)
-         SELECT $1, q.line, q.raw, q.reason FROM unnest($2::int[], $3::text[], $4::text[]) AS q(line, raw, reason)
+        `INSERT INTO scoring_quarantine (batch_id, record, line, raw, reason)
+         SELECT $1, q.record, q.line, q.raw, q.reason FROM unnest($2::int[], $3::int[], $4::text[], $5::text[]) AS q(record, line, raw, reason)
          ON CONFLICT DO NOTHING`,
-        [batchId, quarantined.map((q) => q.line), quarantined.map((q) => storableText(q.raw)), quarantined.map((q) => storableText(q.reason))],
+        [batchId, quarantined.map((q) => q.record), quarantined.map((q) => q.line), quarantined.map((q) => storableText(q.raw)), quarantined.map((q) => storableText(q.reason))],
       );
     }
     return written;

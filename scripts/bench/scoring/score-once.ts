@@ -2,7 +2,6 @@
 // process of its own so that the peak RSS it reports is the scoring's alone. Prints one JSON line.
 // Used by scripts/bench/scoring.ts.
 import { resultFromThread } from '../../../activities/threads/result-from-thread';
-import { threadPool } from '../../../activities/threads/thread-pool';
 import type { ScoringJob, ScoringTotals } from '../../../activities/scoring/score-thread';
 import { DataSource } from '../../../lib/data/source-spec';
 import { ScoringSpec } from '../../../lib/scoring/scoring-spec';
@@ -12,11 +11,8 @@ const [file, databaseUrl, versionId, batchId] = process.argv.slice(2) as [string
 const source = DataSource.parse({ kind: 'file', path: file });
 // The spec's default chunk size, as a scoring section that does not set one gets.
 const job: ScoringJob = { databaseUrl, spec: benchScoringSpec(), specDir: '.', source, batchId, versionId: Number(versionId), chunkRows: ScoringSpec.parse({ source }).chunkRows };
-// The pool's threads do not hold a process open (a worker has its connections for that): this does, until the job ends.
-const open = setInterval(() => undefined, 1_000);
 const started = performance.now();
 const totals = await resultFromThread<ScoringTotals>(new URL('../../../activities/scoring/score-thread.ts', import.meta.url), job, { signal: new AbortController().signal, what: 'scoring' });
 const scoreMs = performance.now() - started;
-clearInterval(open);
-await threadPool.close();
+// The idle thread does not hold the process open: it ends here.
 console.log(JSON.stringify({ scoreMs, totals, peakRssMb: process.resourceUsage().maxRSS / 1024 }));

@@ -1,4 +1,4 @@
-import { CancellationScope, condition, ContinueAsNew, continueAsNew, executeChild, isCancellation, proxyActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, ContinueAsNew, continueAsNew, executeChild, isCancellation, proxyLocalActivities, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CellOutcome, ExperimentPlan, ExperimentSummary } from '../activities/experiment';
 import { formatZodError } from '../lib/errors';
@@ -10,8 +10,10 @@ import { parseWorkflowInput } from './parse-input';
 import { recordOutcome, tagRun } from './search-attributes';
 import { describeFailure, STEP_RETRY } from './step-options';
 
-const { startExperiment, recordExperimentFailure } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: STEP_RETRY });
-const { analyseExperimentResults } = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry: STEP_RETRY });
+// The bookkeeping steps are a few queries each: run as local activities, in the workflow task that
+// needs them, they spare a round trip through the server and a workflow task each.
+const { startExperiment, recordExperimentFailure } = proxyLocalActivities<Activities>({ startToCloseTimeout: '1 minute', retry: STEP_RETRY });
+const { analyseExperimentResults } = proxyLocalActivities<Activities>({ startToCloseTimeout: '10 minutes', retry: STEP_RETRY });
 
 
 /**

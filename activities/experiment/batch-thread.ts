@@ -1,12 +1,12 @@
 import { frameOf, rowCountOf } from '../../lib/arrival/pipeline-data';
 import { trainingData } from '../../lib/arrival/windows';
 import { loadPipelineData } from '../../lib/db/pipeline-data';
-import { createPool } from '../../lib/db/pool';
 import type { ExperimentSpec } from '../../lib/experiments/experiment-spec';
 import { scoreCell } from '../../lib/experiments/score-cell';
 import type { TrainerRef } from '../../lib/model/model-artifact';
 import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
 import type { Trainer } from '../../lib/trainers/trainer';
+import { threadDatabase } from '../threads/thread-database';
 import type { JobFunction } from '../threads/thread-job';
 import { loadInProcessTrainer } from '../training/module-trainer';
 import { trainingColumns } from '../training/thread-protocol';
@@ -42,8 +42,7 @@ export const run: JobFunction<BatchJob, number, BatchMessage> = async (job, send
   const first = job.cells[0];
   if (!first) return 0;
   const columns = [...new Set(job.cells.flatMap((cell) => trainingColumns(cell.spec)))];
-  const pool = createPool(job.databaseUrl, 1);
-  const loaded = await loadPipelineData(pool, first.spec, job.snapshotId, { columns }).finally(() => pool.end());
+  const loaded = await loadPipelineData(threadDatabase(job.databaseUrl), first.spec, job.snapshotId, { columns });
   const data = trainingData(loaded, first.spec.arrival);
   send({ type: 'loaded', rows: rowCountOf(data) });
   const frame = frameOf(data);

@@ -1,11 +1,13 @@
 import { MAX_CELLS_PER_BATCH } from './experiment-spec';
 
 /**
- * The fewest cells a default batch holds: a batch pays a child workflow, an activity and a load of
- * the rows (tens of milliseconds), which 16 quick cells make a small share of, and a design of up
- * to 16 cells runs as one activity. Cells that take seconds each declare a smaller `cellsPerBatch`.
+ * The fewest cells a default batch holds. A batch pays a child workflow's tasks, an activity and a
+ * load of the rows: on a 2-core machine under load, 0.3 to 0.8 s more for two batches of 16 quick
+ * ridge cells than for one of 32 (bench-results/experiment.md), about what the 32 cells' fits take.
+ * So a design of up to 32 cells runs as one activity; cells that take seconds each declare a smaller
+ * `cellsPerBatch` to spread over the parallel slots.
  */
-export const MIN_CELLS_PER_BATCH = 16;
+export const MIN_CELLS_PER_BATCH = 32;
 
 /**
  * Groups the cells still to run into batches, each scored by one activity on one load of the rows.

@@ -219,9 +219,9 @@ describe('cell batches', () => {
   const cells = Array.from({ length: 10 }, (_, i) => i);
 
   it('spread the cells evenly over the parallel slots by default, in order, at least MIN_CELLS_PER_BATCH each', () => {
-    const forty = Array.from({ length: 40 }, (_, i) => i);
-    expect(cellBatches(forty, 2)).toEqual([forty.slice(0, 20), forty.slice(20)]);
-    expect(cellBatches(forty, 8).map((batch) => batch.length)).toEqual([MIN_CELLS_PER_BATCH, MIN_CELLS_PER_BATCH, 40 - 2 * MIN_CELLS_PER_BATCH]);
+    const many = Array.from({ length: 3 * MIN_CELLS_PER_BATCH }, (_, i) => i);
+    expect(cellBatches(many, 2)).toEqual([many.slice(0, 1.5 * MIN_CELLS_PER_BATCH), many.slice(1.5 * MIN_CELLS_PER_BATCH)]);
+    expect(cellBatches(many, 8).map((batch) => batch.length)).toEqual([MIN_CELLS_PER_BATCH, MIN_CELLS_PER_BATCH, MIN_CELLS_PER_BATCH]);
     expect(cellBatches(cells, 4)).toEqual([cells]);
   });
 

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchResult } from '../support/bench-contract';
+import { median } from '../support/median';
 
 const CLI = fileURLToPath(new URL('../driftline.mjs', import.meta.url));
 const FROM_SOURCE = fileURLToPath(new URL('./cli/from-source.mjs', import.meta.url));
@@ -27,11 +28,6 @@ function timeOnce(args: string[]): number {
   return performance.now() - started;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length / 2;
-  return sorted.length % 2 ? (sorted[Math.floor(middle)] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
 
 /** CLI start-up: median of 10 interleaved rounds per command, against Node doing nothing. */
 export async function benchCli(say: (line: string) => void): Promise<BenchResult> {

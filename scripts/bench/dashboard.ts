@@ -9,6 +9,7 @@ import { createDashboard } from '../../workers/dashboard/server';
 import { createDashboardPool } from '../../workers/dashboard/start';
 import type { BenchResult } from '../support/bench-contract';
 import { seedModel } from './dashboard/seed';
+import { median } from '../support/median';
 
 const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 const LOADS = 30;
@@ -118,8 +119,3 @@ function markdown(rows: { page: string; emptyMs: number; bigMs: number; bigKb: n
   ].join('\n');
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}

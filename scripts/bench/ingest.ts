@@ -5,11 +5,11 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { loadConfig } from '../../lib/config';
 import type { ColumnType } from '../../lib/data/column-spec';
-import { quantile } from '../../lib/data/profile/numeric-accumulator';
 import { ensureDatabase, migrateUp } from '../../lib/db/migrate';
 import type { BenchResult } from '../support/bench-contract';
 import { BENCH_COLUMNS, ensureBenchCsv } from './ingest/bench-data';
 import { ingestThroughWorker, type WorkerIngest } from './ingest/through-worker';
+import { median } from '../support/median';
 
 const run = promisify(execFile);
 const RESULTS_DIR = fileURLToPath(new URL('../../bench-results/', import.meta.url));
@@ -158,9 +158,6 @@ async function dropSnapshot(client: pg.Client, id: number): Promise<void> {
   await client.query('DELETE FROM snapshots WHERE id = $1', [id]);
 }
 
-function median(values: number[]): number {
-  return quantile(Float64Array.from(values).sort(), 0.5);
-}
 
 function rate(rows: number, ms: number): string {
   return Math.round((rows / ms) * 1000).toLocaleString('en-US');

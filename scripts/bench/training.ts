@@ -19,6 +19,7 @@ import { createDriftlineWorker, WORKFLOWS_PATH } from '../../workers/create-work
 import { pipelineFolderWith } from '../../test/support/pipelines';
 import type { BenchResult } from '../support/bench-contract';
 import { findOrBuildTemporal } from '../support/temporal-binary';
+import { median } from '../support/median';
 
 const ROWS = 1_000_000;
 const FEATURES = 20;
@@ -235,10 +236,5 @@ async function measureOneCancellation(
   return threadGoneAt - firedAt;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error };

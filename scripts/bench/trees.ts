@@ -10,6 +10,7 @@ import { fitBoostedTrees, rawScores, type BoostingOptions } from '../../lib/trai
 import { classificationLoss, classProbabilities } from '../../lib/trainers/gradient-boosting/classification';
 import { squaredError } from '../../lib/trainers/gradient-boosting/losses';
 import type { BenchResult } from '../support/bench-contract';
+import { median } from '../support/median';
 
 const TRAIN = 100_000;
 const HOLDOUT = 25_000;
@@ -229,8 +230,3 @@ function readData(file: string): BenchData {
   return { columns: Array.from({ length: FEATURES }, (_, j) => column(j)), y: column(FEATURES), label: column(FEATURES + 1) };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}

@@ -7,7 +7,7 @@ import { predictedClasses } from '../../lib/model/metrics';
 import { predictRidgeOnColumns, type RidgeModel } from '../../lib/model/ridge';
 import { inTargetUnits } from '../../lib/model/target-transform';
 import type { ScoringChunk, ScoringColumns } from '../../lib/scoring/scoring-chunks';
-import { inputDigest } from '../../lib/serving/input-digest';
+import { inputDigest, modelInputs } from '../../lib/serving/input-digest';
 import { rowKeyOf } from '../../lib/serving/request-features';
 import { predictAnyWith } from '../training/predict';
 
@@ -67,6 +67,8 @@ function loggedRow(pinned: PinnedVersion, row: Row, record: number, scoring: Sco
     rowKey: rowKeyOf(row, scoring.keyColumns) ?? `record ${record}`,
     at: plan.timeColumn ? (row[plan.timeColumn] as string | null) : null,
     inputDigest: inputDigest(row, scoring.read),
+    // What serving drift compares with the training data: batch-scored rows were served too.
+    inputs: modelInputs(row, scoring.read),
     source: 'batch',
   };
   const classes = plan.classes?.values;

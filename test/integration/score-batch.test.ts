@@ -107,6 +107,10 @@ describe('scoreBatch on real Temporal and PostgreSQL', () => {
       expect(row.version).toBe(1);
       expect(row.prediction).toBe(byKey.get(row.row_key));
     }
+    // Each prediction carries the inputs the model read, as serving drift compares them.
+    const first = await pool.query('SELECT row_key, inputs FROM predictions WHERE batch_id = $1 ORDER BY row_key LIMIT 1', [result.batchId]);
+    expect(Object.keys(first.rows[0].inputs).sort()).toEqual(['month', 'nonfarm_change']);
+    expect(first.rows[0].inputs.month).toBe(first.rows[0].row_key);
     const run = await pool.query('SELECT outcome, version, rows_read, rows_scored FROM scoring_runs WHERE batch_id = $1', [result.batchId]);
     expect(run.rows[0]).toMatchObject({ outcome: 'succeeded', version: 1, rows_read: '120', rows_scored: String(monthsScored) });
   });

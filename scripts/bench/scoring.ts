@@ -71,7 +71,7 @@ function report(runs: { copyMs: number[]; scores: ScoreRun[]; again: ScoreRun })
     `features and 2 one-hot categories, trained on the first ${TRAIN_ROWS.toLocaleString('en-US')} rows). Median of ${ROUNDS} rounds; the two alternate. The scoring runs`,
     "in a process of its own through the scoring activity's thread job (activities/scoring/score-thread.ts): each row read,",
     "checked against the model's input columns, scored on typed-array feature columns and written to `predictions` (row",
-    `key, time, prediction, input digest) in chunks of ${totals.rowsRead / totals.chunks} rows, one transaction each, the next chunk scored while one is written.`,
+    `key, time, prediction, input digest, inputs) in chunks of ${totals.rowsRead / totals.chunks} rows, one transaction each, the next chunk scored while one is written.`,
     '',
     '| run | time | rows/s |',
     '|---|---|---|',

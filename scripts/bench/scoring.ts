@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { quantile } from '../../lib/data/profile/numeric-accumulator';
 import { createPool } from '../../lib/db/pool';
 import type { Row } from '../../lib/data/typed-row';
 import type { BenchResult } from '../support/bench-contract';
 import { createBenchDatabase } from './ingest';
 import { BENCH_COLUMNS, ensureBenchCsv } from './ingest/bench-data';
 import { registerBenchChampion } from './scoring/bench-champion';
+import { median } from '../support/median';
 
 const run = promisify(execFile);
 const RESULTS_DIR = fileURLToPath(new URL('../../bench-results/', import.meta.url));
@@ -125,9 +125,6 @@ async function scoreOnce(databaseUrl: string, file: string, versionId: number, b
   return JSON.parse(stdout.trim().split('\n').at(-1) as string) as ScoreRun;
 }
 
-function median(values: number[]): number {
-  return quantile(Float64Array.from(values).sort(), 0.5);
-}
 
 function rate(rows: number, ms: number): string {
   return Math.round((rows / ms) * 1000).toLocaleString('en-US');

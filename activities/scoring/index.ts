@@ -5,28 +5,18 @@ import { closeScoringRun, pinScoringRun, recentScoringRuns, scoringRunModel, typ
 import { DriftlineError, parseOrThrow } from '../../lib/errors';
 import { computeNorm, type NormPolicy, type RuntimeNorm } from '../../lib/norms/runtime-norm';
 import type { ScoringOutput } from '../../lib/scoring/scoring-output';
-import type { PipelineSpec } from '../../lib/spec/pipeline-spec';
 import { trainingStartedSignal } from '../../workflows/messages';
 import type { ActivityDeps } from '../deps';
 import { makeLoadPipeline, type LoadedPipeline } from '../load-pipeline';
 import { resultFromThread } from '../threads/result-from-thread';
 import { databaseUrlOf } from '../train';
 import { signalOwnWorkflow } from '../training/progress';
-import type { ScoringJob, ScoringProgress, ScoringTotals } from './score-thread';
+import type { ScoreRowsInput, ScoringJob, ScoringProgress, ScoringTotals } from './score-thread';
 
 const SCORING_ENTRY = new URL('./score-thread.ts', import.meta.url);
 const HEARTBEAT_EVERY_MS = 1_000;
 
-export interface ScoreRowsInput {
-  spec: PipelineSpec;
-  specDir: string;
-  source: DataSource;
-  output?: ScoringOutput;
-  batchId: string;
-  versionId: number;
-}
-
-export type { ScoringTotals } from './score-thread';
+export type { ScoreRowsInput, ScoringTotals } from './score-thread';
 
 /** What a scoring run reads: the spec once, and the source it scores (the input's, else the spec's). */
 export interface PreparedScoring extends LoadedPipeline {

@@ -13,15 +13,19 @@ import { NEVER_ABORTED } from '../evaluation/evaluation-thread';
 import type { JobFunction } from '../threads/thread-job';
 import { predictChunk } from './predict-chunk';
 
-/** A batch to score in a pooled thread: the thread opens the source and writes with its own connections. */
-export interface ScoringJob {
-  databaseUrl: string;
+/** What the scoring activity is asked: a batch of one source, scored by one version. */
+export interface ScoreRowsInput {
   spec: PipelineSpec;
   specDir: string;
   source: DataSource;
   output?: ScoringOutput;
   batchId: string;
   versionId: number;
+}
+
+/** A batch to score in a pooled thread: the thread opens the source and writes with its own connections. */
+export interface ScoringJob extends ScoreRowsInput {
+  databaseUrl: string;
   chunkRows: number;
 }
 

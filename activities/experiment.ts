@@ -249,9 +249,9 @@ export function makeExperiment(deps: ActivityDeps) {
    * the champion's configuration when it is one of the cells) and stores it with the experiment.
    */
   async function analyseExperimentResults({ experimentId, status }: { experimentId: number; status: 'completed' | 'stopped' }): Promise<ExperimentSummary> {
-    const experiment = await experimentById(deps, experimentId);
+    // Both reads at once: this runs inside a workflow task, and each round trip holds it up.
+    const [experiment, cells] = await Promise.all([experimentById(deps, experimentId), experimentCells(deps.pool, experimentId)]);
     const { spec, pipeline } = specsOf(experiment);
-    const cells = await experimentCells(deps.pool, experimentId);
     const counts: ExperimentCounts = { done: 0, failed: 0, cancelled: 0 };
     cells.forEach((cell) => (counts[cell.status] += 1));
     const lowerIsBetter = !higherIsBetter(pipeline.evaluation.primaryMetric);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { lazySchema } from '../lazy-schema';
+import { MAX_CELLS_PER_BATCH } from './batches';
 import { fractionalPlan, romanResolution, tabulatedPlans } from './fractional-factorial';
 
 /**
@@ -103,8 +104,6 @@ export type Factor = z.infer<typeof Factor>;
 export const MAX_FACTORS = 12;
 /** The largest design accepted: the workflow continues as new every few hundred cells, but every cell is a fit. */
 export const MAX_CELLS = 10_000;
-/** The most cells one activity scores: a batch's outcomes travel through history together. */
-export const MAX_CELLS_PER_BATCH = 50;
 
 const Design = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('full-factorial') }).strict(),

@@ -5,6 +5,7 @@ import { closeScoringRun, pinScoringRun, recentScoringRuns, scoringRunModel, typ
 import { DriftlineError, parseOrThrow } from '../../lib/errors';
 import { computeNorm, type NormPolicy, type RuntimeNorm } from '../../lib/norms/runtime-norm';
 import type { ScoringOutput } from '../../lib/scoring/scoring-output';
+import { DEFAULT_CHUNK_ROWS } from '../../lib/scoring/scoring-spec';
 import { trainingStartedSignal } from '../../workflows/messages';
 import type { ActivityDeps } from '../deps';
 import { makeLoadPipeline, type LoadedPipeline } from '../load-pipeline';
@@ -70,7 +71,7 @@ export function makeScoring(deps: ActivityDeps) {
      */
     async scoreBatchRows(input: ScoreRowsInput): Promise<ScoringTotals> {
       const ctx = Context.current();
-      const job: ScoringJob = { databaseUrl: databaseUrlOf(deps), ...input, chunkRows: input.spec.scoring?.chunkRows ?? 20_000 };
+      const job: ScoringJob = { databaseUrl: databaseUrlOf(deps), ...input, chunkRows: input.spec.scoring?.chunkRows ?? DEFAULT_CHUNK_ROWS };
       let latest: ScoringProgress | undefined;
       ctx.heartbeat();
       const beat = setInterval(() => ctx.heartbeat(latest), HEARTBEAT_EVERY_MS);

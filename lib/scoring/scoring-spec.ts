@@ -5,6 +5,9 @@ import { NormPolicy } from '../norms/runtime-norm';
 import { ScheduleSpec } from '../spec/schedule-spec';
 import { ScoringOutput } from './scoring-output';
 
+/** Rows per chunk when the spec does not say: small chunks are garbage before the next young-generation collection. */
+export const DEFAULT_CHUNK_ROWS = 5_000;
+
 /**
  * The spec's `"scoring"` section: the rows the champion scores in batch (any source kind ingest
  * reads, with its column rules and quarantine), when it runs by itself, and where predictions go
@@ -19,9 +22,9 @@ export const ScoringSpec = lazySchema(() =>
       output: ScoringOutput.optional(),
       /**
        * Rows read, scored and written per chunk (one transaction each): memory stays flat whatever the
-       * source's size. Small chunks are garbage before the next young-generation collection.
+       * source's size.
        */
-      chunkRows: z.number().int().min(10).max(200_000).default(5_000),
+      chunkRows: z.number().int().min(10).max(200_000).default(DEFAULT_CHUNK_ROWS),
       norm: NormPolicy.default(NormPolicy.parse({})),
     })
     .strict(),

@@ -2,7 +2,7 @@ import { CancellationScope, isCancellation, proxyActivities, setCurrentDetails }
 import type { Activities } from '../activities';
 import type { CellOutcome } from '../activities/experiment';
 import type { RunNorm, RuntimeNorm } from '../lib/norms/runtime-norm';
-import { normedActivities, raceAgainstNorm } from './race-against-norm';
+import { cancelOverNorm, normedActivities, raceAgainstNorm, seconds } from './race-against-norm';
 import { describeFailure, STEP_RETRY } from './step-options';
 
 const { endBatchCells } = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: STEP_RETRY });
@@ -66,16 +66,8 @@ async function scoreUnderNorm(input: ExperimentBatchInput, pending: number[]): P
     throw error;
   }
   if (!('overNorm' in finished)) return finished.result;
-  scoring.cancel();
-  // The batch may have finished as the cancellation went out: then its scores stand.
-  const late = await evaluation.then(
-    (result) => result,
-    (error: unknown) => {
-      if (!isCancellation(error)) throw error;
-      return undefined;
-    },
-  );
-  if (late) return late;
+  const late = await cancelOverNorm(scoring, evaluation);
+  if (late) return late.result;
   const reason = `over its runtime norm: ran ${seconds(finished.elapsedMs)} against ${seconds(finished.overNorm.normMs)} (${finished.overNorm.explanation})`;
   return endBatchCells({ experimentId, cells: pending, which: 'running', status: 'cancelled', reason, durationMs: finished.elapsedMs });
 }
@@ -84,8 +76,4 @@ function describeBatch(outcomes: CellOutcome[]): string {
   return outcomes
     .map((o) => `cell ${o.cellIndex}: **${o.status}**${o.mean === undefined ? '' : ` (mean ${o.mean.toPrecision(4)})`}${o.reason ? `: ${o.reason}` : ''}`)
     .join('\n');
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }

@@ -1,4 +1,4 @@
-import { ActivityCancellationType, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ActivityCancellationType, type CancellationScope, condition, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { normForRun, type RunNorm, type RuntimeNorm } from '../lib/norms/runtime-norm';
 import { trainingStartedSignal } from './messages';
@@ -72,4 +72,24 @@ export async function raceAgainstNorm<T>(training: Promise<T>, norm: RuntimeNorm
       return { result: done.result, elapsedMs: elapsed() };
     }
   }
+}
+
+/**
+ * Cancels compute that ran over its norm and waits until it has stopped. It may have finished as
+ * the cancellation went out: then its result stands and is returned; undefined once it stopped.
+ */
+export async function cancelOverNorm<T>(scope: CancellationScope, compute: Promise<T>): Promise<{ result: T } | undefined> {
+  scope.cancel();
+  return compute.then(
+    (result) => ({ result }),
+    (error: unknown) => {
+      if (!isCancellation(error)) throw error;
+      return undefined;
+    },
+  );
+}
+
+/** A run's time in the over-norm messages: tenths of a second. */
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }

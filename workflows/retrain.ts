@@ -26,7 +26,7 @@ import type { BacktestFold } from '../lib/model/backtest';
 import type { Metrics } from '../lib/model/metrics';
 import type { PreparedTraining } from '../activities/prepare-training';
 import type { TrainResult } from '../activities/train';
-import { normedActivities, raceAgainstNorm } from './race-against-norm';
+import { cancelOverNorm, normedActivities, raceAgainstNorm, seconds } from './race-against-norm';
 import { describeFailure, STEP_RETRY } from './step-options';
 
 const { prepareTraining, loadPipeline, resolveSnapshot, computeRuntimeNorm, recordTrainingOutcome } =
@@ -83,15 +83,7 @@ export async function retrainModel(rawInput: RetrainInput): Promise<RetrainResul
     });
 
     if ('overNorm' in finished) {
-      training.cancel();
-      // The training may have finished as the cancellation went out: then its result stands.
-      const late = await candidate.then(
-        (result) => ({ result }),
-        (error: unknown) => {
-          if (!isCancellation(error)) throw error;
-          return undefined;
-        },
-      );
+      const late = await cancelOverNorm(training, candidate);
       if (late) return succeeded(late.result, finished.elapsedMs);
       status.elapsedMs = finished.elapsedMs;
       enter('notifying');
@@ -197,8 +189,4 @@ function progressToParent(): (progress: TrainingProgress) => void {
       // The parent may have ended meanwhile (cancelled, terminated): its progress no longer matters.
       .catch(() => undefined);
   };
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }

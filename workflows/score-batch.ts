@@ -4,7 +4,7 @@ import type { ScoringTotals } from '../activities/scoring';
 import { NormPolicy, type RunNorm } from '../lib/norms/runtime-norm';
 import { notifyTeam } from './notify-team';
 import { parseWorkflowInput } from './parse-input';
-import { normedActivities, raceAgainstNorm } from './race-against-norm';
+import { cancelOverNorm, normedActivities, raceAgainstNorm, seconds } from './race-against-norm';
 import { ScoreBatchInput } from './score-batch-input';
 import { describeFailure, STEP_RETRY } from './step-options';
 
@@ -49,16 +49,8 @@ export async function scoreBatch(rawInput: ScoreBatchInput): Promise<ScoreBatchR
   });
 
   if ('overNorm' in raced) {
-    scope.cancel();
-    // The scoring may have finished as the cancellation went out: then its result stands.
-    const late = await scoring.then(
-      (totals) => ({ totals }),
-      (error: unknown) => {
-        if (!isCancellation(error)) throw error;
-        return undefined;
-      },
-    );
-    if (late) return succeeded(late.totals, raced.elapsedMs);
+    const late = await cancelOverNorm(scope, scoring);
+    if (late) return succeeded(late.result, raced.elapsedMs);
     await recordScoringOutcome({ batchId, outcome: 'cancelled_over_norm', durationMs: raced.elapsedMs, normMs: raced.overNorm.normMs });
     await notifyTeam({
       dedupeKey: `scoring_cancelled_over_norm:${batchId}`,
@@ -80,8 +72,4 @@ export async function scoreBatch(rawInput: ScoreBatchInput): Promise<ScoreBatchR
     setCurrentDetails(`${input.pipeline}: batch ${batchId} scored ${totals.rowsScored} rows with ${model} v${version} (${totals.rowsWritten} new, ${totals.rowsQuarantined} quarantined) in ${seconds(elapsedMs)}`);
     return { outcome: 'succeeded', batchId, model, version, elapsedMs, normMs, totals };
   }
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }

@@ -28,21 +28,28 @@ export async function followRun(
 ): Promise<{ result?: PipelineResult; status: PipelineStatus; error?: string }> {
   // Stages from the run's history: one that began and ended between two polls is still said.
   let said = 0;
+  // Once the run has ended, a poll still in flight must not print after the caller's summary.
+  let ended = false;
+  const sayNewStages = (status: PipelineStatus) => {
+    const stages = (status.history ?? []).map((entry) => entry.stage);
+    for (const stage of stages.slice(said)) if (stage !== 'done' && stage !== 'failed') say(`  … ${stage}`);
+    said = Math.max(said, stages.length);
+  };
   const poll = setInterval(() => {
     handle
       .query(statusQuery)
-      .then((status) => {
-        const stages = (status.history ?? []).map((entry) => entry.stage);
-        for (const stage of stages.slice(said)) if (stage !== 'done' && stage !== 'failed') say(`  … ${stage}`);
-        said = Math.max(said, stages.length);
-      })
+      .then((status) => ended || sayNewStages(status))
       .catch(() => undefined);
   }, 300);
   try {
     const result = await handle.result();
-    return { result, status: await handle.query(statusQuery) };
+    const status = await handle.query(statusQuery);
+    ended = true;
+    sayNewStages(status);
+    return { result, status };
   } catch (error) {
     const status = await handle.query(statusQuery).catch(() => undefined);
+    ended = true;
     return { status: status ?? ({ stage: 'failed', completed: [], pipeline: '?' } as PipelineStatus), error: failureMessage(error) };
   } finally {
     clearInterval(poll);

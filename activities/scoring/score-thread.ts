@@ -48,6 +48,7 @@ export type ScoringTotals = Omit<ScoringProgress, 'type'>;
  * so memory holds one chunk whatever the source's size.
  */
 export const run: JobFunction<ScoringJob, ScoringTotals, ScoringProgress> = async (job, send) => {
+  // Its own two connections, not the thread's kept one: a chunk is written while a PostgreSQL source is read on.
   const pool = createPool(job.databaseUrl, 2);
   let file: PredictionFile | undefined;
   try {

@@ -3,7 +3,8 @@ import type { ColumnSpec } from '../../lib/data/column-spec';
 import { frameOfRows } from '../../lib/data/columns/frame';
 import type { Row } from '../../lib/data/typed-row';
 import { loadPipelineData } from '../../lib/db/pipeline-data';
-import { createPool, type Pool } from '../../lib/db/pool';
+import type { Pool } from '../../lib/db/pool';
+import { threadDatabase } from '../threads/thread-database';
 import { joinedOutcomes } from '../../lib/db/predictions';
 import { servedSince, type ServedPrediction } from '../../lib/db/served-data';
 import { compareDatasets, DEFAULT_DRIFT_SEED } from '../../lib/drift/compare-datasets';
@@ -54,54 +55,50 @@ const NEVER = new AbortController().signal;
  */
 export async function run(job: ServingCheckJob, send: SendFromJob<ServingCheckMessage>): Promise<ServingCheckOutcome> {
   const { spec, champion } = job;
-  const pool = createPool(job.databaseUrl, 1);
-  try {
-    send({ type: 'step', step: 'loading' });
-    const served = await servedSince(pool, spec.name, spec.model.name, job.since, MAX_SERVED_ROWS);
-    if (served.rows.length === 0) return { kind: 'nothing-served', since: job.since };
-    const load = (snapshotId: number) => loadPipelineData(pool, spec, snapshotId, { columns: driftColumns(spec) });
-    const asOf = champion.trainingWindow?.asOfSnapshotId ?? (champion.trainingSnapshotIds.at(-1) as number);
-    const reference = await referenceOf(champion, await load(asOf), load);
+  const pool = threadDatabase(job.databaseUrl);
+  send({ type: 'step', step: 'loading' });
+  const served = await servedSince(pool, spec.name, spec.model.name, job.since, MAX_SERVED_ROWS);
+  if (served.rows.length === 0) return { kind: 'nothing-served', since: job.since };
+  const load = (snapshotId: number) => loadPipelineData(pool, spec, snapshotId, { columns: driftColumns(spec) });
+  const asOf = champion.trainingWindow?.asOfSnapshotId ?? (champion.trainingSnapshotIds.at(-1) as number);
+  const reference = await referenceOf(champion, await load(asOf), load);
 
-    send({ type: 'step', step: 'comparing' });
-    const columns = servedColumns(spec, served.rows);
-    const servedFrame = frameOfRows(served.rows.map((r) => r.inputs as Row), columns);
-    const referenceFrame = frameOf(reference.data);
-    const seed = job.seed ?? DEFAULT_DRIFT_SEED;
-    // Per-column options of columns a served row never carries (the target, say) do not apply here.
-    const options = { ...spec.drift, columns: Object.fromEntries(Object.entries(spec.drift.columns).filter(([name]) => name in columns)) };
-    const data = compareDatasets(referenceFrame, servedFrame, columns, options, { recordedMethods: champion.driftMethods, seed });
-    const groupBy = spec.groupBy.filter((column) => column in columns);
-    const segments = groupBy.length === 0 ? undefined : segmentDrift(referenceFrame, servedFrame, groupBy, columns, { options, recordedMethods: champion.driftMethods, seed });
-    const prediction = await predictionDrift(job, reference.data, reference.window, served.rows, seed);
+  send({ type: 'step', step: 'comparing' });
+  const columns = servedColumns(spec, served.rows);
+  const servedFrame = frameOfRows(served.rows.map((r) => r.inputs as Row), columns);
+  const referenceFrame = frameOf(reference.data);
+  const seed = job.seed ?? DEFAULT_DRIFT_SEED;
+  // Per-column options of columns a served row never carries (the target, say) do not apply here.
+  const options = { ...spec.drift, columns: Object.fromEntries(Object.entries(spec.drift.columns).filter(([name]) => name in columns)) };
+  const data = compareDatasets(referenceFrame, servedFrame, columns, options, { recordedMethods: champion.driftMethods, seed });
+  const groupBy = spec.groupBy.filter((column) => column in columns);
+  const segments = groupBy.length === 0 ? undefined : segmentDrift(referenceFrame, servedFrame, groupBy, columns, { options, recordedMethods: champion.driftMethods, seed });
+  const prediction = await predictionDrift(job, reference.data, reference.window, served.rows, seed);
 
-    send({ type: 'step', step: 'estimating' });
-    const estimate = job.holdoutStart === undefined ? undefined : await estimateOnServed(pool, job, reference.data, job.holdoutStart, served.rows);
-    const times = served.rows.map((r) => r.loggedAt);
-    return {
-      kind: 'compared',
-      parts: {
-        data,
-        target: { column: spec.target, verdict: 'skipped' },
-        prediction,
-        accuracy: { reason: 'live accuracy is judged on recorded actuals (recordActuals), not here' },
-        window: { from: times[0] as string, to: times.at(-1) as string, checkedAt: new Date().toISOString() },
-        ...(segments && { segments }),
-        served: {
-          reference: reference.window,
-          since: job.since,
-          from: times[0] as string,
-          to: times.at(-1) as string,
-          predictions: served.rows.length,
-          versions: [...new Set(served.rows.map((r) => r.version))].sort((a, b) => a - b),
-          championVersion: champion.version,
-          ...(estimate && { estimate }),
-        },
+  send({ type: 'step', step: 'estimating' });
+  const estimate = job.holdoutStart === undefined ? undefined : await estimateOnServed(pool, job, reference.data, job.holdoutStart, served.rows);
+  const times = served.rows.map((r) => r.loggedAt);
+  return {
+    kind: 'compared',
+    parts: {
+      data,
+      target: { column: spec.target, verdict: 'skipped' },
+      prediction,
+      accuracy: { reason: 'live accuracy is judged on recorded actuals (recordActuals), not here' },
+      window: { from: times[0] as string, to: times.at(-1) as string, checkedAt: new Date().toISOString() },
+      ...(segments && { segments }),
+      served: {
+        reference: reference.window,
+        since: job.since,
+        from: times[0] as string,
+        to: times.at(-1) as string,
+        predictions: served.rows.length,
+        versions: [...new Set(served.rows.map((r) => r.version))].sort((a, b) => a - b),
+        championVersion: champion.version,
+        ...(estimate && { estimate }),
       },
-    };
-  } finally {
-    await pool.end();
-  }
+    },
+  };
 }
 
 /** The declared columns the served rows carry, but the target and timestamps (which drift does not compare). */

@@ -1,12 +1,14 @@
 import { frameOf, type PipelineData } from '../../lib/arrival/pipeline-data';
 import type { ColumnSpec } from '../../lib/data/column-spec';
-import { frameOfRows } from '../../lib/data/columns/frame';
+import { concatTables } from '../../lib/data/columns/concat-tables';
+import { frameOfTable } from '../../lib/data/columns/frame';
+import { tableOfRows } from '../../lib/data/columns/table-of-rows';
 import type { Row } from '../../lib/data/typed-row';
 import { loadPipelineData } from '../../lib/db/pipeline-data';
 import type { Pool } from '../../lib/db/pool';
 import { threadDatabase } from '../threads/thread-database';
 import { joinedOutcomes } from '../../lib/db/predictions';
-import { servedSince, type ServedPrediction } from '../../lib/db/served-data';
+import { scoredChunkInputs, servedSince, type ServedPrediction } from '../../lib/db/served-data';
 import { compareDatasets, DEFAULT_DRIFT_SEED } from '../../lib/drift/compare-datasets';
 import type { DriftCheck } from '../../lib/drift/drift-check';
 import { comparePredictions, PREDICTION } from '../../lib/drift/prediction-drift';
@@ -23,7 +25,7 @@ import type { Champion } from '../drift/compare-thread';
 import type { SendFromJob } from '../threads/thread-job';
 import { predictAnyWith } from '../training/predict';
 
-/** Most served predictions one check compares: the newest of them when more were logged since the previous check. */
+/** Most served predictions one check compares, and most input rows: the newest of them when more were logged since the previous check. */
 export const MAX_SERVED_ROWS = 200_000;
 
 /** A serving check for a pooled thread: where the data is, never the data. */
@@ -43,13 +45,14 @@ export type ServingCheckMessage = { type: 'step'; step: 'loading' | 'comparing' 
 /** The signals of a serving check, or that nothing was served since the previous one. */
 export type ServingCheckOutcome =
   | { kind: 'compared'; parts: Omit<DriftCheck, 'verdict' | 'reasons' | 'annotations'> & { served: ServedSides } }
-  | { kind: 'nothing-served'; since: string | null };
+  | { kind: 'nothing-served'; since: string | null; predictions: number };
 
 /** Never aborted on its own: the pool terminates the thread when the check is cancelled. */
 const NEVER = new AbortController().signal;
 
 /**
- * Compares the inputs and predictions logged since the previous serving check with the rows the
+ * Compares the predictions logged since the previous serving check, and the inputs they were made
+ * from (logged with online predictions, kept per chunk by batch scoring), with the rows the
  * champion learned from — the same calibrated tests, minimum samples and segments as the data
  * check — and estimates the champion's performance on what it served (CBPE / residual bins).
  */
@@ -58,14 +61,17 @@ export async function run(job: ServingCheckJob, send: SendFromJob<ServingCheckMe
   const pool = threadDatabase(job.databaseUrl);
   send({ type: 'step', step: 'loading' });
   const served = await servedSince(pool, spec.name, spec.model.name, job.since, MAX_SERVED_ROWS);
-  if (served.rows.length === 0) return { kind: 'nothing-served', since: job.since };
+  if (served.rows.length === 0) return { kind: 'nothing-served', since: job.since, predictions: 0 };
+  const window = { from: (served.rows[0] as ServedPrediction).loggedAt, to: (served.rows.at(-1) as ServedPrediction).loggedAt };
+  const inputs = await servedInputs(pool, spec, served.rows, window);
+  // Predictions without their inputs (logged before migration 0017) leave nothing to compare the training rows with.
+  if (inputs.frame.rowCount === 0) return { kind: 'nothing-served', since: job.since, predictions: served.rows.length };
   const load = (snapshotId: number) => loadPipelineData(pool, spec, snapshotId, { columns: driftColumns(spec) });
   const asOf = champion.trainingWindow?.asOfSnapshotId ?? (champion.trainingSnapshotIds.at(-1) as number);
   const reference = await referenceOf(champion, await load(asOf), load);
 
   send({ type: 'step', step: 'comparing' });
-  const columns = servedColumns(spec, served.rows);
-  const servedFrame = frameOfRows(served.rows.map((r) => r.inputs as Row), columns);
+  const { columns, frame: servedFrame } = inputs;
   const referenceFrame = frameOf(reference.data);
   const seed = job.seed ?? DEFAULT_DRIFT_SEED;
   // Per-column options of columns a served row never carries (the target, say) do not apply here.
@@ -77,7 +83,6 @@ export async function run(job: ServingCheckJob, send: SendFromJob<ServingCheckMe
 
   send({ type: 'step', step: 'estimating' });
   const estimate = job.holdoutStart === undefined ? undefined : await estimateOnServed(pool, job, reference.data, job.holdoutStart, served.rows);
-  const times = served.rows.map((r) => r.loggedAt);
   return {
     kind: 'compared',
     parts: {
@@ -85,14 +90,14 @@ export async function run(job: ServingCheckJob, send: SendFromJob<ServingCheckMe
       target: { column: spec.target, verdict: 'skipped' },
       prediction,
       accuracy: { reason: 'live accuracy is judged on recorded actuals (recordActuals), not here' },
-      window: { from: times[0] as string, to: times.at(-1) as string, checkedAt: new Date().toISOString() },
+      window: { ...window, checkedAt: new Date().toISOString() },
       ...(segments && { segments }),
       served: {
         reference: reference.window,
         since: job.since,
-        from: times[0] as string,
-        to: times.at(-1) as string,
+        ...window,
         predictions: served.rows.length,
+        inputs: inputs.counts,
         versions: [...new Set(served.rows.map((r) => r.version))].sort((a, b) => a - b),
         championVersion: champion.version,
         ...(estimate && { estimate }),
@@ -101,9 +106,26 @@ export async function run(job: ServingCheckJob, send: SendFromJob<ServingCheckMe
   };
 }
 
-/** The declared columns the served rows carry, but the target and timestamps (which drift does not compare). */
-function servedColumns(spec: PipelineSpec, rows: ServedPrediction[]): Record<string, ColumnSpec> {
-  const carried = new Set(rows.flatMap((r) => Object.keys(r.inputs)));
+/**
+ * What the served predictions were made from, as one table of the served columns: the inputs
+ * logged with predictions, and those of the batch chunks scored in the window (each whole; a
+ * batch prediction logs none of its own). At most MAX_SERVED_ROWS, the newest: only the oldest
+ * chunks, whose predictions the cap may have cut through, can take it past that.
+ */
+async function servedInputs(pool: Pool, spec: PipelineSpec, served: ServedPrediction[], window: { from: string; to: string }) {
+  const logged = served.flatMap((r) => (r.inputs === null ? [] : [r.inputs as Row]));
+  const chunks = await scoredChunkInputs(pool, spec.name, spec.model.name, window);
+  const columns = servedColumns(spec, new Set([...logged.flatMap((row) => Object.keys(row)), ...chunks.flatMap((chunk) => chunk.specs.map((s) => s.name))]));
+  // Logged rows last: the joined table has the last table's columns, so all the served ones (null where a chunk lacks one).
+  const table = concatTables([...chunks, tableOfRows(logged, columns)]);
+  const cut = Math.max(table.rowCount - MAX_SERVED_ROWS, 0);
+  // Consecutive rows: the frame reads views of the table's arrays.
+  const frame = frameOfTable(table, cut === 0 ? undefined : Int32Array.from({ length: MAX_SERVED_ROWS }, (_, i) => cut + i));
+  return { frame, columns, counts: { logged: logged.length, scored: frame.rowCount - logged.length, chunks: chunks.length } };
+}
+
+/** The declared columns the served inputs carry, but the target and timestamps (which drift does not compare). */
+function servedColumns(spec: PipelineSpec, carried: ReadonlySet<string>): Record<string, ColumnSpec> {
   return Object.fromEntries(Object.entries(spec.columns).filter(([name, column]) => carried.has(name) && name !== spec.target && column.type !== 'timestamp'));
 }
 

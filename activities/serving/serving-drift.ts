@@ -24,10 +24,10 @@ export interface ServingDriftSummary {
 export function makeServingDrift(deps: ActivityDeps) {
   return {
     /**
-     * Compares what the champion was served since the previous serving check (logged inputs and
-     * predictions) with the rows it learned from, stores the report (kind `serving`) and returns
-     * its summary. Nothing served since: `no_new_data`, nothing stored. A pooled thread loads
-     * and compares; this one heartbeats.
+     * Compares what the champion was served since the previous serving check (logged predictions,
+     * and their inputs: logged online, kept per chunk by batch scoring) with the rows it learned
+     * from, stores the report (kind `serving`) and returns its summary. Nothing served since:
+     * `no_new_data`, nothing stored. A pooled thread loads and compares; this one heartbeats.
      */
     async checkServingDrift({ spec }: { spec: PipelineSpec }): Promise<ServingDriftSummary> {
       const ctx = Context.current();
@@ -51,7 +51,8 @@ export function makeServingDrift(deps: ActivityDeps) {
         });
         const referenceSnapshotIds = trainingWindow?.snapshotIds ?? trainingSnapshotIds;
         if (outcome.kind === 'nothing-served') {
-          return { drift: unjudged('no_new_data', [`nothing served since ${since ?? 'the first prediction'}: no logged prediction with its inputs`], referenceSnapshotIds, version) };
+          const what = outcome.predictions === 0 ? 'no logged prediction' : `${outcome.predictions} logged predictions, none with its inputs (logged or in a scored chunk)`;
+          return { drift: unjudged('no_new_data', [`nothing served since ${since ?? 'the first prediction'}: ${what}`], referenceSnapshotIds, version) };
         }
         const { parts } = outcome;
         const check = assembleServingCheck({ ...parts, annotations: await overlappingAnnotations(deps.pool, spec.name, parts.window) });

@@ -1,19 +1,21 @@
+import { tableFromBytes } from '../data/columns/table-bytes';
+import type { ColumnTable } from '../data/columns/column-table';
 import type { Pool } from './pool';
 
-/** A logged prediction with what the model saw, for serving drift and estimated performance. */
+/** A logged prediction, for prediction drift and estimated performance; with what the model saw when the log kept it. */
 export interface ServedPrediction {
   version: number;
   /** When it was logged (ISO 8601). */
   loggedAt: string;
-  inputs: Record<string, unknown>;
+  /** Null for batch predictions (their inputs are kept per chunk, in scored_chunks) and those logged before migration 0017. */
+  inputs: Record<string, unknown> | null;
   prediction: number | null;
   probabilities: Record<string, number> | null;
 }
 
 /**
- * The predictions a model logged with their inputs after `since` (all when null), oldest first,
- * at most `limit` of the newest, with how many there were in all. Predictions logged without
- * inputs (before migration 0017) are left out: there is nothing to compare.
+ * The predictions a model logged after `since` (all when null), batch and online, oldest first,
+ * at most `limit` of the newest, with how many there were in all.
  */
 export async function servedSince(
   pool: Pool,
@@ -23,10 +25,10 @@ export async function servedSince(
   limit: number,
 ): Promise<{ rows: ServedPrediction[]; total: number }> {
   // Logged times keep PostgreSQL's microseconds: the next check starts strictly after the last one compared.
-  const result = await pool.query<{ version: number; logged_at: string; inputs: Record<string, unknown>; prediction: number | null; probabilities: Record<string, number> | null; total: string }>(
+  const result = await pool.query<{ version: number; logged_at: string; inputs: Record<string, unknown> | null; prediction: number | null; probabilities: Record<string, number> | null; total: string }>(
     `SELECT version, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS logged_at, inputs, prediction, probabilities, count(*) OVER () AS total
        FROM predictions
-      WHERE pipeline = $1 AND model = $2 AND inputs IS NOT NULL AND ($3::timestamptz IS NULL OR created_at > $3)
+      WHERE pipeline = $1 AND model = $2 AND ($3::timestamptz IS NULL OR created_at > $3)
       ORDER BY created_at DESC, id DESC
       LIMIT $4`,
     [pipeline, model, since, limit],
@@ -39,6 +41,21 @@ export async function servedSince(
     probabilities: row.probabilities,
   }));
   return { rows, total: Number(result.rows[0]?.total ?? 0) };
+}
+
+/**
+ * The model inputs of the chunks batch scoring wrote for a model from `from` to `to` (both
+ * included: a chunk's predictions are logged at its own created_at), oldest first, each chunk
+ * whole, as the tables the scoring run stored.
+ */
+export async function scoredChunkInputs(pool: Pool, pipeline: string, model: string, window: { from: string; to: string }): Promise<ColumnTable[]> {
+  const result = await pool.query<{ inputs: Buffer }>(
+    `SELECT inputs FROM scored_chunks
+      WHERE pipeline = $1 AND model = $2 AND created_at >= $3 AND created_at <= $4
+      ORDER BY created_at, batch_id, chunk`,
+    [pipeline, model, window.from, window.to],
+  );
+  return result.rows.map((row) => tableFromBytes(row.inputs));
 }
 
 /** Where the pipeline's previous serving check ended (the last prediction it compared), null before the first. */

@@ -41,6 +41,11 @@ export const DriftCheck = z.object({
       from: z.string(),
       to: z.string(),
       predictions: z.number().int().nonnegative(),
+      /**
+       * The input rows compared (absent in reports stored before batch inputs were kept per chunk):
+       * those logged with their predictions (online) and those of the batch chunks scored in the window.
+       */
+      inputs: z.object({ logged: z.number().int().nonnegative(), scored: z.number().int().nonnegative(), chunks: z.number().int().nonnegative() }).optional(),
       /** The versions that made the compared predictions. */
       versions: z.array(z.number().int().positive()),
       championVersion: z.number().int().positive(),

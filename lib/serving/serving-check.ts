@@ -4,12 +4,17 @@ import type { PerformanceEstimate } from './estimated-performance';
 
 export type ServedSides = NonNullable<DriftCheck['served']>;
 
-/** "412 predictions served 2026-12-01 10:00 … 2026-12-06 09:12 UTC (v4) vs training data of v4 (…)" */
+/** "served inputs since …: 412 predictions, 2026-12-01 10:00 … 2026-12-06 09:12 UTC (v4), inputs of 412 rows: … vs training data of v4 (…)" */
 export function servedText(served: ServedSides): string {
   const span = `${served.from.slice(0, 16).replace('T', ' ')} … ${served.to.slice(0, 16).replace('T', ' ')} UTC`;
   const since = served.since === null ? 'since the first prediction' : `since ${served.since.slice(0, 16).replace('T', ' ')} UTC`;
   const versions = served.versions.map((v) => `v${v}`).join(', ');
-  return `served inputs ${since}: ${served.predictions} predictions, ${span} (${versions}) vs training data of v${served.championVersion} (${windowText(served.reference)})`;
+  return `served inputs ${since}: ${served.predictions} predictions, ${span} (${versions})${served.inputs ? `, ${inputsText(served.inputs)}` : ''} vs training data of v${served.championVersion} (${windowText(served.reference)})`;
+}
+
+/** "inputs of 5060 rows: 60 logged with their predictions, 5000 from 1 scored chunk" */
+function inputsText({ logged, scored, chunks }: NonNullable<ServedSides['inputs']>): string {
+  return `inputs of ${logged + scored} rows: ${logged} logged with their predictions, ${scored} from ${chunks} scored ${chunks === 1 ? 'chunk' : 'chunks'}`;
 }
 
 /** "estimated accuracy 0.912 on 300 served predictions (reference 0.950; alert below 0.871)" */

@@ -4,8 +4,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DriftlineConfig } from '../../lib/config';
+import { tableToBytes } from '../../lib/data/columns/table-bytes';
+import { tableOfRows } from '../../lib/data/columns/table-of-rows';
+import type { Row } from '../../lib/data/typed-row';
 import { findDriftReport } from '../../lib/db/drift-reports';
-import type { Pool } from '../../lib/db/pool';
+import { getAliasedVersion } from '../../lib/db/model-registry';
+import { inTransaction, type Pool } from '../../lib/db/pool';
+import { inputSchemaOf } from '../../lib/serving/input-schema';
+import { prepareBatch } from '../../lib/serving/prepare-batch';
+import { predictProbabilitiesWith } from '../../activities/training/predict';
 import { monitorServing } from '../../workflows/monitor-serving';
 import { modelPipeline } from '../../workflows/pipeline';
 import { recordActuals } from '../../workflows/record-actuals';
@@ -53,6 +60,57 @@ function actualsFile(name: string, answers: { predictionId: string }[], species:
   const file = path.join(dir, name);
   writeFileSync(file, `row_key,Species\n${answers.map((a, i) => `${a.predictionId},${species(i)}`).join('\n')}\n`);
   return file;
+}
+
+/** Bigger birds than any the model learned from: every measurement shifted. */
+const bigger = (bird: Bird) => ({
+  ...question(bird),
+  'Body Mass (g)': (bird['Body Mass (g)'] as number) + 1500,
+  'Flipper Length (mm)': (bird['Flipper Length (mm)'] as number) + 25,
+  'Beak Length (mm)': (bird['Beak Length (mm)'] as number) + 12,
+  'Beak Depth (mm)': (bird['Beak Depth (mm)'] as number) + 5,
+});
+const SHIFTED = ['Body Mass (g)', 'Flipper Length (mm)', 'Beak Length (mm)', 'Beak Depth (mm)'];
+
+/**
+ * The rows scored as a batch scoring run of the champion logs them: its scoring_runs row, and per
+ * chunk, in one transaction, a scored_chunks row holding the chunk's model inputs as a column
+ * table and the chunk's predictions (the champion's own) with no inputs of their own.
+ */
+async function logAsBatch(batchId: string, rows: Record<string, unknown>[], chunkRows: number): Promise<{ chunks: number }> {
+  const champion = await getAliasedVersion(pool, MODEL, 'champion');
+  if (!champion) throw new Error(`${MODEL} has no champion`);
+  const { artifact, version } = champion;
+  const schema = inputSchemaOf(artifact.plan, PENGUIN_COLUMNS);
+  const classes = artifact.plan.classes?.values as string[];
+  const probabilities = await predictProbabilitiesWith(artifact, prepareBatch(artifact, schema.columns, rows), new AbortController().signal);
+  await pool.query(`INSERT INTO scoring_runs (batch_id, pipeline, model, version, alias, workflow_id, outcome) VALUES ($1, $2, $3, $4, 'champion', $1, 'succeeded')`, [batchId, NAME, MODEL, version]);
+  let chunks = 0;
+  for (let at = 0; at < rows.length; at += chunkRows, chunks += 1) {
+    const part = rows.slice(at, at + chunkRows);
+    const inputs = tableToBytes(tableOfRows(part as Row[], Object.fromEntries(schema.required.map((column) => [column, schema.columns[column] as (typeof schema.columns)[string]]))));
+    const scored = probabilities.slice(at, at + chunkRows);
+    await inTransaction(pool, async (client) => {
+      await client.query(
+        'INSERT INTO scored_chunks (batch_id, chunk, last_record, pipeline, model, version, predictions, inputs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [batchId, chunks, at + part.length, NAME, MODEL, version, part.length, inputs],
+      );
+      await client.query(
+        `INSERT INTO predictions (pipeline, model, version, batch_id, row_key, predicted_class, probabilities, input_digest, source)
+         SELECT $1, $2, $3, $4, key, class, probabilities::jsonb, 'not compared', 'batch' FROM unnest($5::text[], $6::text[], $7::text[]) AS p(key, class, probabilities)`,
+        [
+          NAME,
+          MODEL,
+          version,
+          batchId,
+          part.map((_, i) => `${batchId}-${at + i}`),
+          scored.map((p) => classes[p.indexOf(Math.max(...p))]),
+          scored.map((p) => JSON.stringify(Object.fromEntries(classes.map((c, k) => [c, p[k]])))),
+        ],
+      );
+    });
+  }
+  return { chunks };
 }
 
 const cli = (...args: string[]) =>
@@ -142,18 +200,10 @@ describe('the served champion monitored: actuals, live accuracy, serving drift, 
   });
 
   it('stores a serving-drift report after shifted inputs, comparing only what was served since the previous check, and notifies', async () => {
-    // Bigger birds than any the model learned from: every measurement shifted.
-    const bigger = unseen.slice(0, 60).map((bird) => ({
-      ...question(bird),
-      'Body Mass (g)': (bird['Body Mass (g)'] as number) + 1500,
-      'Flipper Length (mm)': (bird['Flipper Length (mm)'] as number) + 25,
-      'Beak Length (mm)': (bird['Beak Length (mm)'] as number) + 12,
-      'Beak Depth (mm)': (bird['Beak Depth (mm)'] as number) + 5,
-    }));
-    await ask(bigger);
+    await ask(unseen.slice(0, 60).map(bigger));
     const result = await env.client.workflow.execute(monitorServing, { taskQueue: TASK_QUEUE, workflowId: `${NAME}-serving-2`, args: [{ pipeline: NAME, requestedBy: 'test' }] });
     expect(result.drift.verdict, result.drift.reasons.join('; ')).toBe('fail');
-    expect(result.drift.drifted.map((d) => d.column)).toEqual(expect.arrayContaining(['Body Mass (g)', 'Flipper Length (mm)', 'Beak Length (mm)', 'Beak Depth (mm)']));
+    expect(result.drift.drifted.map((d) => d.column)).toEqual(expect.arrayContaining(SHIFTED));
     const stored = await findDriftReport(pool, NAME, result.drift.reportId);
     expect(stored?.check.served).toMatchObject({ predictions: 60 });
     expect(stored?.check.served?.since).not.toBeNull();
@@ -171,6 +221,30 @@ describe('the served champion monitored: actuals, live accuracy, serving drift, 
 
     const nothingNew = await env.client.workflow.execute(monitorServing, { taskQueue: TASK_QUEUE, workflowId: `${NAME}-serving-3`, args: [{ pipeline: NAME, requestedBy: 'test' }] });
     expect(nothingNew.drift.verdict).toBe('no_new_data');
+  });
+
+  it('compares batch-scored inputs, kept per chunk in scored_chunks (their predictions log none): no drift in unshifted birds, a fail in shifted ones', async () => {
+    // Nothing served since the previous check (the case above ended on no_new_data): only these batches are compared.
+    const alike = unseen.map(question);
+    const first = await logAsBatch(`${NAME}-batch-1`, alike, 40);
+    const same = await env.client.workflow.execute(monitorServing, { taskQueue: TASK_QUEUE, workflowId: `${NAME}-serving-batch-1`, args: [{ pipeline: NAME, requestedBy: 'test' }] });
+    expect(same.drift.verdict, same.drift.reasons.join('; ')).toBe('ok');
+    expect(same.drift.columnsDrifted).toBe(0);
+    expect(same.drift.columnsTested).toBeGreaterThanOrEqual(5);
+    const sameReport = await findDriftReport(pool, NAME, same.drift.reportId);
+    expect(sameReport?.check.served).toMatchObject({ predictions: alike.length, inputs: { logged: 0, scored: alike.length, chunks: first.chunks } });
+    expect(sameReport?.check.data.rows.current).toBe(alike.length);
+    expect(sameReport?.check.reasons[0]).toContain(`inputs of ${alike.length} rows: 0 logged with their predictions, ${alike.length} from ${first.chunks} scored chunks`);
+
+    const shifted = unseen.slice(0, 60).map(bigger);
+    const second = await logAsBatch(`${NAME}-batch-2`, shifted, 25);
+    const moved = await env.client.workflow.execute(monitorServing, { taskQueue: TASK_QUEUE, workflowId: `${NAME}-serving-batch-2`, args: [{ pipeline: NAME, requestedBy: 'test' }] });
+    expect(moved.drift.verdict, moved.drift.reasons.join('; ')).toBe('fail');
+    expect(moved.drift.drifted.map((d) => d.column)).toEqual(expect.arrayContaining(SHIFTED));
+    const movedReport = await findDriftReport(pool, NAME, moved.drift.reportId);
+    // Only the chunks scored since the previous check: the first batch is not compared again.
+    expect(movedReport?.check.served).toMatchObject({ predictions: shifted.length, inputs: { logged: 0, scored: shifted.length, chunks: second.chunks } });
+    expect(movedReport?.check.data.rows.current).toBe(shifted.length);
   });
 
   it('accuracy decay on recorded actuals triggers the drift policy: the team notified and a retrain run', async () => {

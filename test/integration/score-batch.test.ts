@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { predictWith } from '../../activities/training/predict';
 import { DriftlineConfig } from '../../lib/config';
+import { columnOf, type NumberColumn } from '../../lib/data/columns/column-table';
+import { tableFromBytes } from '../../lib/data/columns/table-bytes';
 import { getAliasedVersion, setAlias } from '../../lib/db/model-registry';
 import type { Pool } from '../../lib/db/pool';
 import { lookbackOf } from '../../lib/model/features';
@@ -107,10 +109,16 @@ describe('scoreBatch on real Temporal and PostgreSQL', () => {
       expect(row.version).toBe(1);
       expect(row.prediction).toBe(byKey.get(row.row_key));
     }
-    // Each prediction carries the inputs the model read, as serving drift compares them.
-    const first = await pool.query('SELECT row_key, inputs FROM predictions WHERE batch_id = $1 ORDER BY row_key LIMIT 1', [result.batchId]);
-    expect(Object.keys(first.rows[0].inputs).sort()).toEqual(['month', 'nonfarm_change']);
-    expect(first.rows[0].inputs.month).toBe(first.rows[0].row_key);
+    // Each chunk keeps the inputs the model read, row by row as its predictions, as serving drift compares them.
+    const chunks = await pool.query('SELECT chunk, predictions, inputs FROM scored_chunks WHERE batch_id = $1 ORDER BY chunk', [result.batchId]);
+    expect(chunks.rows.map((row) => row.chunk)).toEqual([0, 1, 2]);
+    const inputs = chunks.rows.map((row) => tableFromBytes(row.inputs));
+    for (const [i, table] of inputs.entries()) {
+      expect(table.specs.map((spec) => spec.name).sort()).toEqual(['month', 'nonfarm_change']);
+      expect(table.rowCount).toBe(chunks.rows[i].predictions);
+    }
+    const inputMonths = inputs.flatMap((table) => Array.from((columnOf(table, 'month') as NumberColumn).values, (ms) => new Date(ms).toISOString()));
+    expect(inputMonths.sort()).toEqual(logged.map((row) => row.row_key).sort());
     const run = await pool.query('SELECT outcome, version, rows_read, rows_scored FROM scoring_runs WHERE batch_id = $1', [result.batchId]);
     expect(run.rows[0]).toMatchObject({ outcome: 'succeeded', version: 1, rows_read: '120', rows_scored: String(monthsScored) });
   });
@@ -118,7 +126,8 @@ describe('scoreBatch on real Temporal and PostgreSQL', () => {
   it('a re-run of the same batch writes nothing twice', async () => {
     const before = await batchPredictions(scheduledBatch);
     const again = await score('score-rerun', { batchId: scheduledBatch });
-    expect(again).toMatchObject({ outcome: 'succeeded', version: 1, totals: { rowsScored: monthsScored, rowsWritten: 0 } });
+    // Every chunk is found written: read again (for the next one's history), not scored again.
+    expect(again).toMatchObject({ outcome: 'succeeded', version: 1, totals: { chunks: 3, chunksSkipped: 3, rowsScored: 0, rowsWritten: 0 } });
     expect(await batchPredictions(scheduledBatch)).toEqual(before);
   });
 

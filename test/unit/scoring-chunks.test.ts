@@ -6,7 +6,7 @@ import { predictChunk } from '../../activities/scoring/predict-chunk';
 import { frameOfRows } from '../../lib/data/columns/frame';
 import type { Row } from '../../lib/data/typed-row';
 import { readRecords } from '../../lib/data/records/read-records';
-import type { PredictionRow } from '../../lib/db/predictions';
+import { scoredPrediction, type ScoredPrediction } from '../../lib/scoring/scored-chunk';
 import { formatZodError } from '../../lib/errors';
 import { buildExamples, lookbackOf, type FeaturePlan } from '../../lib/model/features';
 import { fitRidge, predictRidge } from '../../lib/model/ridge';
@@ -34,13 +34,18 @@ function csvSource(stocks: Stock[]) {
   return { origin: 'stocks.csv', format: 'csv' as const, delimiter: ',', chunks: (async function* () { yield Buffer.from(text); })() };
 }
 
-async function scoreInChunks(stocks: Stock[], chunkRows: number, pinned: ReturnType<typeof stocksChampion>): Promise<PredictionRow[]> {
+async function scoreInChunks(stocks: Stock[], chunkRows: number, pinned: ReturnType<typeof stocksChampion>): Promise<ScoredPrediction[]> {
   const scoring = scoringColumnsOf(pinned.artifact.plan, STOCK_COLUMNS, KEYS);
-  const logged: PredictionRow[] = [];
+  const logged: ScoredPrediction[] = [];
   for await (const chunk of scoringChunks(readRecords(csvSource(stocks), scoring.columns), scoring, { chunkRows, plan: pinned.artifact.plan })) {
-    logged.push(...(await predictChunk(pinned, chunk, scoring, 'batch', new AbortController().signal)));
+    logged.push(...rowsOf(await predictChunk(pinned, chunk, scoring, new AbortController().signal)));
   }
   return logged;
+}
+
+/** A scored chunk's predictions, row by row. */
+function rowsOf(chunk: Awaited<ReturnType<typeof predictChunk>>): ScoredPrediction[] {
+  return chunk.rowKeys.map((_, i) => scoredPrediction(chunk, i));
 }
 
 describe('batch scoring in chunks', () => {
@@ -88,9 +93,9 @@ describe('batch scoring a classifier', () => {
     const scoring = scoringColumnsOf(trained.artifact.plan, spec.columns, []);
     const text = JSON.stringify(birds);
     const opened = { origin: 'penguins.json', format: 'json' as const, delimiter: ',', chunks: (async function* () { yield Buffer.from(text); })() };
-    const logged: PredictionRow[] = [];
+    const logged: ScoredPrediction[] = [];
     for await (const chunk of scoringChunks(readRecords(opened, scoring.columns), scoring, { chunkRows: 50, plan: trained.artifact.plan })) {
-      logged.push(...(await predictChunk(pinned, chunk, scoring, 'batch', new AbortController().signal)));
+      logged.push(...rowsOf(await predictChunk(pinned, chunk, scoring, new AbortController().signal)));
     }
     // The version's own probabilities for every bird at once; without key columns a row is keyed by its position in the source.
     const features = requestFeatures(birds as Row[], spec.columns, trained.artifact.plan);

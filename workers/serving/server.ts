@@ -5,7 +5,7 @@ import type { Row } from '../../lib/data/typed-row';
 import { DriftlineError } from '../../lib/errors';
 import { lookbackOf } from '../../lib/model/features';
 import { predictedClasses } from '../../lib/model/metrics';
-import { inputDigest, modelInputs } from '../../lib/serving/input-digest';
+import { modelInputs, rowInputDigests } from '../../lib/serving/input-digest';
 import { describeInput, parseRows, RequestRows } from '../../lib/serving/input-schema';
 import type { PredictionLog } from '../../lib/serving/prediction-log';
 import { requestFeatures, rowKeyOf } from '../../lib/serving/request-features';
@@ -104,13 +104,14 @@ async function predict(served: ServedVersion, body: unknown, deps: ServingDeps) 
   const batchId = randomUUID();
   const answers: Answer[] = [];
   const logged: PredictionRow[] = [];
+  const read = served.input.required;
+  const digests = rowInputDigests(rows, served.input.columns, read);
   features.inputRows.forEach((row, i) => {
     const predictionId = randomUUID();
     const rowKey = keys[row] ?? predictionId;
     const input = rows[row] as Row;
     const at = artifact.plan.timeColumn ? (input[artifact.plan.timeColumn] as string | null) : null;
-    const read = served.input.required;
-    const entry = { predictionId, pipeline: served.pipeline, model: served.model, version: served.version, batchId, rowKey, at, inputDigest: inputDigest(input, read), inputs: modelInputs(input, read), source: 'online' as const };
+    const entry = { predictionId, pipeline: served.pipeline, model: served.model, version: served.version, batchId, rowKey, at, inputDigest: digests[row] as string, inputs: modelInputs(input, read), source: 'online' as const };
     if (classes && codes) {
       const probabilities = Object.fromEntries(classes.map((name, k) => [name, (predictions[i] as number[])[k] as number]));
       const predictedClass = classes[codes[i] as number] as string;

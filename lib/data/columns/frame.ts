@@ -2,6 +2,7 @@ import { DriftlineError } from '../../errors';
 import type { ColumnSpec } from '../column-spec';
 import type { Cell, Row } from '../typed-row';
 import { BOOLEAN_DICTIONARY, type Column, type ColumnTable, columnOf, NULL_CODE } from './column-table';
+import type { StoredColumn } from '../../db/snapshots';
 
 /** A categorical or boolean column as codes into its dictionary (−1 for null). */
 export interface Codes {
@@ -77,6 +78,22 @@ export function rowsOfFrame(frame: Frame, specs: Record<string, ColumnSpec>, row
   const cells = Object.entries(specs).map(([name, { type }]) => [name, cellReader(frame, name, type)] as const);
   const picked = rows ?? Int32Array.from({ length: frame.rowCount }, (_, i) => i);
   return Array.from(picked, (row) => Object.fromEntries(cells.map(([name, cell]) => [name, cell(row)])));
+}
+
+/** The frame's columns `specs`, at `rows` (positions, in the order to keep them), as a table of their own. */
+export function tableOfFrame(frame: Frame, specs: readonly StoredColumn[], rows: Int32Array): ColumnTable {
+  return {
+    rowCount: rows.length,
+    specs: [...specs],
+    columns: specs.map(({ name, type }): Column => {
+      if (type === 'categorical') {
+        const { codes, dictionary } = frame.codes(name);
+        return { type, codes: gather(codes, rows), dictionary: dictionary as string[] };
+      }
+      if (type === 'boolean') return { type, codes: gather(frame.codes(name).codes, rows), dictionary: BOOLEAN_DICTIONARY };
+      return { type, values: gather(frame.numbers(name), rows) };
+    }),
+  };
 }
 
 function cellReader(frame: Frame, name: string, type: ColumnSpec['type']): (row: number) => Cell {

@@ -60,7 +60,7 @@ async function tracePrediction(ctx: CliContext, predictionId: string, json: bool
     [
       table([
         ['prediction', `${prediction.predictionId}: ${answer} for row ${prediction.rowKey}, ${prediction.source} (batch ${prediction.batchId}), logged ${prediction.loggedAt}`],
-        ['input', `sha256:${prediction.inputDigest}`],
+        ['input', `digest ${prediction.inputDigest}`],
         ['actual', prediction.actual === null ? 'not recorded yet' : String(prediction.actual)],
       ]),
       renderLineage(ctx, lineage),

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Person } from '../../../lib/people/person';
 import { PipelineName } from '../../../workflows/pipeline-input';
 import { scoreBatch } from '../../../workflows/score-batch';
+import type { ScoringTotals } from '../../../activities/scoring';
 import { workflowUiLink } from '../../support/temporal-client';
 import { failureMessage } from '../../support/workflow-failure';
 import { output, table, type CliContext } from '../context';
@@ -68,7 +69,7 @@ export function registerScoreCommand(program: Command, ctx: CliContext): void {
             ['batch', result.batchId],
             ['version', `${result.model} v${result.version}`],
             ['outcome', result.outcome],
-            ['rows', result.totals ? `${result.totals.rowsScored} scored (${result.totals.rowsWritten} new), ${result.totals.rowsQuarantined} quarantined, ${result.totals.rowsFiltered} filtered out` : '-'],
+            ['rows', result.totals ? rowsLine(result.totals) : '-'],
             ['took', `${(result.elapsedMs / 1000).toFixed(1)} s${result.normMs === undefined ? '' : ` (norm ${(result.normMs / 1000).toFixed(1)} s)`}`],
           ]),
         );
@@ -79,4 +80,11 @@ export function registerScoreCommand(program: Command, ctx: CliContext): void {
         process.exitCode = 1;
       }
     });
+}
+
+/** What a run did with the source's rows, naming the chunks an earlier attempt wrote and the keys it found logged already. */
+function rowsLine(totals: ScoringTotals): string {
+  const skipped = totals.chunksSkipped > 0 ? `, ${totals.chunksSkipped} of ${totals.chunks} chunks written before (not scored again)` : '';
+  const repeated = totals.rowsKeyAlreadyLogged > 0 ? `, ${totals.rowsKeyAlreadyLogged} with a key already logged in this batch (first prediction kept)` : '';
+  return `${totals.rowsScored} scored (${totals.rowsWritten} new)${repeated}, ${totals.rowsQuarantined} quarantined, ${totals.rowsFiltered} filtered out${skipped}`;
 }

@@ -241,15 +241,24 @@ export async function getSnapshot(pool: Pool, snapshotId: number): Promise<Snaps
 
 /** A stored snapshot's columns alone: what a loader checks names against, without reading (and parsing) its profile. */
 export async function getSnapshotColumns(pool: Pool, snapshotId: number): Promise<StoredColumn[]> {
-  const result = await pool.query<{ columns: StoredColumn[] }>('SELECT columns FROM snapshots WHERE id = $1', [snapshotId]);
+  return (await getSnapshotLayout(pool, snapshotId)).columns;
+}
+
+/**
+ * A stored snapshot's columns and accepted rows: what reading its rows needs. Not its profile, a
+ * JSON document that grows with the columns (histograms, samples) and is parsed with zod: every
+ * load of the data (training, evaluation, drift) would fetch and parse it for nothing.
+ */
+export async function getSnapshotLayout(pool: Pool, snapshotId: number): Promise<{ columns: StoredColumn[]; rowCount: number }> {
+  const result = await pool.query<{ columns: StoredColumn[]; row_count: number }>('SELECT columns, row_count FROM snapshots WHERE id = $1', [snapshotId]);
   const row = result.rows[0];
   if (!row) throw new DriftlineError('InvalidInput', `snapshot ${snapshotId} does not exist`);
-  return row.columns;
+  return { columns: row.columns, rowCount: row.row_count };
 }
 
 /** The snapshot's accepted rows in source order, typed as models read them. */
 export async function loadSnapshotRows(pool: Pool, snapshotId: number): Promise<Row[]> {
-  const { columns } = await getSnapshot(pool, snapshotId);
+  const columns = await getSnapshotColumns(pool, snapshotId);
   // bigint comes back from pg as text; every accepted integer is within ±2^53, so a double is exact.
   const select = columns.map((c, i) => (c.type === 'integer' ? `c${i + 1}::double precision` : `c${i + 1}`));
   const result = await pool.query({ text: `SELECT ${['row_number', ...select].join(', ')} FROM ${dataTable(snapshotId)} ORDER BY row_number`, rowMode: 'array' });
@@ -274,7 +283,7 @@ export interface DuplicateKeys {
 
 /** Repeated values of `keyColumns` among the snapshot's accepted rows, counted by the database. */
 export async function findDuplicateKeys(pool: Pool, snapshotId: number, keyColumns: string[]): Promise<DuplicateKeys> {
-  const { columns } = await getSnapshot(pool, snapshotId);
+  const columns = await getSnapshotColumns(pool, snapshotId);
   const positions = keyColumns.map((name) => {
     const index = columns.findIndex((c) => c.name === name);
     if (index === -1) throw new Error(`snapshot ${snapshotId} has no column "${name}"`);

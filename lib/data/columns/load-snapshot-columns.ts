@@ -1,7 +1,7 @@
 import { to as copyTo } from 'pg-copy-streams';
 import { supportsCopy } from '../../db/copy-fallback';
 import type { DbClient, Pool } from '../../db/pool';
-import { getSnapshot, type StoredColumn } from '../../db/snapshots';
+import { getSnapshotLayout, type StoredColumn } from '../../db/snapshots';
 import { columnBuilder, type ColumnBuilder } from './column-builders';
 import type { ColumnTable } from './column-table';
 import { CopyBinaryParser } from './copy-binary';
@@ -29,7 +29,7 @@ interface PickedColumn {
  * (`loadSnapshotRows`) exactly: the database converts integers and instants to doubles, as it does there.
  */
 export async function loadSnapshotColumns(pool: Pool, snapshotId: number, columnNames?: readonly string[], onProgress?: LoadProgress): Promise<ColumnTable> {
-  const snapshot = await getSnapshot(pool, snapshotId);
+  const snapshot = await getSnapshotLayout(pool, snapshotId);
   const picked = pickColumns(snapshot.columns, columnNames, snapshotId);
   const builders = picked.map((column) => columnBuilder(column.spec, snapshot.rowCount));
   const progress = progressEvery(PROGRESS_ROWS, onProgress);

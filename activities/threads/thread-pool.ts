@@ -106,7 +106,11 @@ export class ThreadPool {
 
   #dispatch(): void {
     while (this.#queue.length > 0) {
-      const thread = this.#idleThread() ?? (this.#threads.size < this.size ? this.#startThread() : undefined);
+      // A thread whose job just ended is free again within this turn of the event loop (#release): a
+      // job that arrives meanwhile waits for it rather than starting another thread, whose start (the
+      // TypeScript loader) and warm-up cost far more than that wait. So one after another, a run's
+      // training, evaluation and model tests share one warm thread instead of keeping two warm.
+      const thread = this.#idleThread() ?? (this.#threads.size < this.size && !this.#anyFinishing() ? this.#startThread() : undefined);
       if (!thread) return;
       const pending = this.#queue.shift() as PendingJob;
       thread.job = pending;
@@ -115,6 +119,11 @@ export class ThreadPool {
       const request: JobRequest = { id: pending.id, entry: pending.job.entry.href, data: pending.job.data };
       thread.worker.postMessage(request, pending.job.transfer);
     }
+  }
+
+  #anyFinishing(): boolean {
+    for (const thread of this.#threads) if (thread.finishing) return true;
+    return false;
   }
 
   #idleThread(): PooledThread | undefined {

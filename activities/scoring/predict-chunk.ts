@@ -1,6 +1,5 @@
 import type { ColumnSpec } from '../../lib/data/column-spec';
-import { frameOfRows, tableOfFrame } from '../../lib/data/columns/frame';
-import type { Row } from '../../lib/data/typed-row';
+import { frameOfTable, tableOfFrame } from '../../lib/data/columns/frame';
 import { buildFeatureColumns, buildFeatures, featureOrder } from '../../lib/model/features';
 import { checkPredictions, type ModelArtifact, type Predictions } from '../../lib/model/model-artifact';
 import { predictedClasses } from '../../lib/model/metrics';
@@ -9,7 +8,7 @@ import { inTargetUnits } from '../../lib/model/target-transform';
 import type { ScoringChunk, ScoringColumns } from '../../lib/scoring/scoring-chunks';
 import type { ScoredAnswers, ScoredChunk } from '../../lib/scoring/scored-chunk';
 import { inputDigests } from '../../lib/serving/input-digest';
-import { rowKeyOf } from '../../lib/serving/request-features';
+import { tableRowKeys } from '../../lib/serving/request-features';
 import { predictAnyWith } from '../training/predict';
 
 /** The version a batch scores with, as recorded when the run started. */
@@ -30,7 +29,7 @@ export interface PinnedVersion {
 export async function predictChunk(pinned: PinnedVersion, chunk: ScoringChunk, scoring: ScoringColumns, signal: AbortSignal): Promise<ScoredChunk> {
   const { artifact } = pinned;
   const { plan } = artifact;
-  const frame = frameOfRows(chunk.rows, scoring.frame);
+  const frame = frameOfTable(chunk.table);
   const order = featureOrder(frame, plan);
   const own = (t: number) => (order[t] as number) >= chunk.carried;
   let inputRows: Int32Array;
@@ -53,7 +52,7 @@ export async function predictChunk(pinned: PinnedVersion, chunk: ScoringChunk, s
   return {
     index: chunk.index,
     lastRecord: chunk.records.at(-1) ?? 0,
-    rowKeys: Array.from(inputRows, (at) => rowKeyOf(chunk.rows[at] as Row, scoring.keyColumns) ?? `record ${chunk.records[at] as number}`),
+    rowKeys: tableRowKeys(chunk.table, scoring.keyColumns, inputRows).map((key, i) => key ?? `record ${chunk.records[inputRows[i] as number] as number}`),
     ...(times && { at: Float64Array.from(inputRows, (at) => times[at] as number) }),
     answers: answersOf(predictions, plan.classes?.values),
     digests: inputDigests(frame, scoring.frame, scoring.read, inputRows),

@@ -131,7 +131,7 @@ export function buildFeatureColumns(frame: Frame, plan: FeaturePlan): FeatureCol
     for (const { slots, size } of categorical) for (let slot = 0; slot < size; slot += 1) values[k++] = slots[t] === slot ? 1 : 0;
     for (const valueAt of transformed) values[k++] = valueAt(t);
     for (const [i, j] of pairs) values[k++] = (values[i] as number) * (values[j] as number);
-    if (!values.every(Number.isFinite)) continue;
+    if (!allFinite(values)) continue;
     for (let j = 0; j < values.length; j += 1) (columns[j] as Float64Array)[kept] = values[j] as number;
     row[kept] = t;
     kept += 1;
@@ -146,6 +146,11 @@ export function buildFeatureColumns(frame: Frame, plan: FeaturePlan): FeatureCol
       return times ? timeText(times[t] as number) : String(t).padStart(10, '0');
     },
   };
+}
+
+function allFinite(values: ArrayLike<number>): boolean {
+  for (let j = 0; j < values.length; j += 1) if (!Number.isFinite(values[j])) return false;
+  return true;
 }
 
 /** The target of every row in time order (NaN where missing): what naive forecasts read, indexed like `Examples.row`. */
@@ -347,7 +352,7 @@ function featureTable(frame: Frame, plan: FeaturePlan) {
     for (const { slots, size } of categorical) for (let slot = 0; slot < size; slot += 1) values[k++] = slots[t] === slot ? 1 : 0;
     for (const valueAt of transformed) values[k++] = valueAt(t);
     for (const [i, j] of pairs) values[k++] = (values[i] as number) * (values[j] as number);
-    if (!values.every(Number.isFinite)) continue;
+    if (!allFinite(values)) continue;
     table.x.push(values);
     table.at.push(times ? timeText(times[t] as number) : String(t).padStart(10, '0'));
     table.row.push(t);

@@ -4,7 +4,8 @@ import type { SourceRecord } from '../data/records/source-record';
 import { rowPredicate } from '../data/row-filter';
 import { rowValidator } from '../data/row-validator';
 import type { RowFilter } from '../data/row-filter';
-import type { Cell, Row } from '../data/typed-row';
+import { BOOLEAN_DICTIONARY, columnOf, NULL_CODE, type Column, type ColumnTable, type NumberColumn } from '../data/columns/column-table';
+import type { ColumnType } from '../data/column-spec';
 import { lookbackOf, type FeaturePlan } from '../model/features';
 import { inputSchemaOf } from '../serving/input-schema';
 
@@ -39,10 +40,11 @@ export interface QuarantinedRow {
   reason: string;
 }
 
-/** Rows to score together: history carried over from the previous chunk first (scored there), then this chunk's own. */
+/** Rows to score together, as columns: history carried over from the previous chunk first (scored there), then this chunk's own. */
 export interface ScoringChunk {
   index: number;
-  rows: Row[];
+  /** The rows in the columns of `ScoringColumns.frame` (a column the source does not carry, as the target, all null). */
+  table: ColumnTable;
   /** Each row's position in the source, 1-based (the carried rows' too): the row key when the pipeline has no key columns. */
   records: number[];
   /** How many leading rows are carried history: their predictions were made with the previous chunk. */
@@ -64,20 +66,20 @@ export interface ChunkOptions {
 /**
  * Cuts a source's records into chunks of valid rows, each record checked by the ingest's own cell
  * rules (type, nullability, range, allowed values) against the scoring columns; a record that fails
- * is quarantined with the reason, never scored. A time-series plan's lags and windows read earlier
- * rows: each chunk starts with the last rows of every series seen before it (as many as the
- * features look back), so a chunk boundary changes no prediction. A series' rows must come in time
- * order across chunks, as a scoring source lists them.
+ * is quarantined with the reason, never scored. Valid values go straight into typed-array columns:
+ * no object per row. A time-series plan's lags and windows read earlier rows: each chunk starts
+ * with the last rows of every series seen before it (as many as the features look back), so a
+ * chunk boundary changes no prediction. A series' rows must come in time order across chunks, as a
+ * scoring source lists them.
  */
 export async function* scoringChunks(records: AsyncIterable<SourceRecord[]>, scoring: ScoringColumns, options: ChunkOptions): AsyncGenerator<ScoringChunk> {
   const names = Object.keys(scoring.columns);
   const validate = rowValidator(scoring.columns);
   const keep = rowPredicate(options.where, scoring.columns);
-  const toCell = cellReaders(scoring.columns);
   const values = new Array<Value>(names.length).fill(null);
   const texts = new Array<string>(names.length).fill('');
   const history = new SeriesHistory(lookbackOf(options.plan), options.plan.groupBy ?? []);
-  let chunk = history.start(0);
+  let chunk = new ChunkBuilder(0, scoring, options.chunkRows);
   let position = 0;
   for await (const batch of records) {
     for (const record of batch) {
@@ -87,23 +89,135 @@ export async function* scoringChunks(records: AsyncIterable<SourceRecord[]>, sco
       if (reason !== undefined) chunk.quarantined.push({ record: position, line: record.line, raw: record.raw, reason });
       else if (keep !== undefined && !keep(values)) chunk.filtered += 1;
       else {
-        const row: Row = {};
-        for (let i = 0; i < names.length; i += 1) row[names[i] as string] = toCell[i]?.(values[i] as Value) as Cell;
-        chunk.rows.push(row);
-        chunk.records.push(position);
-        if (chunk.rows.length - chunk.carried >= options.chunkRows) {
-          yield chunk;
-          chunk = history.start(chunk.index + 1, chunk);
+        chunk.push(values, position);
+        if (chunk.own() >= options.chunkRows) {
+          const full = chunk.finish();
+          yield full;
+          chunk = new ChunkBuilder(full.index + 1, scoring, options.chunkRows);
+          chunk.carry(full, history.tail(full));
         }
       }
     }
   }
-  if (chunk.read > 0) yield chunk;
+  if (chunk.read > 0) yield chunk.finish();
 }
 
-/** Each column's cell as rows carry it: a timestamp as canonical ISO 8601 (the validator gives epoch milliseconds). */
-function cellReaders(columns: ColumnSpecs): ((value: Value) => Cell)[] {
-  return Object.values(columns).map((spec) => (spec.type === 'timestamp' ? (value) => (value === null ? null : new Date(value as number).toISOString()) : (value) => value));
+/** One chunk's columns, filled value by value as the validator gives them (timestamps as epoch milliseconds). */
+class ChunkBuilder {
+  read = 0;
+  filtered = 0;
+  readonly quarantined: QuarantinedRow[] = [];
+  private readonly records: number[] = [];
+  private carried = 0;
+  /** For each column of the frame: its position among the validated values, or −1 when the source does not carry it. */
+  private readonly from: number[];
+  private readonly names: string[];
+  private readonly columns: ColumnFill[];
+
+  constructor(
+    private readonly index: number,
+    scoring: ScoringColumns,
+    capacity: number,
+  ) {
+    const sourceNames = Object.keys(scoring.columns);
+    const specs = Object.entries(scoring.frame);
+    this.names = specs.map(([name]) => name);
+    this.from = this.names.map((name) => sourceNames.indexOf(name));
+    this.columns = specs.map(([, spec]) => new ColumnFill(spec.type, capacity));
+  }
+
+  own(): number {
+    return this.records.length - this.carried;
+  }
+
+  push(values: readonly Value[], record: number): void {
+    for (let c = 0; c < this.columns.length; c += 1) {
+      const at = this.from[c] as number;
+      (this.columns[c] as ColumnFill).push(at === -1 ? null : (values[at] as Value));
+    }
+    this.records.push(record);
+  }
+
+  /** Starts with the previous chunk's rows at `rows`: the history its successors' features read. */
+  carry(previous: ScoringChunk, rows: readonly number[]): void {
+    for (const row of rows) {
+      previous.table.columns.forEach((column, c) => (this.columns[c] as ColumnFill).push(valueAt(column, row)));
+      this.records.push(previous.records[row] as number);
+    }
+    this.carried = rows.length;
+  }
+
+  finish(): ScoringChunk {
+    const rowCount = this.records.length;
+    return {
+      index: this.index,
+      table: { rowCount, specs: this.columns.map((column, c) => ({ name: this.names[c] as string, type: column.type })), columns: this.columns.map((column) => column.finish()) },
+      records: this.records,
+      carried: this.carried,
+      quarantined: this.quarantined,
+      read: this.read,
+      filtered: this.filtered,
+    };
+  }
+}
+
+/** A column's typed array, grown by doubling; categories coded in first-seen order. */
+class ColumnFill {
+  private numbers?: Float64Array;
+  private codes?: Int32Array;
+  private readonly dictionary = new Map<string, number>();
+  private length = 0;
+
+  constructor(
+    readonly type: ColumnType,
+    capacity: number,
+  ) {
+    if (type === 'categorical' || type === 'boolean') this.codes = new Int32Array(Math.max(capacity, 1));
+    else this.numbers = new Float64Array(Math.max(capacity, 1));
+  }
+
+  push(value: Value): void {
+    if (this.numbers) {
+      if (this.length === this.numbers.length) this.numbers = grown(this.numbers);
+      this.numbers[this.length] = value === null ? Number.NaN : (value as number);
+    } else {
+      if (this.length === (this.codes as Int32Array).length) this.codes = grown(this.codes as Int32Array);
+      (this.codes as Int32Array)[this.length] = this.codeOf(value);
+    }
+    this.length += 1;
+  }
+
+  finish(): Column {
+    if (this.numbers) return { type: this.type as NumberColumn['type'], values: this.numbers.slice(0, this.length) };
+    const codes = (this.codes as Int32Array).slice(0, this.length);
+    if (this.type === 'boolean') return { type: 'boolean', codes, dictionary: BOOLEAN_DICTIONARY };
+    return { type: 'categorical', codes, dictionary: [...this.dictionary.keys()] };
+  }
+
+  private codeOf(value: Value): number {
+    if (value === null) return NULL_CODE;
+    if (this.type === 'boolean') return value === true ? 1 : 0;
+    const text = value as string;
+    let code = this.dictionary.get(text);
+    if (code === undefined) this.dictionary.set(text, (code = this.dictionary.size));
+    return code;
+  }
+}
+
+function grown<T extends Float64Array | Int32Array>(array: T): T {
+  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
+  bigger.set(array);
+  return bigger;
+}
+
+/** A row's value of a column as the validator gives it: a number (timestamps in epoch milliseconds), a category's text, a boolean, or null. */
+function valueAt(column: Column, row: number): Value {
+  if ('values' in column) {
+    const value = column.values[row] as number;
+    return Number.isNaN(value) ? null : value;
+  }
+  const code = column.codes[row] as number;
+  return code === NULL_CODE ? null : (column.dictionary[code] as string | boolean);
 }
 
 /** The last `lookback` rows of each series, carried from one chunk into the next. */
@@ -113,22 +227,17 @@ class SeriesHistory {
     private readonly groupBy: readonly string[],
   ) {}
 
-  /** A new chunk, starting with the history the previous one leaves. */
-  start(index: number, previous?: ScoringChunk): ScoringChunk {
-    const carried = previous && this.lookback > 0 ? this.tail(previous) : [];
-    return { index, rows: carried.map((i) => previous?.rows[i] as Row), records: carried.map((i) => previous?.records[i] as number), carried: carried.length, quarantined: [], read: 0, filtered: 0 };
-  }
-
   /** Positions of the last `lookback` rows of every series in the chunk, in their order. */
-  private tail(chunk: ScoringChunk): number[] {
+  tail(chunk: ScoringChunk): number[] {
+    if (this.lookback === 0) return [];
+    const series = this.groupBy.map((name) => columnOf(chunk.table, name));
     const seen = new Map<string, number>();
     const kept: number[] = [];
-    for (let i = chunk.rows.length - 1; i >= 0; i -= 1) {
-      const row = chunk.rows[i] as Row;
-      const series = this.groupBy.map((column) => String(row[column])).join('\u0000');
-      const count = seen.get(series) ?? 0;
+    for (let i = chunk.table.rowCount - 1; i >= 0; i -= 1) {
+      const key = series.map((column) => String(valueAt(column, i))).join('\u0000');
+      const count = seen.get(key) ?? 0;
       if (count >= this.lookback) continue;
-      seen.set(series, count + 1);
+      seen.set(key, count + 1);
       kept.push(i);
     }
     return kept.reverse();

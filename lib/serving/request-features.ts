@@ -1,3 +1,4 @@
+import { columnOf, NULL_CODE, type Column, type ColumnTable } from '../data/columns/column-table';
 import { frameOfRows } from '../data/columns/frame';
 import type { Row } from '../data/typed-row';
 import { buildFeatures, featureOrder, type FeaturePlan } from '../model/features';
@@ -30,4 +31,28 @@ export function rowKeyOf(row: Row, keyColumns: readonly string[]): string | unde
   if (keyColumns.length === 0) return undefined;
   const values = keyColumns.map((column) => row[column]);
   return values.every((value) => value !== null && value !== undefined) ? values.map(String).join('|') : undefined;
+}
+
+/**
+ * The keys of a table's rows at `rows`, as `rowKeyOf` makes them from row objects (a timestamp
+ * as ISO 8601, a number as JavaScript prints it), undefined where a key column is null.
+ */
+export function tableRowKeys(table: ColumnTable, keyColumns: readonly string[], rows: ArrayLike<number>): (string | undefined)[] {
+  if (keyColumns.length === 0) return Array.from({ length: rows.length }, () => undefined);
+  const texts = keyColumns.map((name) => keyText(columnOf(table, name)));
+  return Array.from({ length: rows.length }, (_, i) => {
+    const row = rows[i] as number;
+    const parts = texts.map((text) => text(row));
+    return parts.includes(undefined) ? undefined : parts.join('|');
+  });
+}
+
+function keyText(column: Column): (row: number) => string | undefined {
+  if ('values' in column) {
+    const { values } = column;
+    const format = column.type === 'timestamp' ? (value: number) => new Date(value).toISOString() : String;
+    return (row) => (Number.isNaN(values[row]) ? undefined : format(values[row] as number));
+  }
+  const { codes, dictionary } = column;
+  return (row) => (codes[row] === NULL_CODE ? undefined : String(dictionary[codes[row] as number]));
 }

@@ -1,5 +1,4 @@
-import { storableText } from '../data/copy-text';
-import { inTransaction, type DbClient, type Pool } from './pool';
+import type { DbClient, Pool } from './pool';
 
 /** One logged prediction: a regressor's number, or a classifier's class with its probabilities. */
 export interface PredictionRow {
@@ -166,32 +165,4 @@ export async function joinedOutcomes(pool: Pool, pipeline: string, window: Outco
     actualClass: row.actual_class,
   }));
   return { outcomes, available: Number(result.rows[0]?.available ?? 0) };
-}
-
-/** A scoring source's row quarantined under a batch: never scored, kept with why. */
-export interface ScoringQuarantineRow {
-  record: number;
-  line: number;
-  raw: string;
-  reason: string;
-}
-
-/**
- * Writes one chunk of a scoring run in one transaction: its predictions and the rows it
- * quarantined. A chunk written before (a retried activity, a re-run of the same batch) adds
- * nothing. Returns how many predictions were new.
- */
-export async function writeScoredChunk(pool: Pool, batchId: string, predictions: readonly PredictionRow[], quarantined: readonly ScoringQuarantineRow[]): Promise<number> {
-  return inTransaction(pool, async (client) => {
-    const written = await insertPredictions(client, predictions);
-    if (quarantined.length > 0) {
-      await client.query(
-        `INSERT INTO scoring_quarantine (batch_id, record, line, raw, reason)
-         SELECT $1, q.record, q.line, q.raw, q.reason FROM unnest($2::int[], $3::int[], $4::text[], $5::text[]) AS q(record, line, raw, reason)
-         ON CONFLICT DO NOTHING`,
-        [batchId, quarantined.map((q) => q.record), quarantined.map((q) => q.line), quarantined.map((q) => storableText(q.raw)), quarantined.map((q) => storableText(q.reason))],
-      );
-    }
-    return written;
-  });
 }

@@ -4,11 +4,12 @@ import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { storableText } from '../data/copy-text';
 import { tableToBytes } from '../data/columns/table-bytes';
+import type { QuarantinedRow } from '../scoring/scoring-chunks';
 import { predictedClassAt, probabilitiesAt, scoredPrediction, type ScoredChunk } from '../scoring/scored-chunk';
 import { BinaryCopyRows } from './binary-copy-rows';
 import { supportsCopy } from './copy-fallback';
 import { inTransaction, type DbClient, type Pool } from './pool';
-import { insertPredictions, type PredictionRow, type ScoringQuarantineRow } from './predictions';
+import { insertPredictions, type PredictionRow } from './predictions';
 
 /** Whose predictions a scoring run writes: the version pinned when it started, under its batch id. */
 export interface ScoringBatch {
@@ -40,7 +41,7 @@ export async function writtenChunks(pool: Pool, batchId: string): Promise<Map<nu
  * re-run with another chunk size) the COPY is undone and the rows are inserted one statement with
  * ON CONFLICT DO NOTHING instead, the repeated keys keeping their first prediction and counted.
  */
-export async function writeScoredChunk(pool: Pool, batch: ScoringBatch, chunk: ScoredChunk, quarantined: readonly ScoringQuarantineRow[]): Promise<ChunkWrite> {
+export async function writeScoredChunk(pool: Pool, batch: ScoringBatch, chunk: ScoredChunk, quarantined: readonly QuarantinedRow[]): Promise<ChunkWrite> {
   return inTransaction(pool, async (client) => {
     const claimed = await client.query(
       `INSERT INTO scored_chunks (batch_id, chunk, last_record, pipeline, model, version, predictions, inputs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -118,7 +119,7 @@ function predictionIds(count: number): string[] {
 const HEX_PER_ID = 20;
 const VARIANT_DIGITS = '89ab';
 
-async function quarantine(client: DbClient, batchId: string, quarantined: readonly ScoringQuarantineRow[]): Promise<void> {
+async function quarantine(client: DbClient, batchId: string, quarantined: readonly QuarantinedRow[]): Promise<void> {
   if (quarantined.length === 0) return;
   await client.query(
     `INSERT INTO scoring_quarantine (batch_id, record, line, raw, reason)

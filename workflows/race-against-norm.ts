@@ -1,4 +1,4 @@
-import { ActivityCancellationType, type CancellationScope, condition, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ActivityCancellationType, type CancellationScope, condition, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { normForRun, type RunNorm, type RuntimeNorm } from '../lib/norms/runtime-norm';
 import { trainingStartedSignal } from './messages';
@@ -39,10 +39,15 @@ export type Raced<T> = { result: T; elapsedMs: number } | { overNorm: RunNorm; e
 export async function raceAgainstNorm<T>(training: Promise<T>, norm: RuntimeNorm, status: { runNorm?: RunNorm }): Promise<Raced<T>> {
   let clock: AttemptClock | undefined;
   let changed = false;
+  // Runs started before an attempt could report more rows as it went (batch scoring does) keep
+  // the rows of its first report.
+  const rowsGrow = patched('norm-follows-rows-reported');
   setHandler(trainingStartedSignal, (started) => {
     if (!clock || started.attempt > clock.attempt) clock = { ...started, startedAt: Date.now() };
-    else if (started.attempt === clock.attempt) clock.contention = Math.max(clock.contention, started.contention);
-    else return;
+    else if (started.attempt === clock.attempt) {
+      clock.contention = Math.max(clock.contention, started.contention);
+      if (rowsGrow) clock.rows = Math.max(clock.rows, started.rows);
+    } else return;
     changed = true;
   });
   let settled: { result: T } | { error: unknown } | undefined;

@@ -16,6 +16,7 @@ import type { ScoreRowsInput, ScoringJob, ScoringProgress, ScoringTotals } from 
 
 const SCORING_ENTRY = new URL('./score-thread.ts', import.meta.url);
 const HEARTBEAT_EVERY_MS = 1_000;
+const ROWS_REPORTED_GROWTH = 1.5;
 
 export type { ScoreRowsInput, ScoringTotals } from './score-thread';
 
@@ -73,6 +74,7 @@ export function makeScoring(deps: ActivityDeps) {
       const ctx = Context.current();
       const job: ScoringJob = { databaseUrl: databaseUrlOf(deps), ...input, chunkRows: input.spec.scoring?.chunkRows ?? DEFAULT_CHUNK_ROWS };
       let latest: ScoringProgress | undefined;
+      let reportedRows = 0;
       ctx.heartbeat();
       const beat = setInterval(() => ctx.heartbeat(latest), HEARTBEAT_EVERY_MS);
       try {
@@ -81,7 +83,14 @@ export function makeScoring(deps: ActivityDeps) {
           what: 'scoring',
           onMessage: (progress) => {
             latest = progress;
-            if (progress.type === 'started') signalOwnWorkflow(ctx, trainingStartedSignal, { attempt: ctx.info.attempt, rows: 0, contention: 1 });
+            // The norm clock starts with the scoring, and its norm grows with the rows read so far:
+            // a batch larger than any before is held to the rate learned, not to the time of a
+            // smaller one. Reported as the count grows by half, so a run sends a few signals, not one per chunk.
+            const grown = progress.type === 'progress' && progress.rowsRead >= Math.max(1, reportedRows * ROWS_REPORTED_GROWTH);
+            if (progress.type === 'started' || grown) {
+              reportedRows = progress.rowsRead;
+              signalOwnWorkflow(ctx, trainingStartedSignal, { attempt: ctx.info.attempt, rows: progress.rowsRead, contention: 1 });
+            }
           },
         });
       } finally {

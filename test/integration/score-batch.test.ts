@@ -42,6 +42,14 @@ pipelineFolderWith(STRICT, (spec) => {
   spec.scoring = { source: { kind: 'file', path: LONG_FILE, format: 'csv' }, chunkRows: 10, norm: { maxSeconds: 0.001 } };
 }, pipelinesDir);
 
+const GROWING = 'score-employment-growing';
+/** Small chunks, so the long series' rows are reported as they are read. */
+const GROWING_CHUNK_ROWS = 200;
+pipelineFolderWith(GROWING, (spec) => {
+  // A norm learned from three runs (seeded below), with no floor: it is the learned rate alone.
+  spec.scoring = { source: { kind: 'file', path: LONG_FILE, format: 'csv' }, chunkRows: GROWING_CHUNK_ROWS, norm: { minRuns: 3, factor: 1, floorSeconds: 0 } };
+}, pipelinesDir);
+
 let env: TestWorkflowEnvironment;
 let pool: Pool;
 let stack: WorkerStack;
@@ -60,7 +68,7 @@ beforeAll(async () => {
   const { rows } = await months();
   writeCsv(LONG_FILE, ['month', 'nonfarm_change'], Array.from({ length: LONG_ROWS }, (_, i) => ({ month: new Date(Date.UTC(1900, 0, 1 + i)).toISOString().slice(0, 10), nonfarm_change: rows[i % rows.length]!.nonfarm_change as number })));
   ({ env, pool } = stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir }));
-  for (const name of [NAME, STRICT]) {
+  for (const name of [NAME, STRICT, GROWING]) {
     const trained = await env.client.workflow.execute(modelPipeline, { taskQueue: TASK_QUEUE, workflowId: `${name}-train`, args: [{ pipeline: name, requestedBy: 'test' }] });
     expect(trained).toMatchObject({ version: 1, promoted: true });
   }
@@ -197,6 +205,23 @@ describe('scoreBatch on real Temporal and PostgreSQL', () => {
     expect(run.rows[0]).toEqual({ outcome: 'cancelled_over_norm' });
     const notes = await pool.query("SELECT kind, title FROM notifications WHERE pipeline = $1 AND dedupe_key = 'scoring_cancelled_over_norm:score-over-norm'", [STRICT]);
     expect(notes.rows).toEqual([{ kind: 'cancelled_over_norm', title: `Batch scoring with ${STRICT}-model v1 cancelled: over its runtime norm` }]);
+  });
+
+  it('a batch larger than any before is held to a norm that grows with the rows it has read, not to the time of a smaller run', async () => {
+    // Three earlier runs read 1,000 rows in 0.5 s each: the norm learned is 0.5 s per 1,000 rows.
+    const learned = { rows: 1_000, ms: 500 };
+    await pool.query(
+      `INSERT INTO scoring_runs (batch_id, pipeline, model, version, alias, workflow_id, outcome, rows_read, rows_scored, rows_quarantined, duration_ms, finished_at)
+       SELECT 'growing-history-' || i, $1, $2, 1, 'champion', 'growing-history-' || i, 'succeeded', $3, $3, 0, $4, now() FROM generate_series(1, 3) AS i`,
+      [GROWING, `${GROWING}-model`, learned.rows, learned.ms],
+    );
+    const result = await env.client.workflow.execute(scoreBatch, { taskQueue: TASK_QUEUE, workflowId: 'score-growing', args: [{ pipeline: GROWING }] });
+    expect(result).toMatchObject({ outcome: 'succeeded', totals: { rowsRead: LONG_ROWS } });
+    // It ran longer than a norm fixed at the 1,000-row runs' 0.5 s would have let it …
+    expect(result.elapsedMs).toBeGreaterThan(learned.ms);
+    // … because its norm followed the rows it reported: many times that, and at most the rate for all its rows.
+    expect(result.normMs).toBeGreaterThan(learned.ms * 10);
+    expect(result.normMs).toBeLessThanOrEqual((learned.ms * LONG_ROWS) / learned.rows);
   });
 
   it('driftline score starts a run, follows it and prints what it scored; a failed run prints its cause', async () => {

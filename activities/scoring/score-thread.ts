@@ -63,7 +63,7 @@ export const run: JobFunction<ScoringJob, ScoringTotals, ScoringProgress> = asyn
     const { plan } = version.artifact;
     const pinned = { pipeline: job.spec.name, model: version.modelName, version: version.version, artifact: version.artifact };
     const batch = { pipeline: pinned.pipeline, model: pinned.model, version: pinned.version, batchId: job.batchId };
-    const done = await writtenChunks(pool, job.batchId);
+    const writtenBefore = await writtenChunks(pool, job.batchId);
     const scoring = scoringColumnsOf(plan, job.spec.columns, job.spec.keyColumns);
     const opened = openSource(job.source, scoring.columns, { specDir: job.specDir, pool });
     if (job.output) file = new PredictionFile(path.resolve(job.specDir, job.output.path), outputFormatOf(job.output), plan.classes?.values as string[] | undefined);
@@ -75,7 +75,7 @@ export const run: JobFunction<ScoringJob, ScoringTotals, ScoringProgress> = asyn
     for await (const chunk of scoringChunks(readRecords(opened, scoring.columns), scoring, { chunkRows: job.chunkRows, where: job.source.where, plan })) {
       // A chunk written before is read again (the next chunk's history starts in it), not scored —
       // unless the run writes a file, which holds every prediction of the run.
-      if (done.get(chunk.index) === chunk.records.at(-1) && file === undefined) {
+      if (file === undefined && writtenBefore(chunk.index, chunk.records.at(-1) ?? 0)) {
         totals.chunks += 1;
         totals.chunksSkipped += 1;
         totals.rowsRead += chunk.read;

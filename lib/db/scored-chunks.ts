@@ -26,12 +26,14 @@ export interface ChunkWrite {
 }
 
 /**
- * The chunks of a batch written so far (by an earlier attempt of its run, or an earlier run of the
- * same batch id): each chunk's position with the source position of its last row.
+ * Whether a chunk of the batch was written before (by an earlier attempt of its run, or an earlier
+ * run of the same batch id): the same position and the same last source row. A re-run with another
+ * chunk size has other chunks, and writes each of them (its keys found logged already).
  */
-export async function writtenChunks(pool: Pool, batchId: string): Promise<Map<number, number>> {
+export async function writtenChunks(pool: Pool, batchId: string): Promise<(index: number, lastRecord: number) => boolean> {
   const result = await pool.query<{ chunk: number; last_record: number }>('SELECT chunk, last_record FROM scored_chunks WHERE batch_id = $1', [batchId]);
-  return new Map(result.rows.map((row) => [row.chunk, row.last_record]));
+  const written = new Set(result.rows.map((row) => `${row.chunk}/${row.last_record}`));
+  return (index, lastRecord) => written.has(`${index}/${lastRecord}`);
 }
 
 /**
@@ -51,7 +53,9 @@ export async function writeScoredChunk(pool: Pool, batch: ScoringBatch, chunk: S
     // Another attempt wrote this chunk meanwhile: nothing to add.
     if (claimed.rowCount === 0) return { written: 0, keyAlreadyLogged: 0 };
     const written = await writePredictions(client, batch, chunk);
-    if (written < chunk.rowKeys.length) await client.query('UPDATE scored_chunks SET predictions = $3 WHERE batch_id = $1 AND chunk = $2', [batch.batchId, chunk.index, written]);
+    if (written < chunk.rowKeys.length) {
+      await client.query('UPDATE scored_chunks SET predictions = $4 WHERE batch_id = $1 AND chunk = $2 AND last_record = $3', [batch.batchId, chunk.index, chunk.lastRecord, written]);
+    }
     await quarantine(client, batch.batchId, quarantined);
     return { written, keyAlreadyLogged: chunk.rowKeys.length - written };
   });

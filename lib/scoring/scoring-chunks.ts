@@ -4,8 +4,9 @@ import type { SourceRecord } from '../data/records/source-record';
 import { rowPredicate } from '../data/row-filter';
 import { rowValidator } from '../data/row-validator';
 import type { RowFilter } from '../data/row-filter';
-import { BOOLEAN_DICTIONARY, columnOf, NULL_CODE, type Column, type ColumnTable, type NumberColumn } from '../data/columns/column-table';
-import type { ColumnType } from '../data/column-spec';
+import { columnBuilder, type ColumnBuilder } from '../data/columns/column-builders';
+import { columnOf, NULL_CODE, type Column, type ColumnTable } from '../data/columns/column-table';
+import type { StoredColumn } from '../db/snapshots';
 import { lookbackOf, type FeaturePlan } from '../model/features';
 import { inputSchemaOf } from '../serving/input-schema';
 
@@ -111,8 +112,8 @@ class ChunkBuilder {
   private carried = 0;
   /** For each column of the frame: its position among the validated values, or −1 when the source does not carry it. */
   private readonly from: number[];
-  private readonly names: string[];
-  private readonly columns: ColumnFill[];
+  private readonly specs: StoredColumn[];
+  private readonly columns: ColumnBuilder[];
 
   constructor(
     private readonly index: number,
@@ -120,10 +121,9 @@ class ChunkBuilder {
     capacity: number,
   ) {
     const sourceNames = Object.keys(scoring.columns);
-    const specs = Object.entries(scoring.frame);
-    this.names = specs.map(([name]) => name);
-    this.from = this.names.map((name) => sourceNames.indexOf(name));
-    this.columns = specs.map(([, spec]) => new ColumnFill(spec.type, capacity));
+    this.specs = Object.entries(scoring.frame).map(([name, spec]) => ({ name, type: spec.type }));
+    this.from = this.specs.map(({ name }) => sourceNames.indexOf(name));
+    this.columns = this.specs.map((spec) => columnBuilder(spec, capacity));
   }
 
   own(): number {
@@ -133,7 +133,7 @@ class ChunkBuilder {
   push(values: readonly Value[], record: number): void {
     for (let c = 0; c < this.columns.length; c += 1) {
       const at = this.from[c] as number;
-      (this.columns[c] as ColumnFill).push(at === -1 ? null : (values[at] as Value));
+      (this.columns[c] as ColumnBuilder).pushValue(at === -1 ? null : values[at]);
     }
     this.records.push(record);
   }
@@ -141,7 +141,7 @@ class ChunkBuilder {
   /** Starts with the previous chunk's rows at `rows`: the history its successors' features read. */
   carry(previous: ScoringChunk, rows: readonly number[]): void {
     for (const row of rows) {
-      previous.table.columns.forEach((column, c) => (this.columns[c] as ColumnFill).push(valueAt(column, row)));
+      previous.table.columns.forEach((column, c) => (this.columns[c] as ColumnBuilder).pushValue(valueAt(column, row)));
       this.records.push(previous.records[row] as number);
     }
     this.carried = rows.length;
@@ -151,7 +151,7 @@ class ChunkBuilder {
     const rowCount = this.records.length;
     return {
       index: this.index,
-      table: { rowCount, specs: this.columns.map((column, c) => ({ name: this.names[c] as string, type: column.type })), columns: this.columns.map((column) => column.finish()) },
+      table: { rowCount, specs: this.specs, columns: this.columns.map((column) => column.finish(rowCount)) },
       records: this.records,
       carried: this.carried,
       quarantined: this.quarantined,
@@ -159,55 +159,6 @@ class ChunkBuilder {
       filtered: this.filtered,
     };
   }
-}
-
-/** A column's typed array, grown by doubling; categories coded in first-seen order. */
-class ColumnFill {
-  private numbers?: Float64Array;
-  private codes?: Int32Array;
-  private readonly dictionary = new Map<string, number>();
-  private length = 0;
-
-  constructor(
-    readonly type: ColumnType,
-    capacity: number,
-  ) {
-    if (type === 'categorical' || type === 'boolean') this.codes = new Int32Array(Math.max(capacity, 1));
-    else this.numbers = new Float64Array(Math.max(capacity, 1));
-  }
-
-  push(value: Value): void {
-    if (this.numbers) {
-      if (this.length === this.numbers.length) this.numbers = grown(this.numbers);
-      this.numbers[this.length] = value === null ? Number.NaN : (value as number);
-    } else {
-      if (this.length === (this.codes as Int32Array).length) this.codes = grown(this.codes as Int32Array);
-      (this.codes as Int32Array)[this.length] = this.codeOf(value);
-    }
-    this.length += 1;
-  }
-
-  finish(): Column {
-    if (this.numbers) return { type: this.type as NumberColumn['type'], values: this.numbers.slice(0, this.length) };
-    const codes = (this.codes as Int32Array).slice(0, this.length);
-    if (this.type === 'boolean') return { type: 'boolean', codes, dictionary: BOOLEAN_DICTIONARY };
-    return { type: 'categorical', codes, dictionary: [...this.dictionary.keys()] };
-  }
-
-  private codeOf(value: Value): number {
-    if (value === null) return NULL_CODE;
-    if (this.type === 'boolean') return value === true ? 1 : 0;
-    const text = value as string;
-    let code = this.dictionary.get(text);
-    if (code === undefined) this.dictionary.set(text, (code = this.dictionary.size));
-    return code;
-  }
-}
-
-function grown<T extends Float64Array | Int32Array>(array: T): T {
-  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
-  bigger.set(array);
-  return bigger;
 }
 
 /** A row's value of a column as the validator gives it: a number (timestamps in epoch milliseconds), a category's text, a boolean, or null. */

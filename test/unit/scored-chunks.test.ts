@@ -61,7 +61,8 @@ describe('writing a scored chunk', () => {
     expect(Array.from((tableFromBytes(stored.rows[0].inputs).columns[0] as { values: Float64Array }).values)).toEqual([0.5, 1.5, 2.5]);
     const quarantined = await pool.query('SELECT record, line, raw, reason FROM scoring_quarantine WHERE batch_id = $1', [batch.batchId]);
     expect(quarantined.rows).toEqual([{ record: 4, line: 5, raw: 'bad,row', reason: 'x: not a number' }]);
-    expect(await writtenChunks(pool, batch.batchId)).toEqual(new Map([[0, 100]]));
+    const written = await writtenChunks(pool, batch.batchId);
+    expect([written(0, 100), written(0, 99), written(1, 100)]).toEqual([true, false, false]);
   });
 
   it("logs a classifier's predicted class and its probabilities", async () => {
@@ -91,6 +92,10 @@ describe('writing a scored chunk', () => {
     expect((await logged(batch.batchId)).map((row) => [row.row_key, row.prediction])).toEqual([['a', 1], ['b', 2], ['c', 3]]);
     const counts = await pool.query('SELECT chunk, predictions FROM scored_chunks WHERE batch_id = $1 ORDER BY chunk', [batch.batchId]);
     expect(counts.rows).toEqual([{ chunk: 0, predictions: 2 }, { chunk: 1, predictions: 1 }]);
+    // A re-run with other chunk boundaries: its chunk 0 ends elsewhere, is its own entry, and finds every key logged.
+    expect(await writeScoredChunk(pool, batch, chunkOf(0, ['a', 'b', 'c'], regression([9, 9, 9]), 150), [])).toEqual({ written: 0, keyAlreadyLogged: 3 });
+    const entries = await pool.query('SELECT chunk, last_record, predictions FROM scored_chunks WHERE batch_id = $1 ORDER BY chunk, last_record', [batch.batchId]);
+    expect(entries.rows).toEqual([{ chunk: 0, last_record: 100, predictions: 2 }, { chunk: 0, last_record: 150, predictions: 0 }, { chunk: 1, last_record: 200, predictions: 1 }]);
   });
 
   it('leaves nothing of a chunk behind when its transaction fails', async () => {
@@ -99,7 +104,7 @@ describe('writing a scored chunk', () => {
     const write = writeScoredChunk(pool, batch, chunkOf(0, ['a', 'b\u0000'], regression([1, 2])), [{ record: 1, line: 2, raw: 'r', reason: 'why' }]);
     await expect(write).rejects.toThrow(/0x00/);
     expect(await logged(batch.batchId)).toEqual([]);
-    expect(await writtenChunks(pool, batch.batchId)).toEqual(new Map());
+    expect((await writtenChunks(pool, batch.batchId))(0, 100)).toBe(false);
     const quarantined = await pool.query('SELECT count(*)::int AS n FROM scoring_quarantine WHERE batch_id = $1', [batch.batchId]);
     expect(quarantined.rows[0].n).toBe(0);
   });

@@ -81,6 +81,8 @@ abstract class CodesBuilder {
 
 class CategoryBuilder extends CodesBuilder implements ColumnBuilder {
   private readonly dictionary = new ByteDictionary();
+  /** Codes of the strings `pushValue` was given: a category has a few values, each encoded to bytes once. */
+  private readonly byText = new Map<string, number>();
 
   /** Text's UTF-8 bytes, unescaped: binary COPY sends them as they are. */
   pushBinary(_view: DataView, bytes: Uint8Array, start: number, length: number): void {
@@ -89,8 +91,13 @@ class CategoryBuilder extends CodesBuilder implements ColumnBuilder {
 
   pushValue(value: unknown): void {
     if (value === null) return this.push(NULL_CODE);
-    const bytes = Buffer.from(String(value), 'utf8');
-    this.push(this.dictionary.codeOf(bytes, 0, bytes.length));
+    const text = String(value);
+    let code = this.byText.get(text);
+    if (code === undefined) {
+      const bytes = Buffer.from(text, 'utf8');
+      this.byText.set(text, (code = this.dictionary.codeOf(bytes, 0, bytes.length)));
+    }
+    this.push(code);
   }
 
   finish(rowCount: number): Column {

@@ -151,7 +151,7 @@ async function copyRows(
   const copyFailed = new Promise<never>((_resolve, reject) =>
     copy.on('error', (error: Error) => {
       failed = true;
-      reject(error);
+      reject(connectionLostOr(error));
     }),
   );
   copyFailed.catch(() => undefined);
@@ -164,6 +164,17 @@ async function copyRows(
   if (!failed) copy.end();
   await Promise.race([once(copy, 'finish'), copyFailed]);
   return content;
+}
+
+/**
+ * The error a COPY failed with, saying so when its connection was cut (a server restart,
+ * `pg_terminate_backend`): writing on before the server's own message is read fails with only a
+ * socket's "write EPIPE".
+ */
+function connectionLostOr(error: Error): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== 'EPIPE' && code !== 'ECONNRESET') return error;
+  return new Error(`the PostgreSQL connection was terminated during the snapshot's COPY (${error.message})`, { cause: error });
 }
 
 /** Names the snapshot by its digest and commits; false when a concurrent ingest of the same content committed first. */

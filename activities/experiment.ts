@@ -306,7 +306,7 @@ async function scoreBatchInThread(ctx: Context, job: BatchJob, save: (cells: Omi
   const onMessage = (message: BatchMessage) => {
     if (message.type === 'loaded') {
       rows = message.rows;
-      load = startTrainingLoad();
+      load = startTrainingLoad('pooled thread');
       load.onPeakRise(() => clock?.signalled && signalClock());
     } else if (message.type === 'cell-started') {
       // After a cell whose clock ran, the next one's starts at once: the old clock must not run on into it.

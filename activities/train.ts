@@ -18,7 +18,7 @@ import { reportProgress, signalOwnWorkflow } from './training/progress';
 import { trainInThread, type ThreadHooks } from './training/run-in-thread';
 import { describeTrainingData, trainingColumns, type TrainedCandidate } from './training/thread-protocol';
 import { trainerDigest } from './training/trainer-digest';
-import { startTrainingLoad, threadCpuMs, type TrainingLoad } from './training/worker-load';
+import { startTrainingLoad, threadCpuMs, type ComputeSite, type TrainingLoad } from './training/worker-load';
 
 export interface TrainInput {
   spec: PipelineSpec;
@@ -74,7 +74,7 @@ export function makeTrain(deps: ActivityDeps) {
     const progress = reportProgress(ctx);
     try {
       await claimTrainingAttempt(deps.pool, runKey, attempt);
-      const { trained, figures } = await measuredCompute(ctx, deps, { runKey, attempt, clocked: input.norm.normMs !== undefined }, async (hooks) => {
+      const { trained, figures } = await measuredCompute(ctx, deps, { runKey, attempt, clocked: input.norm.normMs !== undefined, where: trainer.kind === 'command' ? 'own process' : 'pooled thread' }, async (hooks) => {
         if (trainer.kind !== 'command') return trainInThread({ databaseUrl: databaseUrlOf(deps), snapshotId, spec, trainer, params }, hooks);
         const data = trainingData(await loadPipelineData(deps.pool, spec, snapshotId, { columns: trainingColumns(spec) }), spec.arrival);
         hooks.onLoaded?.(rowCountOf(data));
@@ -166,7 +166,7 @@ interface ComputeFigures {
 async function measuredCompute(
   ctx: Context,
   deps: ActivityDeps,
-  run: { runKey: string; attempt: number; clocked: boolean },
+  run: { runKey: string; attempt: number; clocked: boolean; where: ComputeSite },
   compute: (hooks: ThreadHooks) => Promise<TrainedCandidate>,
   hooks: ThreadHooks,
 ): Promise<{ trained: TrainedCandidate; figures: ComputeFigures }> {
@@ -174,7 +174,7 @@ async function measuredCompute(
   let started: { at: number; rows: number; cpuMs?: number; load: TrainingLoad } | undefined;
   const clock = (rows: number, contention: number) => signalOwnWorkflow(ctx, trainingStartedSignal, { attempt: run.attempt, rows, contention });
   const onLoaded = (rows: number) => {
-    const load = startTrainingLoad();
+    const load = startTrainingLoad(run.where);
     started = { at: performance.now(), rows, cpuMs: tid === undefined ? undefined : threadCpuMs(tid), load };
     if (!run.clocked) return;
     clock(rows, load.peak());

@@ -102,7 +102,7 @@ export const trainingProgressSignal = defineSignal<[TrainingProgress]>('training
 export interface TrainingClock {
   attempt: number;
   rows: number;
-  /** The most trainings per core seen on the attempt's worker so far (≥ 1). */
+  /** The most compute jobs per core seen on the attempt's worker so far (≥ 1). */
   contention: number;
 }
 export const trainingStartedSignal = defineSignal<[TrainingClock]>('trainingStarted');

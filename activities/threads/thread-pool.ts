@@ -51,6 +51,7 @@ export class ThreadPool {
   /** Threads terminated mid-job, until they are gone. */
   #stopping = 0;
   #nextId = 1;
+  readonly #busyListeners = new Set<() => void>();
 
   /**
    * @param size at most this many threads; lowering it retires the extra threads as their jobs end
@@ -93,6 +94,16 @@ export class ThreadPool {
     return running + this.#stopping;
   }
 
+  /** Calls the listener whenever busy() may have changed; returns how to stop listening. */
+  onBusyChange(listener: () => void): () => void {
+    this.#busyListeners.add(listener);
+    return () => this.#busyListeners.delete(listener);
+  }
+
+  #busyChanged(): void {
+    this.#busyListeners.forEach((listener) => listener());
+  }
+
   /** Threads alive, idle or busy. */
   threads(): number {
     return this.#threads.size;
@@ -118,6 +129,7 @@ export class ThreadPool {
       thread.worker.ref();
       const request: JobRequest = { id: pending.id, entry: pending.job.entry.href, data: pending.job.data };
       thread.worker.postMessage(request, pending.job.transfer);
+      this.#busyChanged();
     }
   }
 
@@ -147,6 +159,7 @@ export class ThreadPool {
     if ('message' in post) return pending.callbacks.onMessage?.(post.message);
     thread.job = undefined;
     thread.finishing = true;
+    this.#busyChanged();
     pending.settle(post.end);
     // The thread takes its next job only after the code awaiting this one has run: a training reads
     // the thread's CPU time as its job ends, which must not yet include the next job's.
@@ -166,6 +179,7 @@ export class ThreadPool {
     if (!this.#threads.delete(thread)) return;
     const pending = thread.job;
     thread.job = undefined;
+    if (pending) this.#busyChanged();
     pending?.settle({ type: 'error', error });
     this.#dispatch();
   }
@@ -185,7 +199,10 @@ export class ThreadPool {
     if (!thread) return;
     thread.job = undefined;
     this.#stopping += 1;
-    void this.#retire(thread).finally(() => (this.#stopping -= 1));
+    void this.#retire(thread).finally(() => {
+      this.#stopping -= 1;
+      this.#busyChanged();
+    });
   }
 
   /** Takes the thread out of the pool and ends it; a queued job gets a fresh thread in its place. */

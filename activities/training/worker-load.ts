@@ -1,19 +1,26 @@
 import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
+import { threadPool } from '../threads/thread-pool';
 
 const CORES = availableParallelism();
-let running = 0;
+/** Trainings computing outside the thread pool (a command trainer's own process). */
+let outsidePool = 0;
 const listeners = new Set<() => void>();
+threadPool.onBusyChange(() => listeners.forEach((listener) => listener()));
 
-/** Trainings per core on this worker right now, at least 1: how much slower than quiet a training runs. */
+/**
+ * Compute jobs per core on this worker right now, at least 1: how much slower than quiet a training
+ * runs. Every busy pooled thread counts, not only trainings: another run's evaluation or drift
+ * comparison takes a core from a training just as much as another training does.
+ */
 function contentionNow(): number {
-  return Math.max(1, running / CORES);
+  return Math.max(1, (threadPool.busy() + outsidePool) / CORES);
 }
 
 export interface TrainingLoad {
-  /** The most trainings per core seen since this training started: what its deadline allows for. */
+  /** The most compute jobs per core seen since this training started: what its deadline allows for. */
   peak(): number;
-  /** Trainings per core over this training so far, time-weighted: what its duration is learned as. */
+  /** Compute jobs per core over this training so far, time-weighted: what its duration is learned as. */
   mean(): number;
   /** Called whenever the peak rises. */
   onPeakRise(listener: (peak: number) => void): void;
@@ -21,9 +28,16 @@ export interface TrainingLoad {
   finish(): void;
 }
 
-/** Counts a training on this worker for as long as it computes, and follows the load it shares. */
-export function startTrainingLoad(): TrainingLoad {
-  running += 1;
+/** Where a training computes: a pooled thread (the pool counts it) or a process of its own. */
+export type ComputeSite = 'pooled thread' | 'own process';
+
+/**
+ * Follows the load a training shares on this worker for as long as it computes. A training in a
+ * pooled thread is counted by the pool; one in its own process is counted here until it finishes.
+ */
+export function startTrainingLoad(where: ComputeSite): TrainingLoad {
+  const counted = where === 'own process' ? 1 : 0;
+  outsidePool += counted;
   let last = performance.now();
   let weighted = 0;
   let elapsed = 0;
@@ -53,7 +67,7 @@ export function startTrainingLoad(): TrainingLoad {
     finish: () => {
       sample();
       listeners.delete(sample);
-      running -= 1;
+      outsidePool -= counted;
       listeners.forEach((listener) => listener());
     },
   };

@@ -28,7 +28,7 @@ export interface NormSample {
   durationMs: number;
   /** Rows it learned from (absent for runs recorded before rows were). */
   rows?: number;
-  /** Trainings per core sharing the worker over the run, time-weighted (≥ 1; absent: quiet). */
+  /** Compute jobs per core sharing the worker over the run, time-weighted (≥ 1; absent: quiet). */
   contention?: number;
 }
 
@@ -90,7 +90,7 @@ export function computeNorm(samples: NormSample[], policy: NormPolicy): RuntimeN
 }
 
 /**
- * The norm a run of `rows` rows is held to while `contention` trainings per core share its worker
+ * The norm a run of `rows` rows is held to while `contention` compute jobs per core share its worker
  * (the most seen so far): a learned norm grows with both; an explicit maximum is a hard ceiling.
  * Undefined: nothing is enforced.
  */
@@ -100,7 +100,7 @@ export function normForRun(norm: RuntimeNorm, rows: number, contention: number):
   const size = norm.perRows && rows > norm.perRows ? rows / norm.perRows : 1;
   const load = Math.max(1, contention);
   const normMs = Math.round(clamp(norm.learnedMs * size * load, norm.floorMs ?? 0, norm.maxMs));
-  const scaled = [size > 1 ? `× ${size.toFixed(2)} for ${rows} rows` : '', load > 1 ? `× ${load.toFixed(2)} for ${load.toFixed(2)} trainings per core` : '']
+  const scaled = [size > 1 ? `× ${size.toFixed(2)} for ${rows} rows` : '', load > 1 ? `× ${load.toFixed(2)} for ${load.toFixed(2)} compute jobs per core` : '']
     .filter(Boolean)
     .join(' ');
   return { normMs, explanation: scaled ? `${norm.explanation}; this run ${scaled} → ${seconds(normMs)}` : norm.explanation };

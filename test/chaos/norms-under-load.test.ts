@@ -13,7 +13,7 @@ import { startWorkerStack, type WorkerStack } from '../support/worker-stack';
 
 /**
  * Issue 13, item 5: a norm learned from quiet runs must not fire on load, and must still catch a
- * hung trainer. The norm follows each run's rows and the trainings per core on its worker, and its
+ * hung trainer. The norm follows each run's rows and the compute jobs per core on its worker, and its
  * clock starts when the attempt's compute does.
  */
 const TASK_QUEUE = 'norms-load-test';

@@ -36,7 +36,7 @@ describe('runtime norm policy', () => {
   });
 
   it('learns the quiet equivalent of each run at the largest size learned from', () => {
-    // 1 s on 1,000 rows counts as 2 s at 2,000 rows; 4 s under 2 trainings per core counts as 2 s.
+    // 1 s on 1,000 rows counts as 2 s at 2,000 rows; 4 s under 2 compute jobs per core counts as 2 s.
     const samples: NormSample[] = [
       { durationMs: 1_000, rows: 1_000 },
       { durationMs: 2_000, rows: 2_000 },
@@ -52,7 +52,7 @@ describe('runtime norm policy', () => {
     expect(normForRun(norm, 500, 1)?.normMs).toBe(2_000);
     expect(normForRun(norm, 10_000, 1)?.normMs).toBe(20_000);
     expect(normForRun(norm, 1_000, 10)?.normMs).toBe(20_000);
-    expect(normForRun(norm, 10_000, 10)?.explanation).toMatch(/× 10\.00 for 10000 rows × 10\.00 for 10\.00 trainings per core → 200\.0 s/);
+    expect(normForRun(norm, 10_000, 10)?.explanation).toMatch(/× 10\.00 for 10000 rows × 10\.00 for 10\.00 compute jobs per core → 200\.0 s/);
     const capped = computeNorm([{ durationMs: 1_000, rows: 1_000 }], policy({ minRuns: 1, floorSeconds: 5, maxSeconds: 30 }));
     expect(normForRun(capped, 1_000, 1)?.normMs).toBe(5_000);
     expect(normForRun(capped, 1_000_000, 1)?.normMs).toBe(30_000);

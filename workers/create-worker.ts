@@ -2,7 +2,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type ActivityDeps } from '../activities';
 import { WORKER_LIMITS, type DriftlineConfig } from '../lib/config';
 import { pipelineLogAttributes } from './log-attributes';
-import { WORKFLOWS_PATH } from './workflow-bundle';
+import { PRELOADED_WORKFLOW_MODULES, WORKFLOWS_PATH } from './workflow-bundle';
 
 export { WORKFLOWS_PATH };
 
@@ -26,7 +26,11 @@ export interface DriftlineWorkerOptions {
 export function createDriftlineWorker(options: DriftlineWorkerOptions): Promise<Worker> {
   const training = options.role === 'training';
   if (training && !options.deps.trainingTaskQueue) throw new Error('a training worker needs DRIFTLINE_TRAINING_TASK_QUEUE');
-  const workflows = training ? {} : options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH };
+  const workflows = training
+    ? {}
+    : options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: PRELOADED_WORKFLOW_MODULES } };
   return Worker.create({
     connection: options.connection,
     namespace: options.config.TEMPORAL_NAMESPACE,

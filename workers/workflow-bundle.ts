@@ -8,6 +8,15 @@ import { z } from 'zod';
 /** The workflows' entry: every workflow the worker registers. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
+/**
+ * Modules the workflow sandbox evaluates once per worker thread instead of once per run. The worker
+ * evaluates the bundle's modules again for every workflow run (each run gets its own module state),
+ * and zod's own evaluation (its classes and tables) was the largest part of that, with the garbage it
+ * leaves, twice per pipeline run (its training is a child run). zod keeps no per-run state (schemas
+ * are built by the runs that use them), so sharing it cannot leak one run's state into another.
+ */
+export const PRELOADED_WORKFLOW_MODULES = [fileURLToPath(new URL('../workflows/shared-modules.ts', import.meta.url))];
+
 // Generated, ignored by git: the workflows as the worker's sandbox runs them (its source map inline),
 // and beside it the files that went into it with their content hashes.
 const BUILD_DIR = fileURLToPath(new URL('../.driftline/build/', import.meta.url));
@@ -45,7 +54,7 @@ export function staleSource(): string | undefined {
 
 /** Bundles workflows/ with webpack and writes the bundle and its source list. */
 export async function buildWorkflowBundle(): Promise<void> {
-  const { code, sourceMap } = splitInlineSourceMap((await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger })).code);
+  const { code, sourceMap } = splitInlineSourceMap((await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: PRELOADED_WORKFLOW_MODULES, logger: quietLogger })).code);
   // The map keeps what stack traces need (file, line, column); the copies of the sources it carries
   // (two thirds of it) cost the worker about 35 MB held at idle, and the SDK reads them only when
   // the worker option showStackTraceSources is on, which Driftline leaves off.

@@ -10,10 +10,18 @@ import { Person } from '../people/person';
 export const AnnotationEffect = lazySchema(() => z.enum(['none', 'suppress_alerts', 'retrain_now']));
 export type AnnotationEffect = z.infer<typeof AnnotationEffect>;
 
+/** A calendar date that exists: 2008-02-29 is one, 2007-02-29 is not (Date would roll it over to March). */
+const CalendarDate = lazySchema(() =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .refine((text) => !Number.isNaN(Date.parse(text)) && new Date(text).toISOString().startsWith(text)),
+);
+
 /** A date (midnight UTC) or a date-time with its offset, stored as UTC ISO 8601. */
 const Moment = lazySchema(() =>
   z
-    .union([z.iso.date(), z.iso.datetime({ offset: true })], { message: 'must be an ISO date or date-time, e.g. 2008-01-01 or 2008-01-01T00:00:00Z' })
+    .union([CalendarDate, z.iso.datetime({ offset: true })], { message: 'must be an ISO date or date-time, e.g. 2008-01-01 or 2008-01-01T00:00:00Z' })
     .transform((text) => new Date(text).toISOString()),
 );
 

@@ -113,6 +113,13 @@ describe('annotations and the drift section of a spec', () => {
       by: 'ana',
     });
     expect(AnnotationInput.safeParse({ label: 'x', from: '2024-02-01', to: '2024-01-01', by: 'ana' }).error?.issues[0]?.path).toEqual(['to']);
+    // A leap day exists in 2024 only; a date that does not exist is refused, never rolled over to March.
+    expect(AnnotationInput.parse({ label: 'leap', from: '2024-02-29', to: '2024-03-01', by: 'ana' }).from).toBe('2024-02-29T00:00:00.000Z');
+    for (const from of ['2023-02-29', '2024-13-01', '2024-2-01']) {
+      expect(AnnotationInput.safeParse({ label: 'x', from, to: '2025-01-01', by: 'ana' }).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+        'from: must be an ISO date or date-time, e.g. 2008-01-01 or 2008-01-01T00:00:00Z',
+      ]);
+    }
   });
 
   it('defaults the drift section and checks its column names', () => {

@@ -1,6 +1,6 @@
 import { CancellationScope, isCancellation, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ScoringTotals } from '../activities/scoring';
+import type { ScoredBatch } from '../activities/scoring';
 import { NormPolicy, type RunNorm } from '../lib/norms/runtime-norm';
 import { notifyTeam } from './notify-team';
 import { parseWorkflowInput } from './parse-input';
@@ -18,7 +18,7 @@ export interface ScoreBatchResult {
   version: number;
   elapsedMs: number;
   normMs?: number;
-  totals?: ScoringTotals;
+  totals?: ScoredBatch;
 }
 
 /**
@@ -66,9 +66,9 @@ export async function scoreBatch(rawInput: ScoreBatchInput): Promise<ScoreBatchR
   }
   return succeeded(raced.result, raced.elapsedMs);
 
-  async function succeeded(totals: ScoringTotals, elapsedMs: number): Promise<ScoreBatchResult> {
+  async function succeeded(totals: ScoredBatch, elapsedMs: number): Promise<ScoreBatchResult> {
     const normMs = status.runNorm?.normMs ?? norm.normMs;
-    await recordScoringOutcome({ batchId, outcome: 'succeeded', rowsRead: totals.rowsRead, rowsScored: totals.rowsScored, rowsQuarantined: totals.rowsQuarantined, durationMs: elapsedMs, normMs });
+    await recordScoringOutcome({ batchId, outcome: 'succeeded', rowsRead: totals.rowsRead, rowsScored: totals.rowsScored, rowsQuarantined: totals.rowsQuarantined, durationMs: elapsedMs, normMs, contention: totals.contention });
     setCurrentDetails(`${input.pipeline}: batch ${batchId} scored ${totals.rowsScored} rows with ${model} v${version} (${totals.rowsWritten} new, ${totals.rowsQuarantined} quarantined) in ${seconds(elapsedMs)}`);
     return { outcome: 'succeeded', batchId, model, version, elapsedMs, normMs, totals };
   }

@@ -12,6 +12,7 @@ import { makeLoadPipeline, type LoadedPipeline } from '../load-pipeline';
 import { resultFromThread } from '../threads/result-from-thread';
 import { databaseUrlOf } from '../train';
 import { signalOwnWorkflow } from '../training/progress';
+import { startTrainingLoad, type TrainingLoad } from '../training/worker-load';
 import type { ScoreRowsInput, ScoringJob, ScoringProgress, ScoringTotals } from './score-thread';
 
 const SCORING_ENTRY = new URL('./score-thread.ts', import.meta.url);
@@ -19,6 +20,9 @@ const HEARTBEAT_EVERY_MS = 1_000;
 const ROWS_REPORTED_GROWTH = 1.5;
 
 export type { ScoreRowsInput, ScoringTotals } from './score-thread';
+
+/** What a scoring run did, and the compute jobs per core it shared its worker with (time-weighted): what its duration is learned as. */
+export type ScoredBatch = ScoringTotals & { contention: number };
 
 /** What a scoring run reads: the spec once, and the source it scores (the input's, else the spec's). */
 export interface PreparedScoring extends LoadedPipeline {
@@ -70,31 +74,41 @@ export function makeScoring(deps: ActivityDeps) {
      * starts when the thread has the version loaded and the source open. A cancellation (over the
      * norm) terminates the thread; a retry scores the source again and writes only what is missing.
      */
-    async scoreBatchRows(input: ScoreRowsInput): Promise<ScoringTotals> {
+    async scoreBatchRows(input: ScoreRowsInput): Promise<ScoredBatch> {
       const ctx = Context.current();
       const job: ScoringJob = { databaseUrl: databaseUrlOf(deps), ...input, chunkRows: input.spec.scoring?.chunkRows ?? DEFAULT_CHUNK_ROWS };
       let latest: ScoringProgress | undefined;
       let reportedRows = 0;
+      let load: TrainingLoad | undefined;
+      // The norm clock starts with the scoring, and its norm grows with the rows read so far and
+      // with the load on this worker, as a training's does: a batch larger than any before is held
+      // to the rate learned, not to the time of a smaller one, and a batch sharing its cores is not
+      // held to a quiet run's time.
+      const clock = () => signalOwnWorkflow(ctx, trainingStartedSignal, { attempt: ctx.info.attempt, rows: reportedRows, contention: load?.peak() ?? 1 });
       ctx.heartbeat();
       const beat = setInterval(() => ctx.heartbeat(latest), HEARTBEAT_EVERY_MS);
       try {
-        return await resultFromThread<ScoringTotals, ScoringProgress>(SCORING_ENTRY, job, {
+        const totals = await resultFromThread<ScoringTotals, ScoringProgress>(SCORING_ENTRY, job, {
           signal: ctx.cancellationSignal,
           what: 'scoring',
           onMessage: (progress) => {
             latest = progress;
-            // The norm clock starts with the scoring, and its norm grows with the rows read so far:
-            // a batch larger than any before is held to the rate learned, not to the time of a
-            // smaller one. Reported as the count grows by half, so a run sends a few signals, not one per chunk.
+            if (progress.type === 'started') {
+              load = startTrainingLoad('pooled thread');
+              load.onPeakRise(clock);
+            }
+            // Rows are reported as their count grows by half, so a run sends a few signals, not one per chunk.
             const grown = progress.type === 'progress' && progress.rowsRead >= Math.max(1, reportedRows * ROWS_REPORTED_GROWTH);
             if (progress.type === 'started' || grown) {
               reportedRows = progress.rowsRead;
-              signalOwnWorkflow(ctx, trainingStartedSignal, { attempt: ctx.info.attempt, rows: progress.rowsRead, contention: 1 });
+              clock();
             }
           },
         });
+        return { ...totals, contention: load?.mean() ?? 1 };
       } finally {
         clearInterval(beat);
+        load?.finish();
       }
     },
   };

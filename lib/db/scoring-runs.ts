@@ -21,6 +21,8 @@ export interface ScoringRunEnd {
   rowsQuarantined?: number;
   durationMs: number;
   normMs?: number;
+  /** Compute jobs per core on its worker over the run, time-weighted (≥ 1); unknown for a run that did not finish. */
+  contention?: number;
   error?: string;
 }
 
@@ -60,18 +62,18 @@ export async function scoringRunModel(pool: Pool, batchId: string): Promise<stri
 export async function closeScoringRun(pool: Pool, end: ScoringRunEnd): Promise<void> {
   await pool.query(
     `UPDATE scoring_runs SET outcome = $2, rows_read = $3, rows_scored = $4, rows_quarantined = $5, duration_ms = $6,
-            norm_ms = $7, error = $8, finished_at = now()
+            norm_ms = $7, error = $8, contention = $9, finished_at = now()
       WHERE batch_id = $1`,
-    [end.batchId, end.outcome, end.rowsRead ?? null, end.rowsScored ?? null, end.rowsQuarantined ?? null, end.durationMs, end.normMs ?? null, end.error ?? null],
+    [end.batchId, end.outcome, end.rowsRead ?? null, end.rowsScored ?? null, end.rowsQuarantined ?? null, end.durationMs, end.normMs ?? null, end.error ?? null, end.contention ?? null],
   );
 }
 
 /** The model's recent successful scoring runs, as the scoring norm learns from them (training runs never count). */
 export async function recentScoringRuns(pool: Pool, model: string, limit: number): Promise<NormSample[]> {
-  const result = await pool.query<{ duration_ms: number; rows_read: string | null }>(
-    `SELECT duration_ms, rows_read FROM scoring_runs WHERE model = $1 AND outcome = 'succeeded' AND duration_ms IS NOT NULL
+  const result = await pool.query<{ duration_ms: number; rows_read: string | null; contention: number | null }>(
+    `SELECT duration_ms, rows_read, contention FROM scoring_runs WHERE model = $1 AND outcome = 'succeeded' AND duration_ms IS NOT NULL
      ORDER BY finished_at DESC LIMIT $2`,
     [model, limit],
   );
-  return result.rows.map((r) => ({ durationMs: r.duration_ms, rows: r.rows_read === null ? undefined : Number(r.rows_read) }));
+  return result.rows.map((r) => ({ durationMs: r.duration_ms, rows: r.rows_read === null ? undefined : Number(r.rows_read), contention: r.contention ?? undefined }));
 }

@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import os, { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { threadPool } from '../../activities/threads/thread-pool';
 import { predictWith } from '../../activities/training/predict';
 import { DriftlineConfig } from '../../lib/config';
 import { columnOf, type NumberColumn } from '../../lib/data/columns/column-table';
@@ -17,6 +18,7 @@ import { modelPipeline } from '../../workflows/pipeline';
 import { retrainModel } from '../../workflows/retrain';
 import { scoreBatch } from '../../workflows/score-batch';
 import { failureMessage } from '../../scripts/support/workflow-failure';
+import type { PoolTestJob } from '../fixtures/threads/pool-jobs';
 import { runDriftline } from '../support/driftline-cli';
 import { pipelineFolderWith } from '../support/pipelines';
 import { loadVega, writeCsv } from '../support/vega-data';
@@ -50,6 +52,12 @@ pipelineFolderWith(GROWING, (spec) => {
   spec.scoring = { source: { kind: 'file', path: LONG_FILE, format: 'csv' }, chunkRows: GROWING_CHUNK_ROWS, norm: { minRuns: 3, factor: 1, floorSeconds: 0 } };
 }, pipelinesDir);
 
+const LOADED = 'score-employment-loaded';
+pipelineFolderWith(LOADED, (spec) => {
+  // A norm learned from three runs (seeded below) of the same rows, with no floor and no head-room.
+  spec.scoring = { source: EMPLOYMENT, chunkRows: CHUNK_ROWS, norm: { minRuns: 3, factor: 1, floorSeconds: 0 } };
+}, pipelinesDir);
+
 let env: TestWorkflowEnvironment;
 let pool: Pool;
 let stack: WorkerStack;
@@ -68,7 +76,7 @@ beforeAll(async () => {
   const { rows } = await months();
   writeCsv(LONG_FILE, ['month', 'nonfarm_change'], Array.from({ length: LONG_ROWS }, (_, i) => ({ month: new Date(Date.UTC(1900, 0, 1 + i)).toISOString().slice(0, 10), nonfarm_change: rows[i % rows.length]!.nonfarm_change as number })));
   ({ env, pool } = stack = await startWorkerStack({ taskQueue: TASK_QUEUE, pipelinesDir }));
-  for (const name of [NAME, STRICT, GROWING]) {
+  for (const name of [NAME, STRICT, GROWING, LOADED]) {
     const trained = await env.client.workflow.execute(modelPipeline, { taskQueue: TASK_QUEUE, workflowId: `${name}-train`, args: [{ pipeline: name, requestedBy: 'test' }] });
     expect(trained).toMatchObject({ version: 1, promoted: true });
   }
@@ -222,6 +230,41 @@ describe('scoreBatch on real Temporal and PostgreSQL', () => {
     // … because its norm followed the rows it reported: many times that, and at most the rate for all its rows.
     expect(result.normMs).toBeGreaterThan(learned.ms * 10);
     expect(result.normMs).toBeLessThanOrEqual((learned.ms * LONG_ROWS) / learned.rows);
+  });
+
+  it("a batch sharing its worker's cores with other compute is held to a norm grown for that load, and learned from as its quiet equivalent", async () => {
+    // Three earlier quiet runs scored the same months in 20 s each: the norm learned is 20 s.
+    const learnedMs = 20_000;
+    const { rows } = await months();
+    await pool.query(
+      `INSERT INTO scoring_runs (batch_id, pipeline, model, version, alias, workflow_id, outcome, rows_read, rows_scored, rows_quarantined, duration_ms, finished_at)
+       SELECT 'loaded-history-' || i, $1, $2, 1, 'champion', 'loaded-history-' || i, 'succeeded', $3, $3, 0, $4, now() FROM generate_series(1, 3) AS i`,
+      [LOADED, `${LOADED}-model`, rows.length, learnedMs],
+    );
+    // Other compute keeps every core of this worker busy while the batch scores: as many spinning
+    // pooled jobs as cores, beside the scoring's own thread.
+    const cores = availableParallelism();
+    const defaultSize = threadPool.size;
+    threadPool.size = cores + 1;
+    const stop = new AbortController();
+    const spinning = Array.from({ length: cores }, () =>
+      threadPool.run({ entry: new URL('../fixtures/threads/pool-jobs.ts', import.meta.url), data: { kind: 'spin' } satisfies PoolTestJob }, { signal: stop.signal }).catch(() => 'stopped'),
+    );
+    try {
+      const result = await env.client.workflow.execute(scoreBatch, { taskQueue: TASK_QUEUE, workflowId: 'score-loaded', args: [{ pipeline: LOADED }] });
+      const load = (cores + 1) / cores;
+      expect(result).toMatchObject({ outcome: 'succeeded', totals: { rowsRead: rows.length } });
+      // Held to the learned 20 s × the compute jobs per core it shared the worker with …
+      expect(result.normMs).toBe(Math.round(learnedMs * load));
+      // … and recorded with that load, so the next norm learns its quiet equivalent.
+      const recorded = await pool.query('SELECT contention FROM scoring_runs WHERE batch_id = $1', ['score-loaded']);
+      expect(recorded.rows[0].contention).toBeGreaterThan(1);
+      expect(recorded.rows[0].contention).toBeLessThanOrEqual(load + 1e-6);
+    } finally {
+      stop.abort();
+      await Promise.all(spinning);
+      threadPool.size = defaultSize;
+    }
   });
 
   it('driftline score starts a run, follows it and prints what it scored; a failed run prints its cause', async () => {

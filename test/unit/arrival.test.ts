@@ -64,6 +64,15 @@ describe('the pipeline data windows are cut from', () => {
     expect(rowsIn(orderPipelineData([older, newer], 'at'))).toEqual([day('2024-01-01'), day('2024-01-02', 'x')]);
   });
 
+  it('refuses, for good and naming the column, snapshots whose column changed type in the spec between them', () => {
+    const cityAsNumber = { ...COLUMNS, city: ColumnSpec.parse({ type: 'numeric', nullable: true }) };
+    const older = { snapshotId: 1, table: tableOfRows([{ ...day('2024-01-01'), city: 3 }], cityAsNumber) };
+    const newer = { snapshotId: 2, table: tableOfRows([day('2024-01-02', 'x')], COLUMNS) };
+    expect(() => orderPipelineData([older, newer], 'at')).toThrow(
+      expect.objectContaining({ type: 'InvalidInput', message: expect.stringMatching(/^columns\.city\.type: "city" is numeric in an earlier snapshot and categorical in the newest/) }),
+    );
+  });
+
   it('cuts recent windows in rows, days and calendar months from the newest row', () => {
     const data = ordered([{ snapshotId: 1, rows: [...days(1, 31, '2024-01'), ...days(1, 29, '2024-02'), ...days(1, 10, '2024-03')] }]);
     expect(values(recent(data, { rows: 5 }))).toEqual([6, 7, 8, 9, 10]);

@@ -1,4 +1,5 @@
 import type { StoredColumn } from '../../db/snapshots';
+import { DriftlineError } from '../../errors';
 import { BOOLEAN_DICTIONARY, NULL_CODE, type Column, type ColumnTable } from './column-table';
 
 /**
@@ -21,7 +22,10 @@ function columnIn(table: ColumnTable, spec: StoredColumn): { rows: number; colum
   const index = table.specs.findIndex((s) => s.name === spec.name);
   if (index === -1) return { rows: table.rowCount };
   const column = table.columns[index] as Column;
-  if (column.type !== spec.type) throw new Error(`column "${spec.name}" is ${column.type} in one snapshot and ${spec.type} in another`);
+  // The spec changed the column's type after data arrived: no retry can make the two one column.
+  if (column.type !== spec.type) {
+    throw new DriftlineError('InvalidInput', `columns.${spec.name}.type: "${spec.name}" is ${column.type} in an earlier snapshot and ${spec.type} in the newest; the pipeline's snapshots cannot be read as one table`);
+  }
   return { rows: table.rowCount, column };
 }
 

@@ -151,6 +151,15 @@ describe('the served champion monitored: actuals, live accuracy, serving drift, 
     expect(report.action).toMatchObject({ retrain: false });
     expect(report.action.notify).toBeUndefined();
 
+    // The same outcomes again, as a person reads them: recording them twice changes nothing.
+    const again = await cli('actuals', '--pipeline', NAME, '--file', file, '--workflow', '--by', 'analyst');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(new RegExp(`recorded +${unseen.length} outcomes, ${unseen.length} of them for logged predictions`));
+    expect(again.stdout).toMatch(/refused +none/);
+    expect(again.stdout).toMatch(new RegExp(`live accuracy +v1, \\w+ [\\d.]+ on ${window} of ${unseen.length} outcomes \\(promoted at [\\d.]+\\): no decay`));
+    expect(again.stdout).toMatch(/policy +.+: ok: keeping the champion/);
+    expect(again.stdout).toMatch(/workflow +http:\/\/\S+\/namespaces\/default\/workflows\/actuals-/);
+
     const human = await cli('predictions', '--model', MODEL, '--limit', '5');
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/prediction id/);

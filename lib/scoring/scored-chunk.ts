@@ -25,7 +25,6 @@ export type ScoredAnswers =
   | { kind: 'regression'; values: Float64Array }
   | { kind: 'classification'; classes: readonly string[]; probabilities: number[][]; predicted: number[] };
 
-
 /** One scored row as the row-at-a-time writer and the prediction file say it. */
 export interface ScoredPrediction {
   rowKey: string;

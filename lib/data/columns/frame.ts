@@ -1,8 +1,8 @@
+import type { StoredColumn } from '../../db/snapshots';
 import { DriftlineError } from '../../errors';
 import type { ColumnSpec } from '../column-spec';
 import type { Cell, Row } from '../typed-row';
 import { BOOLEAN_DICTIONARY, type Column, type ColumnTable, columnOf, NULL_CODE } from './column-table';
-import type { StoredColumn } from '../../db/snapshots';
 
 /** A categorical or boolean column as codes into its dictionary (−1 for null). */
 export interface Codes {

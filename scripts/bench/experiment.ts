@@ -1,4 +1,3 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { frameOf } from '../../lib/arrival/pipeline-data';
 import { trainingData } from '../../lib/arrival/windows';
 import { experimentCells } from '../../lib/db/experiments';
@@ -16,13 +15,12 @@ import { prebuiltWorkflowBundle } from '../../workers/workflow-bundle';
 import type { ExperimentSummary } from '../../activities/experiment';
 import { runExperiment } from '../../workflows/experiment';
 import { modelPipeline } from '../../workflows/pipeline';
-import { DRIFTLINE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import type { BenchResult } from '../support/bench-contract';
-import { findOrBuildTemporal } from '../support/temporal-binary';
 import { createBenchDatabase, dropBenchDatabase } from './pipeline-runs/bench-database';
 import { writeBundledSpecs } from './pipeline-runs/bundled-specs';
 import { describeMachineLoad, loadAverage } from './pipeline-runs/machine-load';
 import { median } from '../support/median';
+import { startBenchTemporal } from './pipeline-runs/bench-temporal';
 
 const PIPELINE = 'experiment-bench';
 const TASK_QUEUE = 'experiment-bench';
@@ -73,9 +71,7 @@ export async function benchExperiment(say: (line: string) => void): Promise<Benc
   const loadAtStart = loadAverage();
   const databaseUrl = await createBenchDatabase('experiment');
   const pool = createPool(databaseUrl);
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: findOrBuildTemporal(say) }, ui: false, searchAttributes: DRIFTLINE_SEARCH_ATTRIBUTES, log: { format: 'pretty', level: 'error' } },
-  });
+  const env = await startBenchTemporal(say);
   const pipelinesDir = writeBundledSpecs([PIPELINE]);
   const worker = await createDriftlineWorker({
     connection: env.nativeConnection,

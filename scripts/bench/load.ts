@@ -1,14 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { modelPipeline, type PipelineResult } from '../../workflows/pipeline';
-import { DRIFTLINE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import type { BenchResult } from '../support/bench-contract';
-import { findOrBuildTemporal } from '../support/temporal-binary';
 import { memoryMb } from './ingest/through-worker';
 import { createBenchDatabase, dropBenchDatabase } from './pipeline-runs/bench-database';
 import { BUNDLED_PIPELINE, runNames, writeBundledSpecs } from './pipeline-runs/bundled-specs';
 import { describeMachineLoad, loadAverage } from './pipeline-runs/machine-load';
 import { startBenchWorker } from './pipeline-runs/worker-process';
+import { startBenchTemporal } from './pipeline-runs/bench-temporal';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../../workers/main.ts', import.meta.url));
 const RUNS = 50;
@@ -42,9 +41,7 @@ interface LoadRun {
 export async function benchLoad(say: (line: string) => void): Promise<BenchResult> {
   const loadAtStart = loadAverage();
   const databaseUrl = await createBenchDatabase('load');
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: findOrBuildTemporal(say) }, ui: false, searchAttributes: DRIFTLINE_SEARCH_ATTRIBUTES, log: { format: 'pretty', level: 'error' } },
-  });
+  const env = await startBenchTemporal(say);
   try {
     const result = await runLoad(env, databaseUrl);
     say(`${RUNS} runs in ${(result.wallMs / 1000).toFixed(0)} s (${result.runsPerMinute.toFixed(0)} runs/min), peak RSS ${result.peakRssMb.toFixed(0)} MB (idle ${result.idleRssMb.toFixed(0)} MB), ${JSON.stringify(result.outcomes)}`);

@@ -2,14 +2,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { modelPipeline, type PipelineResult } from '../../workflows/pipeline';
-import { DRIFTLINE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import type { BenchResult } from '../support/bench-contract';
-import { findOrBuildTemporal } from '../support/temporal-binary';
 import { createBenchDatabase, dropBenchDatabase } from './pipeline-runs/bench-database';
 import { runNames, writeBundledSpecs } from './pipeline-runs/bundled-specs';
 import { describeMachineLoad, loadAverage } from './pipeline-runs/machine-load';
 import { startBenchWorker, type BenchWorker } from './pipeline-runs/worker-process';
 import { noopPipeline } from './run-cost/noop-workflow';
+import { startBenchTemporal } from './pipeline-runs/bench-temporal';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../../workers/main.ts', import.meta.url));
 const NOOP_WORKER_ENTRY = fileURLToPath(new URL('./run-cost/noop-worker.ts', import.meta.url));
@@ -67,9 +66,7 @@ interface Round {
 export async function benchRunCost(say: (line: string) => void): Promise<BenchResult> {
   const loadAtStart = loadAverage();
   const databaseUrl = await createBenchDatabase('run_cost');
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: findOrBuildTemporal(say) }, ui: false, searchAttributes: DRIFTLINE_SEARCH_ATTRIBUTES, log: { format: 'pretty', level: 'error' } },
-  });
+  const env = await startBenchTemporal(say);
   try {
     const names = runNames('cost', WARM_UP + ROUNDS * RUNS_PER_ROUND);
     const pipelinesDir = writeBundledSpecs(names);

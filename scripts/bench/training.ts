@@ -14,12 +14,11 @@ import { createPool } from '../../lib/db/pool';
 import { fitRidgeOnColumns, predictRidgeOnColumns } from '../../lib/model/ridge';
 import { mulberry32 } from '../../lib/stats/mulberry32';
 import { modelPipeline } from '../../workflows/pipeline';
-import { DRIFTLINE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { createDriftlineWorker, WORKFLOWS_PATH } from '../../workers/create-worker';
 import { pipelineFolderWith } from '../../test/support/pipelines';
 import type { BenchResult } from '../support/bench-contract';
-import { findOrBuildTemporal } from '../support/temporal-binary';
 import { median } from '../support/median';
+import { startBenchTemporal } from './pipeline-runs/bench-temporal';
 
 const ROWS = 1_000_000;
 const FEATURES = 20;
@@ -165,9 +164,7 @@ async function benchCancellation(say: (line: string) => void) {
   const databaseUrl = adminUrl.replace(/\/postgres$/, `/${dbName}`);
   await ensureDatabase(databaseUrl);
   await migrateUp(databaseUrl);
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: findOrBuildTemporal(say) }, ui: false, searchAttributes: DRIFTLINE_SEARCH_ATTRIBUTES },
-  });
+  const env = await startBenchTemporal(say);
   const pool = createPool(databaseUrl);
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
   const slowTrainer = fileURLToPath(new URL('../../test/fixtures/trainers/slow-trainer.ts', import.meta.url));

@@ -1,15 +1,13 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig } from '../../lib/config';
 import { quantile } from '../../lib/data/profile/numeric-accumulator';
 import { ensureDatabase, migrateUp } from '../../lib/db/migrate';
 import { prebuiltWorkflowBundle } from '../../workers/workflow-bundle';
-import { DRIFTLINE_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import type { BenchResult } from '../support/bench-contract';
-import { findOrBuildTemporal } from '../support/temporal-binary';
 import { memoryMb } from './ingest/through-worker';
+import { startBenchTemporal } from './pipeline-runs/bench-temporal';
 
 const CLI = fileURLToPath(new URL('../driftline.mjs', import.meta.url));
 const BENCH_WORKER = fileURLToPath(new URL('./worker-start/worker.ts', import.meta.url));
@@ -53,9 +51,7 @@ export async function benchWorkerStart(say: (line: string) => void): Promise<Ben
   const databaseUrl = loadConfig().DATABASE_URL;
   await ensureDatabase(databaseUrl);
   await migrateUp(databaseUrl);
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: findOrBuildTemporal(say) }, ui: false, searchAttributes: DRIFTLINE_SEARCH_ATTRIBUTES, log: { format: 'pretty', level: 'error' } },
-  });
+  const env = await startBenchTemporal(say);
   const starts: Start[][] = VARIANTS.map(() => []);
   try {
     for (let round = 1; round <= ROUNDS; round++) {

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
-import { isListening, splitAddress } from '../../workers/is-listening';
 import path from 'node:path';
+import { isListening, splitAddress } from '../../workers/is-listening';
+import { devServerConfigArgs } from './dev-server-config';
 
 export interface DevServerOptions {
   binary: string;
@@ -34,6 +35,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
       '--ui-port', String(options.uiPort),
       '--db-filename', options.dbFile,
       '--log-level', 'warn',
+      ...devServerConfigArgs(),
     ],
     { detached: options.detached, stdio: ['ignore', log, log] },
   );

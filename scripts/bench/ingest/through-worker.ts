@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { modelPipeline } from '../../../workflows/pipeline';
-import { findOrBuildTemporal } from '../../support/temporal-binary';
 import { BENCH_COLUMNS } from './bench-data';
+import { startBenchTemporal } from '../pipeline-runs/bench-temporal';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../../../workers/main.ts', import.meta.url));
 const PIPELINE = 'bench-ingest-worker';
@@ -28,7 +28,7 @@ export interface WorkerIngest {
  * stops after validation: the worker's memory is measured without training's.
  */
 export async function ingestThroughWorker(databaseUrl: string, file: string, say: (line: string) => void): Promise<WorkerIngest> {
-  const env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: findOrBuildTemporal(say) }, ui: false } });
+  const env = await startBenchTemporal(say);
   const pipelinesDir = writeSpec(file);
   const worker = spawn(process.execPath, ['--import', 'tsx', WORKER_ENTRY], {
     env: { ...process.env, DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: TASK_QUEUE, DRIFTLINE_PIPELINES_DIR: pipelinesDir, DRIFTLINE_METRICS_ADDRESS: 'off' },

@@ -54,7 +54,7 @@ export function staleSource(): string | undefined {
 
 /** Bundles workflows/ with webpack and writes the bundle and its source list. */
 export async function buildWorkflowBundle(): Promise<void> {
-  const { code, sourceMap } = splitInlineSourceMap((await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: PRELOADED_WORKFLOW_MODULES, logger: quietLogger })).code);
+  const { code, sourceMap } = splitInlineSourceMap((await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: PRELOADED_WORKFLOW_MODULES, logger: quietBundlerLogger })).code);
   // The map keeps what stack traces need (file, line, column); the copies of the sources it carries
   // (two thirds of it) cost the worker about 35 MB held at idle, and the SDK reads them only when
   // the worker option showStackTraceSources is on, which Driftline leaves off.
@@ -99,7 +99,7 @@ function writeAtomically(file: string, content: string): void {
 }
 
 // Webpack's progress lines would bury the worker's own; its warnings and errors still show.
-const quietLogger = {
+export const quietBundlerLogger = {
   log: () => undefined,
   trace: () => undefined,
   debug: () => undefined,

@@ -15,6 +15,7 @@ import { fitRidgeOnColumns, predictRidgeOnColumns } from '../../lib/model/ridge'
 import { mulberry32 } from '../../lib/stats/mulberry32';
 import { modelPipeline } from '../../workflows/pipeline';
 import { createDriftlineWorker, WORKFLOWS_PATH } from '../../workers/create-worker';
+import { quietBundlerLogger } from '../../workers/workflow-bundle';
 import { pipelineFolderWith } from '../../test/support/pipelines';
 import type { BenchResult } from '../support/bench-contract';
 import { median } from '../support/median';
@@ -166,7 +167,7 @@ async function benchCancellation(say: (line: string) => void) {
   await migrateUp(databaseUrl);
   const env = await startBenchTemporal(say);
   const pool = createPool(databaseUrl);
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
   const slowTrainer = fileURLToPath(new URL('../../test/fixtures/trainers/slow-trainer.ts', import.meta.url));
   const pipelinesDir = mkdtempSync(path.join(os.tmpdir(), 'driftline-bench-'));
   const results: { label: string; latenciesMs: number[] }[] = [];
@@ -234,4 +235,3 @@ async function measureOneCancellation(
 }
 
 
-const quiet = { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error };

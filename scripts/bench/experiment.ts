@@ -70,7 +70,8 @@ const SPEC = {
  * The orchestration overhead of an experiment: a 2⁵ × 3-fold ridge experiment through Temporal
  * (cells scored in batches, each batch one pooled-thread activity loading its rows from
  * PostgreSQL, every cell stored, the analysis stored), against the same 96 fits back to back in one
- * process on rows loaded once. Every way must score every cell the same.
+ * process on rows loaded once, and against Temporal's floor: the same workflow shape with steps that
+ * do nothing. Every way must score every cell the same.
  */
 export async function benchExperiment(say: (line: string) => void): Promise<BenchResult> {
   const loadAtStart = loadAverage();

@@ -9,6 +9,7 @@ import { describeMachineLoad, loadAverage } from './pipeline-runs/machine-load';
 import { startBenchWorker, type BenchWorker } from './pipeline-runs/worker-process';
 import { noopPipeline } from './run-cost/noop-workflow';
 import { startBenchTemporal } from './pipeline-runs/bench-temporal';
+import { median } from '../support/median';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../../workers/main.ts', import.meta.url));
 const NOOP_WORKER_ENTRY = fileURLToPath(new URL('./run-cost/noop-worker.ts', import.meta.url));
@@ -158,12 +159,6 @@ function summarize(workflow: string, rounds: Round[]): RunCost {
 
 function taskQueueOf(contender: Contender): string {
   return `bench-cost-${contender.kind}`;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 function describeResult(result: PipelineResult): string {
